@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mqos: DiffServ and MQTT-QoS aware traffic control for Linux gateways.
+ *
+ * Module entry points only: bring the pieces up in order, tear them down in
+ * reverse. Each piece lives in its own file.
+ */
+#include <linux/module.h>
+#include <uapi/linux/mqos.h>
+
+#include "mqos.h"
+
+static int __init mqos_init(void)
+{
+	int err;
+
+	err = mqos_netns_init();
+	if (err)
+		goto err_netns;
+
+	/* Last: once the qdisc is registered, packets can reach us. */
+	err = mqos_qdisc_init();
+	if (err)
+		goto err_qdisc;
+
+	pr_info("mqos " MQOS_VERSION_STR " loaded\n");
+	return 0;
+
+err_qdisc:
+	mqos_netns_exit();
+err_netns:
+	return err;
+}
+
+static void __exit mqos_exit(void)
+{
+	mqos_qdisc_exit();
+	mqos_netns_exit();
+	pr_info("mqos unloaded\n");
+}
+
+module_init(mqos_init);
+module_exit(mqos_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("DiffServ and MQTT-QoS aware traffic control");
+MODULE_AUTHOR("mqos developers");
+MODULE_VERSION(MQOS_VERSION_STR);
+/* tc autoloads "sch_<kind>" on 6.1 and "net-sch-<kind>" since 6.9. */
+MODULE_ALIAS("sch_mqos");
+MODULE_ALIAS("net-sch-mqos");

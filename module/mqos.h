@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mqos.ko internals shared between the module's files.
+ *
+ * main.c     module init/exit
+ * netns.c    per network namespace state (struct mqos_net)
+ * sch_mqos.c the "mqos" qdisc
+ */
+#ifndef MQOS_H
+#define MQOS_H
+
+#include <linux/types.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+
+/* Per network namespace state. Created and freed by pernet_operations. */
+struct mqos_net {
+	struct net *net;
+};
+
+extern unsigned int mqos_net_id;
+
+static inline struct mqos_net *mqos_pernet(const struct net *net)
+{
+	return net_generic(net, mqos_net_id);
+}
+
+int mqos_netns_init(void);
+void mqos_netns_exit(void);
+
+int mqos_qdisc_init(void);
+void mqos_qdisc_exit(void);
+
+#endif /* MQOS_H */

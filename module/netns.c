@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per network namespace state: each netns has its own rules and counters,
+ * and deleting a netns frees everything that belongs to it.
+ */
+#include <linux/module.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+
+#include "mqos.h"
+
+unsigned int mqos_net_id __read_mostly;
+
+static int __net_init mqos_net_init(struct net *net)
+{
+	struct mqos_net *mn = mqos_pernet(net);
+
+	mn->net = net;
+	return 0;
+}
+
+static void __net_exit mqos_net_exit(struct net *net)
+{
+}
+
+static struct pernet_operations mqos_net_ops = {
+	.init = mqos_net_init,
+	.exit = mqos_net_exit,
+	.id   = &mqos_net_id,
+	.size = sizeof(struct mqos_net),
+};
+
+int mqos_netns_init(void)
+{
+	return register_pernet_subsys(&mqos_net_ops);
+}
+
+void mqos_netns_exit(void)
+{
+	unregister_pernet_subsys(&mqos_net_ops);
+}
