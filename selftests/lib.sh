@@ -1,0 +1,256 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shared helpers for the mqos selftests: KTAP output, module loading and the
+# gateway topology. Sourced by every selftests/*.sh.
+#
+#   sender ($NS_SND)          gateway ($NS_GW)                 receiver ($NS_RCV)
+#  +---------------+      +------------------------------+      +----------------+
+#  | s0 192.0.2.2  |------| g0 192.0.2.1  198.51.100.1 g1 |------| r0 198.51.100.2 |
+#  | 2001:db8:1::2 | veth | 2001:db8:1::1  2001:db8:2::1 | veth | 2001:db8:2::2   |
+#  +---------------+      +------------------------------+      +----------------+
+#                            mqos sits on g1 (egress to the receiver)
+#
+# Addresses are documentation ranges and exist only inside these namespaces.
+
+set -u
+
+SELFTESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(cd "$SELFTESTS_DIR/.." && pwd)
+KSFT_SKIP=4
+
+# --- KTAP ------------------------------------------------------------------
+_ktap_n=0
+_ktap_fail=0
+_ktap_pass=0
+_ktap_skip=0
+
+ktap_plan() {
+	echo "TAP version 13"
+	echo "1..$1"
+	_ktap_planned=$1
+}
+
+ktap_ok() {
+	_ktap_n=$((_ktap_n + 1)); _ktap_pass=$((_ktap_pass + 1))
+	echo "ok $_ktap_n - $*"
+}
+
+ktap_fail() {
+	_ktap_n=$((_ktap_n + 1)); _ktap_fail=$((_ktap_fail + 1))
+	echo "not ok $_ktap_n - $*"
+}
+
+ktap_skip() {
+	local name=$1; shift
+	_ktap_n=$((_ktap_n + 1)); _ktap_skip=$((_ktap_skip + 1))
+	echo "ok $_ktap_n - $name # SKIP $*"
+}
+
+# ktap_result NAME STATUS: ok if STATUS is 0.
+ktap_result() {
+	if [ "$2" = 0 ]; then ktap_ok "$1"; else ktap_fail "$1"; fi
+}
+
+# ktap_check NAME CMD...: run CMD, ok if it succeeds; its output is shown
+# as diagnostics on failure.
+ktap_check() {
+	local name=$1 out rc
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ $rc = 0 ]; then
+		ktap_ok "$name"
+	else
+		printf '%s\n' "$out" | sed 's/^/# /'
+		ktap_fail "$name"
+	fi
+	return $rc
+}
+
+diag() { echo "# $*"; }
+
+# Skip everything that is left in the plan and exit.
+ktap_skip_rest() {
+	local reason=$1
+	while [ "$_ktap_n" -lt "${_ktap_planned:-0}" ]; do
+		ktap_skip "not run" "$reason"
+	done
+	ktap_finish
+}
+
+ktap_finish() {
+	while [ "$_ktap_n" -lt "${_ktap_planned:-0}" ]; do
+		ktap_fail "test did not report (plan $_ktap_planned, ran $_ktap_n)"
+	done
+	echo "# totals: $_ktap_pass passed, $_ktap_fail failed, $_ktap_skip skipped"
+	if [ $_ktap_fail -gt 0 ]; then exit 1; fi
+	if [ $_ktap_pass = 0 ] && [ $_ktap_skip -gt 0 ]; then exit $KSFT_SKIP; fi
+	exit 0
+}
+
+# --- environment -------------------------------------------------------------
+require_root() {
+	if [ "$(id -u)" != 0 ]; then
+		ktap_skip_rest "needs root"
+	fi
+}
+
+require_cmd() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null || ktap_skip_rest "missing command: $c"
+	done
+}
+
+# Wait until CMD succeeds, polling; never a fixed sleep.
+wait_for() {
+	local tries=$1 i
+	shift
+	for ((i = 0; i < tries; i++)); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# --- module --------------------------------------------------------------------
+mqos_ko() {
+	if [ -n "${MQOS_KO:-}" ]; then
+		echo "$MQOS_KO"
+	elif [ -e "$REPO_DIR/build/$(uname -r)/mqos.ko" ]; then
+		echo "$REPO_DIR/build/$(uname -r)/mqos.ko"
+	fi
+}
+
+mqos_loaded() { [ -d /sys/module/mqos ]; }
+
+# Load the module built for the running kernel, or the installed one.
+mqos_load() {
+	local ko
+	mqos_loaded && return 0
+	ko=$(mqos_ko)
+	if [ -n "$ko" ]; then
+		insmod "$ko" "$@"
+	else
+		modprobe mqos "$@"
+	fi
+}
+
+mqos_unload() {
+	mqos_loaded || return 0
+	rmmod mqos
+}
+
+mqos_refcnt() { cat /sys/module/mqos/refcnt 2>/dev/null || echo none; }
+
+# --- topology --------------------------------------------------------------------
+NS_SND=mqs-snd-$$
+NS_GW=mqs-gw-$$
+NS_RCV=mqs-rcv-$$
+SND_IP=192.0.2.2
+GW_IP_S=192.0.2.1
+GW_IP_R=198.51.100.1
+RCV_IP=198.51.100.2
+SND_IP6=2001:db8:1::2
+RCV_IP6=2001:db8:2::2
+
+n_snd() { ip netns exec "$NS_SND" "$@"; }
+n_gw() { ip netns exec "$NS_GW" "$@"; }
+n_rcv() { ip netns exec "$NS_RCV" "$@"; }
+
+_bg_pids=()
+# Start a background command and remember it for cleanup.
+bg() {
+	"$@" &
+	_bg_pids+=($!)
+}
+
+topo_cleanup() {
+	local p
+	for p in "${_bg_pids[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	ip netns del "$NS_SND" 2>/dev/null
+	ip netns del "$NS_GW" 2>/dev/null
+	ip netns del "$NS_RCV" 2>/dev/null
+	return 0
+}
+
+# Build the three namespaces. With "static" neighbours (no ARP/ND on the
+# wire) and IPv6 autoconf off, the gateway's egress g1 carries only the
+# test's own packets, so counters can be compared exactly.
+topo_create() {
+	ip netns add "$NS_SND" && ip netns add "$NS_GW" && ip netns add "$NS_RCV" || return 1
+	ip -n "$NS_SND" link add s0 type veth peer name g0 netns "$NS_GW" || return 1
+	ip -n "$NS_RCV" link add r0 type veth peer name g1 netns "$NS_GW" || return 1
+	local ns
+	for ns in "$NS_SND" "$NS_GW" "$NS_RCV"; do
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+			net.ipv6.conf.default.accept_dad=0 \
+			net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 \
+			net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 \
+			net.ipv6.conf.all.router_solicitations=0 \
+			net.ipv6.conf.default.router_solicitations=0 \
+			net.ipv6.conf.all.mldv1_unsolicited_report_interval=0 \
+			net.ipv6.conf.all.mldv2_unsolicited_report_interval=0 \
+			net.ipv6.conf.default.mldv2_unsolicited_report_interval=0 \
+			net.ipv6.conf.default.mldv1_unsolicited_report_interval=0 >/dev/null
+		ip -n "$ns" link set lo up
+	done
+	n_gw sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	ip -n "$NS_SND" addr add $SND_IP/24 dev s0
+	ip -n "$NS_SND" addr add $SND_IP6/64 dev s0 nodad
+	ip -n "$NS_GW" addr add $GW_IP_S/24 dev g0
+	ip -n "$NS_GW" addr add 2001:db8:1::1/64 dev g0 nodad
+	ip -n "$NS_GW" addr add $GW_IP_R/24 dev g1
+	ip -n "$NS_GW" addr add 2001:db8:2::1/64 dev g1 nodad
+	ip -n "$NS_RCV" addr add $RCV_IP/24 dev r0
+	ip -n "$NS_RCV" addr add $RCV_IP6/64 dev r0 nodad
+	ip -n "$NS_SND" link set s0 up
+	ip -n "$NS_GW" link set g0 up
+	ip -n "$NS_GW" link set g1 up
+	ip -n "$NS_RCV" link set r0 up
+	ip -n "$NS_SND" route add default via $GW_IP_S
+	ip -n "$NS_SND" -6 route add default via 2001:db8:1::1
+	ip -n "$NS_RCV" route add default via $GW_IP_R
+	ip -n "$NS_RCV" -6 route add default via 2001:db8:2::1
+	_topo_static_neigh
+}
+
+_mac() { ip -n "$1" -o link show "$2" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p'; }
+
+_topo_static_neigh() {
+	local m_s0 m_g0 m_g1 m_r0
+	m_s0=$(_mac "$NS_SND" s0); m_g0=$(_mac "$NS_GW" g0)
+	m_g1=$(_mac "$NS_GW" g1); m_r0=$(_mac "$NS_RCV" r0)
+	ip -n "$NS_SND" neigh replace $GW_IP_S lladdr "$m_g0" dev s0 nud permanent
+	ip -n "$NS_SND" neigh replace 2001:db8:1::1 lladdr "$m_g0" dev s0 nud permanent
+	ip -n "$NS_GW" neigh replace $SND_IP lladdr "$m_s0" dev g0 nud permanent
+	ip -n "$NS_GW" neigh replace $SND_IP6 lladdr "$m_s0" dev g0 nud permanent
+	ip -n "$NS_GW" neigh replace $RCV_IP lladdr "$m_r0" dev g1 nud permanent
+	ip -n "$NS_GW" neigh replace $RCV_IP6 lladdr "$m_r0" dev g1 nud permanent
+	ip -n "$NS_RCV" neigh replace $GW_IP_R lladdr "$m_g1" dev r0 nud permanent
+	ip -n "$NS_RCV" neigh replace 2001:db8:2::1 lladdr "$m_g1" dev r0 nud permanent
+}
+
+# tc -s counter of a qdisc/class line: tc_sent_pkts NS DEV [qdisc|class] [ID]
+# Prints the "Sent B bytes P pkt" packet count of the first matching entry.
+tc_stat() {
+	local ns=$1 dev=$2 what=$3 id=${4:-} field=$5
+	ip netns exec "$ns" tc -s "$what" show dev "$dev" |
+		awk -v id="$id" -v f="$field" '
+			/^(qdisc|class) / { hit = (id == "" || $3 == id) }
+			hit && /Sent/ {
+				for (i = 1; i <= NF; i++) {
+					if (f == "bytes" && $(i+1) == "bytes") { print $i; exit }
+					if (f == "pkts" && $(i+1) == "pkt") { print $i; exit }
+				}
+			}
+			hit && /dropped/ && f == "drops" {
+				for (i = 1; i <= NF; i++) if ($i == "(dropped") { sub(",", "", $(i+1)); print $(i+1); exit }
+			}'
+}
+
+# True once nothing holds the module (qdiscs gone, netns cleanup done).
+mqos_idle() { [ "$(mqos_refcnt)" = 0 ]; }

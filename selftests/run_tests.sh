@@ -1,0 +1,57 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run the mqos selftests (all, or those named) as one KTAP document: each
+# test's own KTAP output is nested as a subtest, and the last line is
+#   N passed, N failed, N skipped
+# counted over every leaf result. Exit status: 0 if nothing failed.
+#
+#   selftests/run_tests.sh [TEST.sh ...]     (MQOS_TEST_FILTER=regex also works)
+dir=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=/dev/null
+. "$dir/tests.list"
+timeout_s=$(sed -n 's/^timeout=//p' "$dir/settings")
+
+tests=("$@")
+[ ${#tests[@]} -gt 0 ] || tests=("${TEST_PROGS[@]}")
+if [ -n "${MQOS_TEST_FILTER:-}" ]; then
+	sel=()
+	for t in "${tests[@]}"; do
+		[[ $t =~ $MQOS_TEST_FILTER ]] && sel+=("$t")
+	done
+	tests=("${sel[@]}")
+fi
+
+echo "TAP version 13"
+echo "# kernel $(uname -r)"
+echo "1..${#tests[@]}"
+pass=0 fail=0 skip=0 n=0
+for t in "${tests[@]}"; do
+	n=$((n + 1))
+	out=$(mktemp)
+	start=$(date +%s)
+	timeout -k 10 "${timeout_s:-600}" "$dir/$t" > "$out" 2>&1
+	rc=$?
+	sed 's/^/    /' "$out"
+	p=$(grep -c -E '^ok [0-9]+ - ' "$out" | tr -d ' ')
+	s=$(grep -c -E '^ok [0-9]+ - .*# SKIP' "$out" | tr -d ' ')
+	f=$(grep -c -E '^not ok [0-9]+ ' "$out" | tr -d ' ')
+	p=$((p - s))
+	# A test that died without reporting counts as one failure.
+	if [ $rc != 0 ] && [ $rc != 4 ] && [ "$f" = 0 ]; then
+		f=1
+		echo "    # exited with status $rc without a failed result"
+	fi
+	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+	el=$(( $(date +%s) - start ))
+	if [ $rc = 0 ]; then
+		echo "ok $n - $t # ${el}s"
+	elif [ $rc = 4 ]; then
+		echo "ok $n - $t # SKIP"
+	else
+		echo "not ok $n - $t # ${el}s, exit $rc"
+	fi
+	rm -f "$out"
+done
+echo "$pass passed, $fail failed, $skip skipped"
+[ $fail = 0 ]
