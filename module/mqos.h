@@ -5,6 +5,8 @@
  * main.c     module init/exit
  * netns.c    per network namespace state (struct mqos_net)
  * sch_mqos.c the "mqos" qdisc
+ * classify.c skb -> class, using the core parsers and the netns rules
+ * ruleset.c  the per-netns rule table (RCU, atomic replace)
  */
 #ifndef MQOS_H
 #define MQOS_H
@@ -13,9 +15,12 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
+#include "ruleset.h"
+
 /* Per network namespace state. Created and freed by pernet_operations. */
 struct mqos_net {
 	struct net *net;
+	struct mqos_rules_net rules;	/* classification rules, RCU */
 };
 
 extern unsigned int mqos_net_id;

@@ -16,11 +16,13 @@ static int __net_init mqos_net_init(struct net *net)
 	struct mqos_net *mn = mqos_pernet(net);
 
 	mn->net = net;
+	mqos_rules_net_init(&mn->rules);
 	return 0;
 }
 
 static void __net_exit mqos_net_exit(struct net *net)
 {
+	mqos_rules_net_exit(&mqos_pernet(net)->rules);
 }
 
 static struct pernet_operations mqos_net_ops = {
@@ -38,4 +40,6 @@ int mqos_netns_init(void)
 void mqos_netns_exit(void)
 {
 	unregister_pernet_subsys(&mqos_net_ops);
+	/* Replaced rule tables are freed by call_rcu: wait for them. */
+	rcu_barrier();
 }

@@ -18,7 +18,12 @@
 #include <linux/bits.h>
 #include <linux/math64.h>
 #include <asm/byteorder.h>
+/* asm/unaligned.h became linux/unaligned.h in 6.12 (Kbuild probes it). */
+#ifdef MQOS_HAVE_LINUX_UNALIGNED_H
+#include <linux/unaligned.h>
+#else
 #include <asm/unaligned.h>
+#endif
 
 #define mqos_get_be16(p)	get_unaligned_be16(p)
 #define mqos_get_be32(p)	get_unaligned_be32(p)

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sk_buff glue of the classifier: struct mqos_src over skb_header_pointer,
+ * and the per-netns rules. The decisions are in core/classify.c.
+ */
+#include <linux/if_arp.h>
+#include <linux/if_ether.h>
+#include <linux/if_vlan.h>
+#include <linux/netdevice.h>
+#include <linux/skbuff.h>
+
+#include "classify.h"
+#include "ruleset.h"
+
+/* Bytes [base, base + len) of an skb, whatever its layout. */
+struct mqos_src {
+	const struct sk_buff *skb;
+	int base;
+	u32 len;
+};
+
+const void *mqos_src_read(const struct mqos_src *src, u32 off, u32 len,
+			  void *buf)
+{
+	if (off > src->len || len > src->len - off)
+		return NULL;
+	return skb_header_pointer(src->skb, src->base + (int)off, (int)len,
+				  buf);
+}
+
+u32 mqos_src_len(const struct mqos_src *src)
+{
+	return src->len;
+}
+
+void mqos_classify_skb_res(struct sk_buff *skb, struct mqos_cls_res *res)
+{
+	struct mqos_kruleset *krs = NULL;
+	struct mqos_rules_net *rn = NULL;
+	u16 proto = ntohs(skb->protocol);
+	struct mqos_meta meta = {};
+	struct mqos_src src;
+	int start;
+
+	res->class_id = 0;
+	res->flags = 0;
+	res->rule = -1;
+
+	if (proto == ETH_P_8021Q || proto == ETH_P_8021AD) {
+		/* In-band tag: parse from the tag that follows the MAC header. */
+		if (!skb->dev || skb->dev->type != ARPHRD_ETHER ||
+		    !skb_mac_header_was_set(skb))
+			return;
+		start = skb_mac_offset(skb) + ETH_HLEN;
+	} else {
+		start = skb_network_offset(skb);
+	}
+	if (start < 0 || start > (int)skb->len)
+		return;
+	src.skb = skb;
+	src.base = start;
+	src.len = skb->len - (u32)start;
+
+	if (skb->dev) {
+		meta.oif = skb->dev->ifindex;
+		meta.iif = skb->skb_iif;
+	}
+
+	rcu_read_lock();
+	if (skb->dev)
+		rn = mqos_rules_net(dev_net(skb->dev));
+	if (rn)
+		krs = rcu_dereference(rn->cur);
+	mqos_classify(&src, 0, proto, &meta, krs ? &krs->rs : NULL, res);
+	if (krs && res->rule >= 0)
+		mqos_rules_hit(krs, res->rule, skb->len);
+	if (rn && (res->flags & MQOS_CLS_MALFORMED))
+		atomic64_inc(&rn->malformed);
+	rcu_read_unlock();
+}
+
+u8 mqos_classify_skb(struct sk_buff *skb)
+{
+	struct mqos_cls_res res;
+
+	mqos_classify_skb_res(skb, &res);
+	return res.class_id;
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The classifier on sk_buffs: the qdisc's and the netfilter hook's entry.
+ *
+ * Reads the packet only through skb_header_pointer(), from the network
+ * header (skb_network_offset, skb->protocol), or from the MAC header when
+ * skb->protocol is an in-band 802.1Q/802.1ad tag. A hardware-accelerated
+ * tag (skb_vlan_tag_present) is outside the data and skb->protocol is
+ * already the inner protocol. Uses the rules of dev_net(skb->dev).
+ * Callable from any context, under RCU or not (it takes rcu_read_lock).
+ */
+#ifndef MQOS_CLASSIFY_H
+#define MQOS_CLASSIFY_H
+
+#include <linux/skbuff.h>
+
+#include "core/classify.h"
+
+/* Returns a class id 1..MQOS_MAX_CLASSES, or 0 if undecided (qdisc then uses its default class). */
+u8 mqos_classify_skb(struct sk_buff *skb);
+
+/*
+ * The full verdict (MQOS_CLS_PUBLISH tells a flow-sticky caller that the
+ * class was earned by a PUBLISH). Also counts rule hits and malformed
+ * MQTT in the netns.
+ */
+void mqos_classify_skb_res(struct sk_buff *skb, struct mqos_cls_res *res);
+
+#endif /* MQOS_CLASSIFY_H */

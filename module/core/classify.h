@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Packet -> class: the kernel-independent top of the classifier.
+ *
+ *  1. Packet view (pkt.h): DSCP, L4 protocol, ports, addresses.
+ *  2. MQTT (mqtt.h) when TCP with a payload and either port is one of
+ *     cfg.mqtt_ports; MQTT-SN (mqttsn.h) when UDP and either port is one of
+ *     cfg.sn_ports. Parsed only when the rules look at MQTT (or, with no
+ *     rules, for the default map).
+ *  3. Rules (rules.h), first match wins; no match -> class 0 (the
+ *     device's default class). With no rules (no table, or an empty one),
+ *     the default map below.
+ *
+ * Default map (DESIGN.md section 3), how DSCP and MQTT combine:
+ *  - A segment with a well-formed MQTT PUBLISH takes the class of its
+ *    highest QoS: 2 -> realtime, 1 -> assured, 0 -> best-effort, whatever
+ *    the DSCP says: the application's own statement is the more specific.
+ *    MQTT-SN likewise, with QoS -1 -> best-effort.
+ *  - In MQOS_MODE_PACKET (and always for MQTT-SN, whose datagrams are not
+ *    a byte stream), a segment without PUBLISH but with control or
+ *    subscription packets -> control, with QoS 2 handshake packets
+ *    (PUBREC/PUBREL/PUBCOMP) -> realtime, with PUBACK -> assured. When
+ *    one segment carries several, the highest of them wins.
+ *  - In MQOS_MODE_FLOW (the TCP default) only a PUBLISH earns a class;
+ *    control packets and acks are classified by DSCP, so that a connection
+ *    is not lifted to control by its own CONNECT (DESIGN.md: flow
+ *    stickiness is kept by the conntrack-aware caller).
+ *  - Otherwise the DSCP map (dscp.h). Non-IP packets: 0 (undecided).
+ *  - Malformed MQTT / MQTT-SN: as if it were not MQTT, and flagged.
+ */
+#ifndef MQOS_CORE_CLASSIFY_H
+#define MQOS_CORE_CLASSIFY_H
+
+#include "env.h"
+#include "src.h"
+#include "rules.h"
+
+/* Where the packet was, for IIF/OIF rules. */
+struct mqos_meta {
+	s32 iif;
+	s32 oif;
+};
+
+/* struct mqos_cls_res.flags */
+#define MQOS_CLS_MALFORMED	BIT(0)	/* MQTT/MQTT-SN malformed: count it */
+#define MQOS_CLS_MQTT		BIT(1)	/* well-formed MQTT or MQTT-SN seen */
+#define MQOS_CLS_PUBLISH	BIT(2)	/* the class was earned by a PUBLISH */
+#define MQOS_CLS_DEFAULT_MAP	BIT(3)	/* no rules: the default map decided */
+
+/* 4 bytes. */
+struct mqos_cls_res {
+	u8 class_id;		/* 1..MQOS_MAX_CLASSES, 0 = undecided */
+	u8 flags;		/* MQOS_CLS_* */
+	s16 rule;		/* index of the matching rule, or -1 */
+};
+
+/*
+ * Classify the packet whose bytes after an ethertype @ethertype (host
+ * order) start at @off of @src (see mqos_pkt_parse()). @rs may be NULL
+ * (default ports and map).
+ */
+void mqos_classify(const struct mqos_src *src, u32 off, u16 ethertype,
+		   const struct mqos_meta *meta, const struct mqos_ruleset *rs,
+		   struct mqos_cls_res *res);
+
+/* Same, for a source that starts with an Ethernet header. */
+void mqos_classify_eth(const struct mqos_src *src,
+		       const struct mqos_meta *meta,
+		       const struct mqos_ruleset *rs, struct mqos_cls_res *res);
+
+/* Default map of an MQTT or MQTT-SN PUBLISH QoS (0..2, or -1): a class. */
+u8 mqos_default_qos_class(int qos);
+
+#endif /* MQOS_CORE_CLASSIFY_H */

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * MQTT fixed-header walker. The rules it applies and what it reports are
+ * described in mqtt.h.
+ */
+#include "mqtt.h"
+
+/* Per type: smallest Remaining Length, kind; indexed by the type nibble. */
+static const u8 mqtt_min_rl[16] = {
+	[MQOS_MQTT_CONNECT] = 10,	[MQOS_MQTT_CONNACK] = 2,
+	[MQOS_MQTT_PUBLISH] = 2,	[MQOS_MQTT_PUBACK] = 2,
+	[MQOS_MQTT_PUBREC] = 2,		[MQOS_MQTT_PUBREL] = 2,
+	[MQOS_MQTT_PUBCOMP] = 2,	[MQOS_MQTT_SUBSCRIBE] = 5,
+	[MQOS_MQTT_SUBACK] = 3,		[MQOS_MQTT_UNSUBSCRIBE] = 4,
+	[MQOS_MQTT_UNSUBACK] = 2,
+};
+
+static const u8 mqtt_kind[16] = {
+	[MQOS_MQTT_CONNECT] = MQOS_KIND_CONTROL,
+	[MQOS_MQTT_CONNACK] = MQOS_KIND_CONTROL,
+	[MQOS_MQTT_PUBLISH] = MQOS_KIND_PUBLISH,
+	[MQOS_MQTT_PUBACK] = MQOS_KIND_ACK1,
+	[MQOS_MQTT_PUBREC] = MQOS_KIND_ACK2,
+	[MQOS_MQTT_PUBREL] = MQOS_KIND_ACK2,
+	[MQOS_MQTT_PUBCOMP] = MQOS_KIND_ACK2,
+	[MQOS_MQTT_SUBSCRIBE] = MQOS_KIND_SUBSCRIBE,
+	[MQOS_MQTT_SUBACK] = MQOS_KIND_SUBSCRIBE,
+	[MQOS_MQTT_UNSUBSCRIBE] = MQOS_KIND_SUBSCRIBE,
+	[MQOS_MQTT_UNSUBACK] = MQOS_KIND_SUBSCRIBE,
+	[MQOS_MQTT_PINGREQ] = MQOS_KIND_CONTROL,
+	[MQOS_MQTT_PINGRESP] = MQOS_KIND_CONTROL,
+	[MQOS_MQTT_DISCONNECT] = MQOS_KIND_CONTROL,
+	[MQOS_MQTT_AUTH] = MQOS_KIND_CONTROL,
+};
+
+/* Fixed-header flags allowed for every type but PUBLISH. */
+static bool flags_ok(u8 type, u8 flags)
+{
+	switch (type) {
+	case MQOS_MQTT_PUBREL:
+	case MQOS_MQTT_SUBSCRIBE:
+	case MQOS_MQTT_UNSUBSCRIBE:
+		/* 0010; MQTT 3.1 also sends 1010 (DUP) on retries. */
+		return flags == 0x2 || flags == 0xa;
+	default:
+		return flags == 0;
+	}
+}
+
+/* A CONNECT's protocol name, when its bytes are in the segment. */
+static bool connect_ok(const struct mqos_src *src, u32 off, u32 end)
+{
+	u8 buf[8];
+	const u8 *p;
+	u16 len;
+
+	if (end - off < 8)
+		return true;		/* not here: cannot tell */
+	p = mqos_src_read(src, off, 8, buf);
+	if (!p)
+		return true;
+	len = mqos_get_be16(p);
+	if (len == 4)
+		return !memcmp(p + 2, "MQTT", 4);
+	if (len == 6)
+		return !memcmp(p + 2, "MQIsdp", 6);
+	return false;
+}
+
+static void copy_topic(struct mqos_mqtt *m, const struct mqos_src *src,
+		       u32 off, u32 end, u16 tlen)
+{
+	u32 n = min_t(u32, tlen, MQOS_TOPIC_MAX);
+	const void *p;
+
+	if (end - off < n)
+		n = end - off;
+	m->topic_full = tlen;
+	m->flags |= MQOS_MQTT_F_TOPIC;
+	if (!n)
+		return;
+	p = mqos_src_read(src, off, n, m->topic);
+	if (!p)
+		return;
+	if (p != m->topic)
+		memcpy(m->topic, p, n);
+	m->topic_len = (u8)n;
+}
+
+/*
+ * Check one PUBLISH whose variable header starts at @vh. Returns false
+ * if malformed. Bytes that are not in the segment are not checked.
+ */
+static bool publish_ok(struct mqos_mqtt *m, const struct mqos_src *src,
+		       u8 flags, u32 rl, u32 vh, u32 end, u32 want)
+{
+	u8 qos = (flags >> 1) & 3;
+	u32 need = qos ? 4 : 2;
+	u8 buf[2];
+	const u8 *p;
+	u16 tlen;
+
+	if (qos == 3 || ((flags & 0x8) && !qos) || rl < need)
+		return false;
+	if ((s8)qos > m->max_qos)
+		m->max_qos = (s8)qos;
+	if (end - vh < 2)
+		return true;
+	p = mqos_src_read(src, vh, 2, buf);
+	if (!p)
+		return true;
+	tlen = mqos_get_be16(p);
+	if ((u32)tlen + need > rl)
+		return false;
+	if ((want & MQOS_MQTT_WANT_TOPIC) && !(m->flags & MQOS_MQTT_F_TOPIC))
+		copy_topic(m, src, vh + 2, end, tlen);
+	return true;
+}
+
+int mqos_mqtt_rl_decode(const u8 *p, u32 avail, u32 *rl)
+{
+	u32 v = 0, i;
+
+	for (i = 0; i < 4; i++) {
+		if (i >= avail)
+			return 0;
+		v |= (u32)(p[i] & 0x7f) << (7 * i);
+		if (!(p[i] & 0x80)) {
+			*rl = v;
+			return (int)i + 1;
+		}
+	}
+	return -1;
+}
+
+void mqos_mqtt_parse(struct mqos_mqtt *m, const struct mqos_src *src,
+		     u32 off, u32 end, u32 want)
+{
+	u32 pos = off;
+
+	m->status = MQOS_MQTT_NONE;
+	m->kinds = 0;
+	m->max_qos = -1;
+	m->npdus = 0;
+	m->flags = 0;
+	m->topic_len = 0;
+	m->topic_full = 0;
+	if (off >= end)
+		return;
+
+	while (pos < end) {
+		u32 avail = min_t(u32, end - pos, 5);
+		u8 buf[5], type, flags;
+		const u8 *h;
+		bool framed = false, whole = true, bad = false;
+		u32 rl = 0, hlen;
+		int n;
+		u64 next;
+
+		if (m->npdus == MQOS_MQTT_MAX_PDUS) {
+			m->flags |= MQOS_MQTT_F_MORE;
+			break;
+		}
+		h = mqos_src_read(src, pos, avail, buf);
+		if (!h)
+			goto unknown;
+		type = h[0] >> 4;
+		flags = h[0] & 0x0f;
+
+		n = mqos_mqtt_rl_decode(h + 1, avail - 1, &rl);
+		if (n < 0)
+			bad = true;
+		else if (n == 0)
+			whole = false;	/* header cut by the segment */
+		hlen = (u32)n + 1;
+		next = (u64)pos + hlen + rl;
+		if (!bad && whole)
+			framed = next == end;
+
+		if (!bad && (type == 0 || (type != MQOS_MQTT_PUBLISH &&
+					   !flags_ok(type, flags))))
+			bad = true;
+		if (!bad && whole) {
+			if (rl < mqtt_min_rl[type] ||
+			    ((type == MQOS_MQTT_PINGREQ ||
+			      type == MQOS_MQTT_PINGRESP) && rl))
+				bad = true;
+			else if (type == MQOS_MQTT_PUBLISH)
+				bad = !publish_ok(m, src, flags, rl, pos + hlen,
+						  end, want);
+			else if (type == MQOS_MQTT_CONNECT)
+				bad = !connect_ok(src, pos + hlen, end);
+		} else if (!bad && type == MQOS_MQTT_PUBLISH) {
+			u8 qos = (flags >> 1) & 3;
+
+			bad = qos == 3 || ((flags & 0x8) && !qos);
+			if (!bad && (s8)qos > m->max_qos)
+				m->max_qos = (s8)qos;
+		}
+		if (bad) {
+			if (m->npdus == 0 && !framed)
+				goto unknown;
+			m->status = MQOS_MQTT_MALFORMED;
+			goto no_verdict;
+		}
+
+		m->kinds |= mqtt_kind[type];
+		m->npdus++;
+		if (!whole || next > end) {
+			m->flags |= MQOS_MQTT_F_CONTINUES;
+			break;
+		}
+		pos = (u32)next;
+	}
+	m->status = MQOS_MQTT_OK;
+	return;
+
+unknown:
+	m->status = MQOS_MQTT_UNKNOWN;
+no_verdict:
+	m->kinds = 0;
+	m->max_qos = -1;
+	m->flags &= ~MQOS_MQTT_F_TOPIC;
+	m->topic_len = 0;
+	m->topic_full = 0;
+}

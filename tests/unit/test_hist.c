@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/* Unit tests of the sojourn histogram and the AQM (module/core/). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "core/aqm.h"
+#include "core/hist.h"
+
+#define US	1000ULL
+#define MS	1000000ULL
+#define SEC	1000000000ULL
+
+static void test_buckets(void **state)
+{
+	(void)state;
+	assert_int_equal(mqos_hist_bucket(0), 0);
+	assert_int_equal(mqos_hist_bucket(999), 0);
+	assert_int_equal(mqos_hist_bucket(1 * US), 1);
+	assert_int_equal(mqos_hist_bucket(2 * US - 1), 1);
+	assert_int_equal(mqos_hist_bucket(2 * US), 2);
+	assert_int_equal(mqos_hist_bucket(1 * MS), 10);	/* [512, 1024) us */
+	assert_int_equal(mqos_hist_bucket(100 * SEC), MQOS_HIST_BUCKETS - 1);
+	assert_int_equal(mqos_hist_bucket(~0ULL), MQOS_HIST_BUCKETS - 1);
+	/* Every bucket's bounds contain exactly its samples. */
+	for (unsigned int b = 0; b < MQOS_HIST_BUCKETS - 1; b++) {
+		assert_int_equal(mqos_hist_bucket(mqos_hist_bucket_lo(b)), b);
+		assert_int_equal(mqos_hist_bucket(mqos_hist_bucket_hi(b) - 1), b);
+		assert_int_equal(mqos_hist_bucket_hi(b),
+				 mqos_hist_bucket_lo(b + 1));
+	}
+	/* The last bucket starts at ~4.2 s: the histogram reaches seconds. */
+	assert_true(mqos_hist_bucket_lo(MQOS_HIST_BUCKETS - 1) >= 4 * SEC);
+}
+
+static void test_min_mean_max_jitter(void **state)
+{
+	struct mqos_hist h;
+
+	(void)state;
+	mqos_hist_reset(&h);
+	assert_int_equal(mqos_hist_mean(&h), 0);
+	assert_int_equal(mqos_hist_jitter(&h), 0);
+	mqos_hist_add(&h, 10 * US);
+	assert_int_equal(mqos_hist_jitter(&h), 0);
+	mqos_hist_add(&h, 30 * US);
+	mqos_hist_add(&h, 20 * US);
+	mqos_hist_add(&h, 20 * US);
+	assert_int_equal(h.count, 4);
+	assert_int_equal(h.min_ns, 10 * US);
+	assert_int_equal(h.max_ns, 30 * US);
+	assert_int_equal(mqos_hist_mean(&h), 20 * US);
+	/* |30-10| + |20-30| + |20-20| = 30 us over 3 differences. */
+	assert_int_equal(mqos_hist_jitter(&h), 10 * US);
+}
+
+static void test_percentile(void **state)
+{
+	struct mqos_hist h;
+	uint64_t p50, p99;
+	int i;
+
+	(void)state;
+	mqos_hist_reset(&h);
+	assert_int_equal(mqos_hist_percentile(h.buckets, MQOS_HIST_BUCKETS,
+					      0, 0, 500), 0);
+	/* 90 samples at 100 us, 10 at 50 ms. */
+	for (i = 0; i < 90; i++)
+		mqos_hist_add(&h, 100 * US);
+	for (i = 0; i < 10; i++)
+		mqos_hist_add(&h, 50 * MS);
+	p50 = mqos_hist_percentile(h.buckets, MQOS_HIST_BUCKETS, h.min_ns,
+				   h.max_ns, 500);
+	p99 = mqos_hist_percentile(h.buckets, MQOS_HIST_BUCKETS, h.min_ns,
+				   h.max_ns, 990);
+	/* Within the sample's log2 bucket. */
+	assert_in_range(p50, 64 * US, 128 * US);
+	assert_in_range(p99, 32768 * US, 50 * MS);
+	/* p100 and p0 are clamped to what was seen. */
+	assert_int_equal(mqos_hist_percentile(h.buckets, MQOS_HIST_BUCKETS,
+					      h.min_ns, h.max_ns, 1000),
+			 50 * MS);
+	assert_int_equal(mqos_hist_percentile(h.buckets, MQOS_HIST_BUCKETS,
+					      h.min_ns, h.max_ns, 0),
+			 100 * US);
+	/* Monotonic in the percentile. */
+	for (unsigned int pm = 0, last = 0; pm <= 1000; pm += 10) {
+		uint64_t v = mqos_hist_percentile(h.buckets, MQOS_HIST_BUCKETS,
+						  h.min_ns, h.max_ns, pm);
+
+		assert_true(v >= last);
+		last = v;
+	}
+	/* A sample in the open last bucket: bounded by max. */
+	mqos_hist_reset(&h);
+	mqos_hist_add(&h, 9 * SEC);
+	assert_int_equal(mqos_hist_percentile(h.buckets, MQOS_HIST_BUCKETS,
+					      h.min_ns, h.max_ns, 990),
+			 9 * SEC);
+}
+
+static void test_aqm_control_law(void **state)
+{
+	(void)state;
+	assert_int_equal(mqos_aqm_control_law(100 * MS, 1), 100 * MS);
+	assert_int_equal(mqos_aqm_control_law(100 * MS, 4), 50 * MS);
+	assert_in_range(mqos_aqm_control_law(100 * MS, 2), 70700000, 70720000);
+	assert_in_range(mqos_aqm_control_law(100 * MS, 100), 9999000, 10001000);
+}
+
+static void test_aqm(void **state)
+{
+	const struct mqos_aqm_params p = {
+		.target_ns = 5 * MS, .interval_ns = 100 * MS, .mtu = 1514,
+	};
+	const struct mqos_aqm_params off = { .interval_ns = 100 * MS };
+	struct mqos_aqm a;
+	uint64_t now;
+	int drops = 0;
+
+	(void)state;
+	mqos_aqm_reset(&a);
+	/* Below target: never. AQM off: never. Tiny backlog: never. */
+	for (now = 0; now < SEC; now += MS) {
+		assert_false(mqos_aqm_should_drop(&a, &p, 4 * MS, 100000, now));
+		assert_false(mqos_aqm_should_drop(&a, &off, SEC, 100000, now));
+		assert_false(mqos_aqm_should_drop(&a, &p, SEC, 1514, now));
+	}
+	/* Above target: nothing for one interval, then the first drop. */
+	mqos_aqm_reset(&a);
+	for (now = SEC; now < SEC + 100 * MS; now += MS)
+		assert_false(mqos_aqm_should_drop(&a, &p, 20 * MS, 100000, now));
+	assert_true(mqos_aqm_should_drop(&a, &p, 20 * MS, 100000, now));
+	/* Then drops come faster: interval / sqrt(count). */
+	for (now += MS; now < 2 * SEC + 100 * MS; now += MS)
+		drops += mqos_aqm_should_drop(&a, &p, 20 * MS, 100000, now);
+	assert_in_range(drops, 15, 60);
+	/* Back below target: leaves the dropping state at once. */
+	assert_false(mqos_aqm_should_drop(&a, &p, 1 * MS, 100000, now));
+	assert_false(a.dropping);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_buckets),
+		cmocka_unit_test(test_min_mean_max_jitter),
+		cmocka_unit_test(test_percentile),
+		cmocka_unit_test(test_aqm_control_law),
+		cmocka_unit_test(test_aqm),
+	};
+
+	return cmocka_run_group_tests_name("hist", tests, NULL, NULL);
+}

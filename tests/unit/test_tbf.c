@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/* Unit tests of the ns token bucket (module/core/tbf.c). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "core/tbf.h"
+
+#define NS	1ULL
+#define US	1000ULL
+#define MS	1000000ULL
+#define SEC	1000000000ULL
+
+static void test_unlimited(void **state)
+{
+	struct mqos_tb tb;
+
+	(void)state;
+	mqos_tb_init(&tb, 0, 1500, 0);
+	assert_true(mqos_tb_unlimited(&tb));
+	assert_true(mqos_tb_ready(&tb));
+	mqos_tb_charge(&tb, 65535);
+	assert_true(mqos_tb_ready(&tb));
+	assert_int_equal(mqos_tb_wait_ns(&tb), 0);
+	assert_true(mqos_tb_police(&tb, 65535, 0));
+	assert_int_equal(mqos_tb_rate(&tb), 0);
+}
+
+static void test_len2ns(void **state)
+{
+	struct mqos_tb tb;
+
+	(void)state;
+	/* 1 Mbit/s = 125000 B/s: 1 byte = 8 us, 1500 bytes = 12 ms. */
+	mqos_tb_init(&tb, 125000, 1500, 0);
+	assert_int_equal(mqos_tb_len2ns(&tb, 1500), 12 * MS);
+	/* 10 Gbit/s: 1500 bytes = 1.2 us (within a ns). */
+	mqos_tb_init(&tb, 1250000000ULL, 1500, 0);
+	assert_in_range(mqos_tb_len2ns(&tb, 1500), 1199, 1201);
+	assert_in_range(mqos_tb_rate(&tb), 1249000000ULL, 1251000000ULL);
+	/* Below the minimum rate, clamped to it. */
+	mqos_tb_init(&tb, 1, 1500, 0);
+	assert_int_equal(mqos_tb_rate(&tb), MQOS_TB_MIN_RATE);
+	/* Huge lengths are clamped, never overflow. */
+	assert_true(mqos_tb_len2ns(&tb, 0xffffffffu) ==
+		    mqos_tb_len2ns(&tb, MQOS_TB_MAX_LEN));
+}
+
+/* Shaper: the long-run rate is exact whatever the packet size. */
+static void test_shaper_rate(void **state)
+{
+	struct mqos_tb tb;
+	uint64_t now = 0, bytes = 0;
+	const uint64_t rate = 625000;	/* 5 Mbit/s */
+
+	(void)state;
+	mqos_tb_init(&tb, rate, 3000, now);
+	while (now < 10 * SEC) {
+		mqos_tb_refill(&tb, now);
+		if (mqos_tb_ready(&tb)) {
+			mqos_tb_charge(&tb, 1514);
+			bytes += 1514;
+		} else {
+			now += mqos_tb_wait_ns(&tb);
+		}
+	}
+	/* 10 s at 625000 B/s, plus at most one burst and one packet. */
+	assert_in_range(bytes, 10 * rate, 10 * rate + 3000 + 1514);
+}
+
+static void test_shaper_debt_and_wait(void **state)
+{
+	struct mqos_tb tb;
+
+	(void)state;
+	mqos_tb_init(&tb, 125000, 1500, 0);	/* 8 us/byte, depth 12 ms */
+	assert_true(mqos_tb_ready(&tb));
+	mqos_tb_charge(&tb, 3000);		/* 24 ms: 12 ms of debt */
+	assert_false(mqos_tb_ready(&tb));
+	assert_int_equal(mqos_tb_wait_ns(&tb), 12 * MS);
+	mqos_tb_refill(&tb, 11 * MS);
+	assert_false(mqos_tb_ready(&tb));
+	assert_int_equal(mqos_tb_wait_ns(&tb), 1 * MS);
+	mqos_tb_refill(&tb, 12 * MS);
+	assert_true(mqos_tb_ready(&tb));
+	/* A long idle time refills to the depth, not beyond. */
+	mqos_tb_refill(&tb, 100 * SEC);
+	assert_int_equal(tb.tokens, tb.depth);
+	/* Time going backwards changes nothing. */
+	mqos_tb_refill(&tb, 5 * SEC);
+	assert_int_equal(tb.tokens, tb.depth);
+	assert_int_equal(tb.t_c, 100 * SEC);
+}
+
+/* Policer: burst passes at once, then exactly the rate; no debt. */
+static void test_policer(void **state)
+{
+	struct mqos_tb tb;
+	uint64_t now, passed = 0, offered = 0;
+	int i;
+
+	(void)state;
+	/* 1 Mbit/s, burst 10 kB, offered 3 Mbit/s of 1000-byte packets. */
+	mqos_tb_init(&tb, 125000, 10000, 0);
+	for (i = 0; i < 10; i++)
+		assert_true(mqos_tb_police(&tb, 1000, 0));
+	assert_false(mqos_tb_police(&tb, 1000, 0));
+	assert_true(tb.tokens >= 0);
+
+	mqos_tb_init(&tb, 125000, 10000, 0);
+	for (now = 0; now < 10 * SEC; now += 8 * MS / 3) {
+		offered += 1000;
+		if (mqos_tb_police(&tb, 1000, now))
+			passed += 1000;
+	}
+	assert_in_range(offered, 3700000, 3800000);
+	/* 10 s at 125000 B/s plus the 10 kB burst. */
+	assert_in_range(passed, 1250000 - 1000, 1250000 + 10000);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_unlimited),
+		cmocka_unit_test(test_len2ns),
+		cmocka_unit_test(test_shaper_rate),
+		cmocka_unit_test(test_shaper_debt_and_wait),
+		cmocka_unit_test(test_policer),
+	};
+
+	(void)NS;
+	(void)US;
+	return cmocka_run_group_tests_name("tbf", tests, NULL, NULL);
+}
