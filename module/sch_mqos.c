@@ -1,74 +1,709 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The "mqos" qdisc.
+ * The "mqos" qdisc: priority classes with per-class policing, shaping and
+ * AQM, a device rate limit, and delay/jitter/loss counters per class.
  *
- * Foundation stage: a single FIFO class (1:1) with a packet limit and
- * correct counters, so that `tc -s qdisc show` and `tc -s class show` work
- * with stock iproute2. The priority classes, policers, shapers and AQM
- * replace this FIFO in a later change.
+ * Principles
+ * ----------
+ * Every packet is put in one class (1..MQOS_MAX_CLASSES) at enqueue:
+ *   1. skb->priority whose major number is this qdisc's handle and whose
+ *      minor number is an existing class (SO_PRIORITY, skbedit, CLASSIFY);
+ *   2. the mark / conntrack verdict (hook for the netfilter part, below);
+ *   3. the rule engine; with no verdict, the device's default class.
+ * At enqueue the class's policer runs (drop the excess, or demote it to
+ * another class), then its queue limits (packets, bytes). GSO super-packets
+ * are split into their segments first, so that a 64 KB burst never sits in
+ * front of a realtime packet as one unit.
+ *
+ * At dequeue the scheduler picks a class, shaped by three token buckets in
+ * ns (core/tbf.c): the device rate (all classes), each class's guaranteed
+ * rate and its ceiling:
+ *   pass 1: classes under their guaranteed rate, in priority order
+ *           (round robin between classes of one priority);
+ *   pass 2: classes under their ceiling, in priority order, DRR between
+ *           classes of one priority;
+ *   nothing is sent above a ceiling or above the device rate. When every
+ *   backlogged class is blocked, the qdisc watchdog fires when the first
+ *   one may send again (never a busy loop).
+ * A class sending in pass 1 pays with its rate bucket; pass 2 is borrowed
+ * bandwidth and does not consume the guarantee. A high-priority class can
+ * therefore take no more than its ceiling, and every class with a
+ * guaranteed rate gets it.
+ *
+ * The head packet of the picked class then meets the class's AQM (CoDel's
+ * control law on its sojourn time, core/aqm.c): dropped, or ECN-marked if
+ * ECT and the class marks. Its sojourn time goes into the class histogram
+ * (core/hist.c), and its DSCP is rewritten if the class remarks.
+ *
+ * Default classes (`tc qdisc add dev X root handle 1: mqos`, no options)
+ * ---------------------------------------------------------------------
+ * Rates are percentages of the device rate (TCA_MQOS_RATE; the default is
+ * 0 = line rate, where percentages mean "unlimited" and the classes are
+ * served by strict priority, DRR within one priority). MTU = the device's
+ * MTU + link header.
+ *
+ *   id class        prio  rate  ceil  limit pkts/bytes  AQM target/interval
+ *   1  control      0      5%    20%    128 / 128 MTU   5 ms / 100 ms, ECN
+ *   2  realtime     1     30%    60%    256 / 256 MTU   5 ms / 100 ms, ECN
+ *   3  assured      2     30%   100%   1000 / 1000 MTU  5 ms / 100 ms, ECN
+ *   4  best-effort  3     10%   100%   1000 / 1000 MTU  5 ms / 100 ms, ECN
+ *   5  bulk         4      5%   100%   1000 / 1000 MTU  5 ms / 100 ms, ECN
+ *
+ * Quantum 1 MTU, no policer, no remarking, default class best-effort.
+ * The guarantees sum to 80%, so under overload each class keeps a floor
+ * and control/realtime cannot take the whole link.
+ *
+ * Locking
+ * -------
+ * The datapath runs under the qdisc lock. Configuration changes run under
+ * RTNL, build a complete new struct mqos_cfg, and swap it in under
+ * sch_tree_lock(). Dumps run under RTNL (configuration) and read the
+ * datapath's counters with READ_ONCE.
  */
 #include <linux/module.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/if_vlan.h>
 #include <linux/skbuff.h>
+#include <net/dsfield.h>
+#include <net/inet_ecn.h>
 #include <net/pkt_sched.h>
 #include <net/sch_generic.h>
 #include <uapi/linux/mqos.h>
 
+#include "compat.h"
+#include "core/dscp.h"
 #include "mqos.h"
+#include "sch_mqos.h"
 
-struct mqos_sched {
-	u32 limit;	/* packets */
-};
+/* Update a counter that lockless dump readers see with READ_ONCE. */
+static inline void mqos_count(u64 *counter, u64 n)
+{
+	WRITE_ONCE(*counter, *counter + n);
+}
+
+/* ---- classification -------------------------------------------------- */
+
+static bool mqos_class_exists(const struct mqos_cfg *cfg, u32 id)
+{
+	return id >= 1 && id <= MQOS_MAX_CLASSES && cfg->cls[id].present;
+}
+
+/*
+ * Mark / conntrack verdict. TODO(netfilter issue): read the class a flow
+ * earned from skb->mark or the conntrack mark (under the configured mask)
+ * here; 0 = no verdict.
+ */
+static u8 mqos_classify_mark(struct Qdisc *sch, struct sk_buff *skb)
+{
+	return 0;
+}
+
+/*
+ * The rule engine. Until module/classify.h lands, DSCP through the default
+ * map of DESIGN.md section 3 (core/dscp.c).
+ */
+static u8 mqos_classify_rules(struct sk_buff *skb)
+{
+	int nhoff = skb_network_offset(skb);
+	u8 dsfield;
+
+	switch (skb_protocol(skb, true)) {
+	case htons(ETH_P_IP): {
+		const struct iphdr *iph;
+		struct iphdr _iph;
+
+		iph = skb_header_pointer(skb, nhoff, sizeof(_iph), &_iph);
+		if (!iph)
+			return 0;
+		dsfield = ipv4_get_dsfield(iph);
+		break;
+	}
+	case htons(ETH_P_IPV6): {
+		const struct ipv6hdr *ip6h;
+		struct ipv6hdr _ip6h;
+
+		ip6h = skb_header_pointer(skb, nhoff, sizeof(_ip6h), &_ip6h);
+		if (!ip6h)
+			return 0;
+		dsfield = ipv6_get_dsfield(ip6h);
+		break;
+	}
+	default:
+		return 0;
+	}
+	return mqos_dscp_default_map[dsfield >> 2];
+}
+
+static struct mqos_class *mqos_classify(struct Qdisc *sch,
+					struct mqos_sched *q,
+					struct sk_buff *skb)
+{
+	const struct mqos_cfg *cfg = q->cfg;
+	u32 id = 0;
+
+	if (TC_H_MAJ(skb->priority) == sch->handle)
+		id = TC_H_MIN(skb->priority);
+	if (!mqos_class_exists(cfg, id))
+		id = mqos_classify_mark(sch, skb);
+	if (!mqos_class_exists(cfg, id))
+		id = mqos_classify_rules(skb);
+	if (!mqos_class_exists(cfg, id))
+		id = cfg->default_class;
+	return &q->cls[id];
+}
+
+/* ---- enqueue ---------------------------------------------------------- */
+
+static int mqos_drop(struct sk_buff *skb, struct Qdisc *sch, u64 *reason,
+		     struct sk_buff **to_free)
+{
+	mqos_count(reason, 1);
+	return qdisc_drop(skb, sch, to_free);
+}
+
+/* Police, limit and queue one (non-GSO) packet. */
+static int mqos_enqueue_one(struct sk_buff *skb, struct Qdisc *sch,
+			    struct mqos_sched *q, struct mqos_class *cl,
+			    u64 now, struct sk_buff **to_free)
+{
+	const struct mqos_cfg *cfg = q->cfg;
+	const struct mqos_class_cfg *cc = &cfg->cls[cl->id];
+	u32 len = qdisc_pkt_len(skb);
+
+	if (!mqos_tb_police(&cl->police_tb, len + cfg->overhead, now)) {
+		u8 to = cc->police_demote;
+
+		if (!to || to == cl->id || !mqos_class_exists(cfg, to))
+			return mqos_drop(skb, sch, &cl->st.drop_policer,
+					 to_free);
+		/* Demoted once; the target's own policer is not applied. */
+		mqos_count(&cl->st.demoted, 1);
+		cl = &q->cls[to];
+		cc = &cfg->cls[to];
+	}
+
+	if (cl->q.qlen >= cc->limit || cl->backlog + len > cc->limit_bytes)
+		return mqos_drop(skb, sch, &cl->st.drop_limit, to_free);
+
+	mqos_skb_cb(skb)->tstamp = now;
+	__qdisc_enqueue_tail(skb, &cl->q);
+	cl->backlog += len;
+	if (cl->q.qlen == 1) {
+		cl->prio = cc->prio;
+		cl->deficit = cc->quantum;
+		list_add_tail(&cl->alist, &q->active[cl->prio]);
+	}
+	mqos_count(&cl->st.enq_packets, 1);
+	mqos_count(&cl->st.enq_bytes, len);
+	sch->q.qlen++;
+	qdisc_qstats_backlog_inc(sch, skb);
+	return NET_XMIT_SUCCESS;
+}
+
+/* Split a GSO super-packet and queue its segments (as sch_tbf does). */
+static int mqos_enqueue_gso(struct sk_buff *skb, struct Qdisc *sch,
+			    struct mqos_sched *q, struct mqos_class *cl,
+			    u64 now, struct sk_buff **to_free)
+{
+	netdev_features_t features = netif_skb_features(skb);
+	unsigned int len = 0, prev_len = qdisc_pkt_len(skb), seg_len;
+	struct sk_buff *segs, *nskb;
+	int nb = 0;
+
+	segs = skb_gso_segment(skb, features & ~NETIF_F_GSO_MASK);
+	if (IS_ERR_OR_NULL(segs))
+		return mqos_drop(skb, sch, &cl->st.drop_other, to_free);
+
+	skb_list_walk_safe(segs, segs, nskb) {
+		skb_mark_not_on_list(segs);
+		qdisc_skb_cb(segs)->pkt_len = segs->len;
+		seg_len = segs->len;
+		if (mqos_enqueue_one(segs, sch, q, cl, now, to_free) ==
+		    NET_XMIT_SUCCESS) {
+			nb++;
+			len += seg_len;
+		}
+	}
+	/* Our parents counted one packet of prev_len bytes. */
+	if (nb > 0)
+		qdisc_tree_reduce_backlog(sch, 1 - nb, prev_len - len);
+	consume_skb(skb);
+	return nb > 0 ? NET_XMIT_SUCCESS : NET_XMIT_DROP;
+}
 
 static int mqos_enqueue(struct sk_buff *skb, struct Qdisc *sch,
 			struct sk_buff **to_free)
 {
 	struct mqos_sched *q = qdisc_priv(sch);
+	struct mqos_class *cl = mqos_classify(sch, q, skb);
+	u64 now = ktime_get_ns();
 
-	if (likely(sch->q.qlen < READ_ONCE(q->limit)))
-		return qdisc_enqueue_tail(skb, sch);
+	if (skb_is_gso(skb))
+		return mqos_enqueue_gso(skb, sch, q, cl, now, to_free);
+	return mqos_enqueue_one(skb, sch, q, cl, now, to_free);
+}
 
-	return qdisc_drop(skb, sch, to_free);
+/* ---- scheduler -------------------------------------------------------- */
+
+enum mqos_pass {
+	MQOS_PASS_RATE,		/* under the guaranteed rate */
+	MQOS_PASS_CEIL,		/* borrowing, under the ceiling */
+};
+
+/*
+ * Pick the class to send from. Returns NULL when every backlogged class is
+ * at its ceiling; *wait is then the time until the first may send.
+ */
+static struct mqos_class *mqos_pick(struct mqos_sched *q, u64 now,
+				    enum mqos_pass *pass, u64 *wait)
+{
+	struct mqos_class *cl;
+	unsigned int p, ready;
+
+	*wait = U64_MAX;
+
+	/* Refill, and serve the first class under its guaranteed rate. */
+	for (p = 0; p < MQOS_NUM_PRIOS; p++) {
+		list_for_each_entry(cl, &q->active[p], alist) {
+			mqos_tb_refill(&cl->ceil_tb, now);
+			if (mqos_tb_unlimited(&cl->rate_tb))
+				continue;
+			mqos_tb_refill(&cl->rate_tb, now);
+			if (mqos_tb_ready(&cl->rate_tb) &&
+			    mqos_tb_ready(&cl->ceil_tb)) {
+				/* Round robin within the priority. */
+				list_move_tail(&cl->alist, &q->active[p]);
+				*pass = MQOS_PASS_RATE;
+				return cl;
+			}
+		}
+	}
+
+	/* Borrow: first priority with a class under its ceiling, DRR. */
+	*pass = MQOS_PASS_CEIL;
+	for (p = 0; p < MQOS_NUM_PRIOS; p++) {
+		ready = 0;
+		list_for_each_entry(cl, &q->active[p], alist) {
+			if (mqos_tb_ready(&cl->ceil_tb))
+				ready++;
+			else
+				*wait = min(*wait, mqos_tb_wait_ns(&cl->ceil_tb));
+		}
+		if (!ready)
+			continue;
+		/*
+		 * Terminates: at least one class is ready and gains a quantum
+		 * (>= MQOS_MIN_QUANTUM) on each visit until its deficit is
+		 * positive.
+		 */
+		for (;;) {
+			cl = list_first_entry(&q->active[p], struct mqos_class,
+					      alist);
+			if (mqos_tb_ready(&cl->ceil_tb) && cl->deficit > 0)
+				return cl;
+			if (mqos_tb_ready(&cl->ceil_tb))
+				cl->deficit += q->cfg->cls[cl->id].quantum;
+			list_move_tail(&cl->alist, &q->active[p]);
+		}
+	}
+	return NULL;
+}
+
+/* Take the head of @cl, applying AQM; NULL if AQM dropped everything. */
+static struct sk_buff *mqos_class_dequeue(struct Qdisc *sch,
+					  struct mqos_sched *q,
+					  struct mqos_class *cl, u64 now)
+{
+	const struct mqos_class_cfg *cc = &q->cfg->cls[cl->id];
+	unsigned int drops = 0, dlen = 0;
+	struct sk_buff *skb;
+	u32 len;
+
+	while ((skb = __qdisc_dequeue_head(&cl->q))) {
+		len = qdisc_pkt_len(skb);
+		cl->backlog -= len;
+		sch->q.qlen--;
+		qdisc_qstats_backlog_dec(sch, skb);
+
+		if (!mqos_aqm_should_drop(&cl->aqm, &cl->aqm_p,
+					  now - mqos_skb_cb(skb)->tstamp,
+					  cl->backlog, now))
+			break;
+		if (cc->ecn && INET_ECN_set_ce(skb)) {
+			mqos_count(&cl->st.ecn_marks, 1);
+			break;
+		}
+		mqos_count(&cl->st.drop_aqm, 1);
+		qdisc_qstats_drop(sch);
+		drops++;
+		dlen += len;
+		kfree_skb(skb);
+	}
+	if (!cl->q.qlen)
+		list_del_init(&cl->alist);
+	if (drops)
+		qdisc_tree_reduce_backlog(sch, drops, dlen);
+	return skb;
+}
+
+/* Rewrite the DSCP, keeping the ECN bits. */
+static void mqos_remark(struct sk_buff *skb, u8 dscp)
+{
+	int wlen = skb_network_offset(skb);
+
+	switch (skb_protocol(skb, true)) {
+	case htons(ETH_P_IP):
+		wlen += sizeof(struct iphdr);
+		if (!pskb_may_pull(skb, wlen) ||
+		    skb_try_make_writable(skb, wlen))
+			return;
+		ipv4_change_dsfield(ip_hdr(skb), INET_ECN_MASK, dscp << 2);
+		break;
+	case htons(ETH_P_IPV6):
+		wlen += sizeof(struct ipv6hdr);
+		if (!pskb_may_pull(skb, wlen) ||
+		    skb_try_make_writable(skb, wlen))
+			return;
+		ipv6_change_dsfield(ipv6_hdr(skb), INET_ECN_MASK, dscp << 2);
+		break;
+	default:
+		break;
+	}
 }
 
 static struct sk_buff *mqos_dequeue(struct Qdisc *sch)
 {
-	return qdisc_dequeue_head(sch);
+	struct mqos_sched *q = qdisc_priv(sch);
+	const struct mqos_cfg *cfg = q->cfg;
+	const struct mqos_class_cfg *cc;
+	struct mqos_class *cl;
+	enum mqos_pass pass;
+	struct sk_buff *skb;
+	u64 now, wait;
+	u32 wire;
+
+	if (!sch->q.qlen)
+		return NULL;
+	now = ktime_get_ns();
+
+	mqos_tb_refill(&q->dev_tb, now);
+	if (!mqos_tb_ready(&q->dev_tb)) {
+		qdisc_watchdog_schedule_ns(&q->watchdog,
+					   now + mqos_tb_wait_ns(&q->dev_tb));
+		return NULL;
+	}
+
+	do {
+		cl = mqos_pick(q, now, &pass, &wait);
+		if (!cl) {
+			if (wait != U64_MAX)
+				qdisc_watchdog_schedule_ns(&q->watchdog,
+							   now + wait);
+			return NULL;
+		}
+		skb = mqos_class_dequeue(sch, q, cl, now);
+	} while (!skb);
+
+	cc = &cfg->cls[cl->id];
+	wire = qdisc_pkt_len(skb) + cfg->overhead;
+	if (pass == MQOS_PASS_RATE)
+		mqos_tb_charge(&cl->rate_tb, wire);
+	else
+		cl->deficit -= wire;
+	mqos_tb_charge(&cl->ceil_tb, wire);
+	if (!mqos_tb_ready(&cl->ceil_tb)) {
+		mqos_count(&cl->st.overlimits, 1);
+		qdisc_qstats_overlimit(sch);
+	}
+	mqos_tb_charge(&q->dev_tb, wire);
+	if (!mqos_tb_ready(&q->dev_tb)) {
+		mqos_count(&q->dev_overlimits, 1);
+		qdisc_qstats_overlimit(sch);
+	}
+
+	mqos_hist_add(&cl->hist, now - mqos_skb_cb(skb)->tstamp);
+	_bstats_update(&cl->bstats, qdisc_pkt_len(skb), 1);
+	qdisc_bstats_update(sch, skb);
+
+	if (cc->dscp != MQOS_DSCP_KEEP)
+		mqos_remark(skb, cc->dscp);
+	return skb;
 }
 
-static struct sk_buff *mqos_peek(struct Qdisc *sch)
+/* ---- configuration ---------------------------------------------------- */
+
+#define MQOS_AQM_TARGET_US	5000
+#define MQOS_AQM_INTERVAL_US	100000
+
+/* The default class set; see the table at the top of this file. */
+static const struct {
+	const char *name;
+	u8 prio;
+	u8 rate_pct;
+	u8 ceil_pct;
+	u16 limit;
+} mqos_default_classes[MQOS_NUM_DEFAULT_CLASSES + 1] = {
+	[MQOS_CLASS_CONTROL]	 = { "control",     0,  5,  20,  128 },
+	[MQOS_CLASS_REALTIME]	 = { "realtime",    1, 30,  60,  256 },
+	[MQOS_CLASS_ASSURED]	 = { "assured",     2, 30, 100, 1000 },
+	[MQOS_CLASS_BEST_EFFORT] = { "best-effort", 3, 10, 100, 1000 },
+	[MQOS_CLASS_BULK]	 = { "bulk",        4,  5, 100, 1000 },
+};
+
+/* A class created by a change starts as an unshaped best-effort class. */
+void mqos_class_cfg_default(struct mqos_class_cfg *c, u8 id, u32 mtu)
 {
-	return qdisc_peek_head(sch);
+	memset(c, 0, sizeof(*c));
+	snprintf(c->name, sizeof(c->name), "class%u", id);
+	c->prio = mqos_default_classes[MQOS_CLASS_BEST_EFFORT].prio;
+	c->ceil_pct = 100;
+	c->quantum = max_t(u32, mtu, MQOS_MIN_QUANTUM);
+	c->limit = MQOS_DEFAULT_LIMIT_PKTS;
+	c->limit_bytes = MQOS_DEFAULT_LIMIT_PKTS * mtu;
+	c->aqm_target_us = MQOS_AQM_TARGET_US;
+	c->aqm_interval_us = MQOS_AQM_INTERVAL_US;
+	c->ecn = 1;
+	c->dscp = MQOS_DSCP_KEEP;
+	c->present = 1;
 }
 
-static int mqos_init_qdisc(struct Qdisc *sch, struct nlattr *opt,
-			   struct netlink_ext_ack *extack)
+void mqos_cfg_defaults(struct mqos_cfg *cfg, u32 mtu)
+{
+	unsigned int id;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->default_class = MQOS_CLASS_BEST_EFFORT;
+	for (id = 1; id <= MQOS_NUM_DEFAULT_CLASSES; id++) {
+		struct mqos_class_cfg *c = &cfg->cls[id];
+
+		mqos_class_cfg_default(c, id, mtu);
+		strscpy(c->name, mqos_default_classes[id].name, sizeof(c->name));
+		c->prio = mqos_default_classes[id].prio;
+		c->rate_pct = mqos_default_classes[id].rate_pct;
+		c->ceil_pct = mqos_default_classes[id].ceil_pct;
+		c->limit = mqos_default_classes[id].limit;
+		c->limit_bytes = c->limit * mtu;
+	}
+}
+
+/* Bucket depth of shapers: 2 ms at the rate, at least two full packets. */
+#define MQOS_SHAPER_BURST_NS	(2 * NSEC_PER_MSEC)
+
+static u64 mqos_eff_rate(u64 abs, u8 pct, u64 dev_rate)
+{
+	if (abs)
+		return dev_rate ? min(abs, dev_rate) : abs;
+	return div_u64(dev_rate * min_t(u8, pct, 100), 100);
+}
+
+static u32 mqos_shaper_burst(u64 rate, u32 pkt)
+{
+	u64 b = div_u64(rate * MQOS_SHAPER_BURST_NS, NSEC_PER_SEC);
+
+	return max_t(u64, b, 2 * pkt);
+}
+
+/* Bring the class state in line with q->cfg. Under sch_tree_lock. */
+void mqos_apply_cfg(struct Qdisc *sch, struct mqos_sched *q, u64 now)
+{
+	const struct mqos_cfg *cfg = q->cfg;
+	u32 pkt = q->mtu + cfg->overhead;
+	unsigned int id;
+	u64 r;
+
+	mqos_tb_init(&q->dev_tb, cfg->rate, mqos_shaper_burst(cfg->rate, pkt),
+		     now);
+
+	for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
+		const struct mqos_class_cfg *cc = &cfg->cls[id];
+		struct mqos_class *cl = &q->cls[id];
+
+		if (!cc->present)
+			continue;
+		/* With a ceiling equal to the device rate, the device limits. */
+		r = mqos_eff_rate(cc->rate, cc->rate_pct, cfg->rate);
+		mqos_tb_init(&cl->rate_tb, r, mqos_shaper_burst(r, pkt), now);
+		r = mqos_eff_rate(cc->ceil, cc->ceil_pct, cfg->rate);
+		if (r == cfg->rate)
+			r = 0;
+		mqos_tb_init(&cl->ceil_tb, r, mqos_shaper_burst(r, pkt), now);
+		mqos_tb_init(&cl->police_tb, cc->police_rate, cc->police_burst,
+			     now);
+		cl->aqm_p.target_ns = (u64)cc->aqm_target_us * NSEC_PER_USEC;
+		cl->aqm_p.interval_ns = (u64)cc->aqm_interval_us * NSEC_PER_USEC;
+		cl->aqm_p.mtu = q->mtu;
+		if (cl->q.qlen && cl->prio != cc->prio) {
+			cl->prio = cc->prio;
+			list_move_tail(&cl->alist, &q->active[cl->prio]);
+		}
+	}
+}
+
+/* Drop a class's queue (class deleted). Under sch_tree_lock. */
+void mqos_purge_class(struct Qdisc *sch, struct mqos_class *cl)
+{
+	unsigned int qlen = cl->q.qlen, backlog = cl->backlog;
+
+	if (!qlen)
+		return;
+	__qdisc_reset_queue(&cl->q);
+	list_del_init(&cl->alist);
+	cl->backlog = 0;
+	sch->q.qlen -= qlen;
+	sch->qstats.backlog -= backlog;
+	qdisc_tree_reduce_backlog(sch, qlen, backlog);
+}
+
+static void mqos_reset_class_stats(struct mqos_class *cl)
+{
+	memset(&cl->st, 0, sizeof(cl->st));
+	mqos_hist_reset(&cl->hist);
+	gnet_stats_basic_sync_init(&cl->bstats);
+}
+
+void mqos_reset_stats(struct mqos_sched *q)
+{
+	unsigned int id;
+
+	for (id = 1; id <= MQOS_MAX_CLASSES; id++)
+		mqos_reset_class_stats(&q->cls[id]);
+	q->dev_overlimits = 0;
+}
+
+static int mqos_change(struct Qdisc *sch, struct nlattr *opt,
+		       struct netlink_ext_ack *extack)
 {
 	struct mqos_sched *q = qdisc_priv(sch);
+	struct mqos_cfg *new, *old;
+	bool reset_stats = false;
+	unsigned int id;
+	int err;
+
+	new = kmalloc(sizeof(*new), GFP_KERNEL);
+	if (!new)
+		return -ENOMEM;
+	err = mqos_cfg_parse(sch, q->cfg, new, opt, &reset_stats, extack);
+	if (err) {
+		kfree(new);
+		return err;
+	}
+
+	sch_tree_lock(sch);
+	old = q->cfg;
+	q->cfg = new;
+	for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
+		if (old->cls[id].present && !new->cls[id].present)
+			mqos_purge_class(sch, &q->cls[id]);
+		if (!old->cls[id].present && new->cls[id].present)
+			mqos_reset_class_stats(&q->cls[id]);
+	}
+	mqos_apply_cfg(sch, q, ktime_get_ns());
+	if (reset_stats) {
+		mqos_reset_stats(q);
+		gnet_stats_basic_sync_init(&sch->bstats);
+		sch->qstats.drops = 0;
+		sch->qstats.overlimits = 0;
+		sch->qstats.requeues = 0;
+	}
+	sch_tree_unlock(sch);
+
+	kfree(old);
+	return 0;
+}
+
+/* ---- qdisc ops -------------------------------------------------------- */
+
+static int mqos_init(struct Qdisc *sch, struct nlattr *opt,
+		     struct netlink_ext_ack *extack)
+{
+	struct mqos_sched *q = qdisc_priv(sch);
+	unsigned int i;
+
+	qdisc_watchdog_init(&q->watchdog, sch);
+	for (i = 0; i < MQOS_NUM_PRIOS; i++)
+		INIT_LIST_HEAD(&q->active[i]);
 
 	if (opt && nla_len(opt) > 0) {
-		NL_SET_ERR_MSG(extack, "mqos takes no options yet");
+		NL_SET_ERR_MSG(extack,
+			       "mqos takes no options when created; configure it with a change");
 		return -EINVAL;
 	}
-	q->limit = MQOS_DEFAULT_LIMIT_PKTS;
+
+	q->mtu = psched_mtu(qdisc_dev(sch));
+	q->cfg = kzalloc(sizeof(*q->cfg), GFP_KERNEL);
+	q->cls = kcalloc(MQOS_MAX_CLASSES + 1, sizeof(*q->cls), GFP_KERNEL);
+	if (!q->cfg || !q->cls)
+		return -ENOMEM;	/* ->destroy() frees what was allocated */
+
+	for (i = 1; i <= MQOS_MAX_CLASSES; i++) {
+		struct mqos_class *cl = &q->cls[i];
+
+		cl->id = i;
+		INIT_LIST_HEAD(&cl->alist);
+		gnet_stats_basic_sync_init(&cl->bstats);
+	}
+	mqos_cfg_defaults(q->cfg, q->mtu);
+	mqos_apply_cfg(sch, q, ktime_get_ns());
 	return 0;
 }
 
 static void mqos_reset(struct Qdisc *sch)
 {
-	qdisc_reset_queue(sch);
+	struct mqos_sched *q = qdisc_priv(sch);
+	unsigned int id;
+
+	if (q->cls) {
+		for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
+			struct mqos_class *cl = &q->cls[id];
+
+			__qdisc_reset_queue(&cl->q);
+			list_del_init(&cl->alist);
+			cl->backlog = 0;
+			mqos_aqm_reset(&cl->aqm);
+		}
+	}
+	sch->q.qlen = 0;
+	sch->qstats.backlog = 0;
+	qdisc_watchdog_cancel(&q->watchdog);
+}
+
+static void mqos_destroy(struct Qdisc *sch)
+{
+	struct mqos_sched *q = qdisc_priv(sch);
+	unsigned int id;
+
+	qdisc_watchdog_cancel(&q->watchdog);
+	if (q->cls)
+		for (id = 1; id <= MQOS_MAX_CLASSES; id++)
+			__qdisc_reset_queue(&q->cls[id].q);
+	kfree(q->cls);
+	kfree(q->cfg);
 }
 
 static int mqos_dump(struct Qdisc *sch, struct sk_buff *skb)
 {
+	struct mqos_sched *q = qdisc_priv(sch);
 	struct nlattr *opts;
 
 	opts = nla_nest_start_noflag(skb, TCA_OPTIONS);
 	if (!opts)
 		return -EMSGSIZE;
+	if (mqos_dump_cfg(q, skb) < 0) {
+		nla_nest_cancel(skb, opts);
+		return -EMSGSIZE;
+	}
 	return nla_nest_end(skb, opts);
 }
 
-/* Class ops: one class, 1:1, whose counters are the qdisc's. */
+static int mqos_dump_stats(struct Qdisc *sch, struct gnet_dump *d)
+{
+	struct mqos_sched *q = qdisc_priv(sch);
+
+	return mqos_dump_qdisc_xstats(q, d->skb);
+}
+
+/* ---- class ops: every class N is <handle major>:N ---------------------- */
 
 static struct Qdisc *mqos_leaf(struct Qdisc *sch, unsigned long cl)
 {
@@ -77,21 +712,32 @@ static struct Qdisc *mqos_leaf(struct Qdisc *sch, unsigned long cl)
 
 static unsigned long mqos_find(struct Qdisc *sch, u32 classid)
 {
-	return TC_H_MIN(classid) == 1 ? 1 : 0;
+	struct mqos_sched *q = qdisc_priv(sch);
+	u32 id = TC_H_MIN(classid);
+
+	return mqos_class_exists(q->cfg, id) ? id : 0;
 }
 
 static int mqos_graft(struct Qdisc *sch, unsigned long cl, struct Qdisc *new,
 		      struct Qdisc **old, struct netlink_ext_ack *extack)
 {
-	NL_SET_ERR_MSG(extack, "mqos classes cannot be grafted");
+	NL_SET_ERR_MSG(extack, "mqos classes have no child qdiscs");
 	return -EOPNOTSUPP;
 }
 
 static void mqos_walk(struct Qdisc *sch, struct qdisc_walker *arg)
 {
+	struct mqos_sched *q = qdisc_priv(sch);
+	unsigned int id;
+
 	if (arg->stop)
 		return;
-	tc_qdisc_stats_dump(sch, 1, arg);
+	for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
+		if (!q->cfg->cls[id].present)
+			continue;
+		if (!tc_qdisc_stats_dump(sch, id, arg))
+			break;
+	}
 }
 
 static int mqos_dump_class(struct Qdisc *sch, unsigned long cl,
@@ -103,20 +749,25 @@ static int mqos_dump_class(struct Qdisc *sch, unsigned long cl,
 	return 0;
 }
 
-static int mqos_dump_class_stats(struct Qdisc *sch, unsigned long cl,
+static int mqos_dump_class_stats(struct Qdisc *sch, unsigned long id,
 				 struct gnet_dump *d)
 {
+	struct mqos_sched *q = qdisc_priv(sch);
+	struct mqos_class *cl = &q->cls[id];
 	struct gnet_stats_queue qs = {
-		.qlen = sch->q.qlen,
-		.backlog = sch->qstats.backlog,
-		.drops = sch->qstats.drops,
-		.overlimits = sch->qstats.overlimits,
+		.qlen = READ_ONCE(cl->q.qlen),
+		.backlog = READ_ONCE(cl->backlog),
+		.drops = READ_ONCE(cl->st.drop_policer) +
+			 READ_ONCE(cl->st.drop_limit) +
+			 READ_ONCE(cl->st.drop_aqm) +
+			 READ_ONCE(cl->st.drop_other),
+		.overlimits = READ_ONCE(cl->st.overlimits),
 	};
 
-	if (gnet_stats_copy_basic(d, NULL, &sch->bstats, true) < 0 ||
+	if (gnet_stats_copy_basic(d, NULL, &cl->bstats, true) < 0 ||
 	    gnet_stats_copy_queue(d, NULL, &qs, qs.qlen) < 0)
 		return -1;
-	return 0;
+	return mqos_dump_class_xstats(q, cl, d->skb);
 }
 
 static const struct Qdisc_class_ops mqos_class_ops = {
@@ -134,10 +785,13 @@ static struct Qdisc_ops mqos_qdisc_ops __read_mostly = {
 	.priv_size	= sizeof(struct mqos_sched),
 	.enqueue	= mqos_enqueue,
 	.dequeue	= mqos_dequeue,
-	.peek		= mqos_peek,
-	.init		= mqos_init_qdisc,
+	.peek		= qdisc_peek_dequeued,
+	.init		= mqos_init,
 	.reset		= mqos_reset,
+	.destroy	= mqos_destroy,
+	.change		= mqos_change,
 	.dump		= mqos_dump,
+	.dump_stats	= mqos_dump_stats,
 	.owner		= THIS_MODULE,
 };
 

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * CoDel-style AQM decision. See aqm.h.
+ */
+#include "aqm.h"
+
+void mqos_aqm_reset(struct mqos_aqm *a)
+{
+	memset(a, 0, sizeof(*a));
+}
+
+/* floor(sqrt(x)), bit by bit; only runs when a packet is dropped. */
+static u64 mqos_isqrt64(u64 x)
+{
+	u64 r = 0, bit = 1ULL << 62;
+
+	while (bit > x)
+		bit >>= 2;
+	while (bit) {
+		if (x >= r + bit) {
+			x -= r + bit;
+			r = (r >> 1) + bit;
+		} else {
+			r >>= 1;
+		}
+		bit >>= 2;
+	}
+	return r;
+}
+
+u64 mqos_aqm_control_law(u64 interval_ns, u32 count)
+{
+	u64 root;
+
+	if (count <= 1)
+		return interval_ns;
+	/* sqrt(count << 32) = sqrt(count) << 16 */
+	root = mqos_isqrt64((u64)count << 32);
+	return div64_u64(interval_ns << 16, root);
+}
+
+static bool mqos_aqm_ok_to_drop(struct mqos_aqm *a,
+				const struct mqos_aqm_params *p,
+				u64 sojourn_ns, u32 backlog_bytes, u64 now)
+{
+	if (sojourn_ns < p->target_ns || backlog_bytes <= p->mtu) {
+		a->first_above = 0;
+		return false;
+	}
+	if (!a->first_above) {
+		a->first_above = now + p->interval_ns;
+		return false;
+	}
+	return now >= a->first_above;
+}
+
+bool mqos_aqm_should_drop(struct mqos_aqm *a, const struct mqos_aqm_params *p,
+			  u64 sojourn_ns, u32 backlog_bytes, u64 now)
+{
+	bool ok;
+	u32 delta;
+
+	if (!p->target_ns)
+		return false;
+
+	ok = mqos_aqm_ok_to_drop(a, p, sojourn_ns, backlog_bytes, now);
+	if (a->dropping) {
+		if (!ok) {
+			a->dropping = false;
+			return false;
+		}
+		if (now < a->drop_next)
+			return false;
+		a->count++;
+		a->drop_next += mqos_aqm_control_law(p->interval_ns, a->count);
+		return true;
+	}
+	if (!ok)
+		return false;
+
+	/*
+	 * Enter the dropping state. If it was left only recently, resume
+	 * near the drop rate that was controlling the queue then.
+	 */
+	a->dropping = true;
+	delta = a->count - a->lastcount;
+	if (delta > 1 && now - a->drop_next < 16 * p->interval_ns)
+		a->count = delta;
+	else
+		a->count = 1;
+	a->lastcount = a->count;
+	a->drop_next = now + mqos_aqm_control_law(p->interval_ns, a->count);
+	return true;
+}

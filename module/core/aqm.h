@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Per-class AQM: CoDel's control law (RFC 8289) on the sojourn time of the
+ * packet at the head of the class queue.
+ *
+ * While the sojourn time has stayed above target for at least one interval,
+ * the class enters the dropping state and drops (or ECN-marks) one packet,
+ * then the next after interval / sqrt(count), and so on, until the sojourn
+ * time falls below target again. A class with no more than one MTU queued
+ * is never dropped from.
+ *
+ * mqos_aqm_should_drop() is called once per packet at dequeue; on true the
+ * caller either ECN-marks the packet and sends it, or drops it and calls
+ * again for the next one.
+ */
+#ifndef MQOS_CORE_AQM_H
+#define MQOS_CORE_AQM_H
+
+#include "env.h"
+
+struct mqos_aqm_params {
+	u64 target_ns;		/* 0 = AQM off */
+	u64 interval_ns;
+	u32 mtu;		/* never drop with backlog at or below this */
+};
+
+struct mqos_aqm {
+	u64 first_above;	/* when sojourn > target has lasted interval */
+	u64 drop_next;		/* next drop while dropping */
+	u32 count;		/* drops in this dropping state */
+	u32 lastcount;		/* count when the last dropping state ended */
+	bool dropping;
+};
+
+void mqos_aqm_reset(struct mqos_aqm *a);
+
+bool mqos_aqm_should_drop(struct mqos_aqm *a, const struct mqos_aqm_params *p,
+			  u64 sojourn_ns, u32 backlog_bytes, u64 now);
+
+/* interval / sqrt(count), in ns (exposed for the unit tests). */
+u64 mqos_aqm_control_law(u64 interval_ns, u32 count);
+
+#endif /* MQOS_CORE_AQM_H */

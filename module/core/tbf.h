@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Token bucket arithmetic in nanoseconds, shared by the qdisc's shapers
+ * (class rate, class ceiling, device rate) and policers.
+ *
+ * The bucket holds time, not bytes: "tokens" is how many nanoseconds of
+ * transmission at the configured rate the bucket may still spend. A packet
+ * of len bytes costs len * ns_per_byte, kept as a fixed-point multiplier
+ * (mult = NSEC_PER_SEC << MQOS_TB_SHIFT / rate) so that the hot path is one
+ * multiplication and one shift, never a division.
+ *
+ * Two ways to use a bucket:
+ *   shaper  - mqos_tb_ready() while tokens >= 0, then mqos_tb_charge(); the
+ *             bucket may go into debt by one packet and mqos_tb_wait_ns()
+ *             says how long until it is out of debt. Any packet size passes,
+ *             and the long-run rate is exact.
+ *   policer - mqos_tb_police(): a packet conforms only if the whole packet
+ *             fits in the tokens; no debt.
+ */
+#ifndef MQOS_CORE_TBF_H
+#define MQOS_CORE_TBF_H
+
+#include "env.h"
+
+#define MQOS_TB_SHIFT		20
+/* Slowest rate accepted: 1 kbit/s. Keeps len * mult within 64 bits. */
+#define MQOS_TB_MIN_RATE	125ULL
+/* Largest packet length the arithmetic is exact for. */
+#define MQOS_TB_MAX_LEN		BIT(20)
+
+struct mqos_tb {
+	u64 mult;	/* (ns per byte) << MQOS_TB_SHIFT; 0 = unlimited */
+	s64 tokens;	/* ns of credit; < 0 is debt (shaper use) */
+	s64 depth;	/* bucket depth in ns (burst) */
+	u64 t_c;	/* time of last refill, ns */
+};
+
+/*
+ * Set rate (bytes/s, 0 = unlimited) and burst (bytes). The bucket starts
+ * full. Rates below MQOS_TB_MIN_RATE are raised to it.
+ */
+void mqos_tb_init(struct mqos_tb *tb, u64 rate, u32 burst, u64 now);
+
+static inline bool mqos_tb_unlimited(const struct mqos_tb *tb)
+{
+	return tb->mult == 0;
+}
+
+/* Transmission time of len bytes at the bucket's rate, in ns. */
+static inline u64 mqos_tb_len2ns(const struct mqos_tb *tb, u32 len)
+{
+	if (len > MQOS_TB_MAX_LEN)
+		len = MQOS_TB_MAX_LEN;
+	return ((u64)len * tb->mult) >> MQOS_TB_SHIFT;
+}
+
+/* Add the credit earned since the last refill, up to the depth. */
+void mqos_tb_refill(struct mqos_tb *tb, u64 now);
+
+/* Shaper: may the next packet go (no debt)? Call after mqos_tb_refill(). */
+static inline bool mqos_tb_ready(const struct mqos_tb *tb)
+{
+	return mqos_tb_unlimited(tb) || tb->tokens >= 0;
+}
+
+/* Shaper: ns until mqos_tb_ready() becomes true; 0 if it is. */
+static inline u64 mqos_tb_wait_ns(const struct mqos_tb *tb)
+{
+	return mqos_tb_ready(tb) ? 0 : (u64)-tb->tokens;
+}
+
+/* Shaper: pay for len bytes just sent (may go into debt). */
+void mqos_tb_charge(struct mqos_tb *tb, u32 len);
+
+/*
+ * Policer: refill, then take len bytes' worth if the whole packet fits.
+ * Returns true if the packet conforms.
+ */
+bool mqos_tb_police(struct mqos_tb *tb, u32 len, u64 now);
+
+/* The configured rate back in bytes/s (for dumps), 0 = unlimited. */
+u64 mqos_tb_rate(const struct mqos_tb *tb);
+
+#endif /* MQOS_CORE_TBF_H */

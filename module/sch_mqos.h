@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The "mqos" qdisc's internal state, shared by
+ *   sch_mqos.c     datapath (enqueue, scheduler, dequeue) and qdisc ops
+ *   sch_mqos_nl.c  configuration (netlink parse/validate/apply) and dumps
+ */
+#ifndef MQOS_SCH_MQOS_H
+#define MQOS_SCH_MQOS_H
+
+#include <linux/list.h>
+#include <linux/skbuff.h>
+#include <net/pkt_sched.h>
+#include <net/sch_generic.h>
+#include <uapi/linux/mqos.h>
+
+#include "core/aqm.h"
+#include "core/hist.h"
+#include "core/tbf.h"
+
+/* Configuration of one class (as set by netlink; see the UAPI header). */
+struct mqos_class_cfg {
+	char name[MQOS_CLASS_NAME_LEN];
+	u64 rate;		/* guaranteed, bytes/s; 0 = none */
+	u64 ceil;		/* bytes/s; 0 = none */
+	u64 police_rate;	/* bytes/s; 0 = no policer */
+	u32 police_burst;	/* bytes */
+	u32 quantum;		/* bytes */
+	u32 limit;		/* packets */
+	u32 limit_bytes;
+	u32 aqm_target_us;	/* 0 = AQM off */
+	u32 aqm_interval_us;
+	u8 rate_pct;		/* of the device rate, when rate == 0 */
+	u8 ceil_pct;		/* of the device rate, when ceil == 0 */
+	u8 prio;
+	u8 police_demote;	/* class id; 0 = drop */
+	u8 dscp;		/* remark to; MQOS_DSCP_KEEP = don't */
+	u8 ecn;
+	u8 present;		/* the class exists */
+};
+
+/* Whole-qdisc configuration; changed as one unit under sch_tree_lock. */
+struct mqos_cfg {
+	u64 rate;		/* device, bytes/s; 0 = line rate */
+	u32 overhead;
+	u8 default_class;
+	struct mqos_class_cfg cls[MQOS_MAX_CLASSES + 1];	/* [0] unused */
+};
+
+/* Counters the datapath writes under the qdisc lock, dumps READ_ONCE. */
+struct mqos_class_stats {
+	u64 enq_packets;
+	u64 enq_bytes;
+	u64 drop_policer;
+	u64 drop_limit;
+	u64 drop_aqm;
+	u64 drop_other;
+	u64 demoted;
+	u64 ecn_marks;
+	u64 overlimits;
+};
+
+/*
+ * One class: about 700 bytes, most of it the cold histogram at the end.
+ * The hot part (queue, scheduler and bucket state) is first.
+ */
+struct mqos_class {
+	struct qdisc_skb_head q;	/* the FIFO; q.qlen = packets */
+	u32 backlog;			/* bytes */
+	s32 deficit;			/* DRR */
+	struct list_head alist;		/* on sched->active[prio] if backlogged */
+	struct mqos_tb rate_tb;		/* guaranteed rate */
+	struct mqos_tb ceil_tb;		/* ceiling */
+	struct mqos_tb police_tb;	/* policer */
+	struct mqos_aqm aqm;
+	struct mqos_aqm_params aqm_p;
+	u8 id;
+	u8 prio;			/* copy of cfg prio while on a list */
+
+	struct gnet_stats_basic_sync bstats;	/* sent */
+	struct mqos_class_stats st;
+	struct mqos_hist hist;			/* sojourn of sent packets */
+};
+
+struct mqos_sched {
+	struct mqos_cfg *cfg;		/* RTNL; datapath reads under qdisc lock */
+	struct mqos_class *cls;		/* [MQOS_MAX_CLASSES + 1], [0] unused */
+	struct list_head active[MQOS_NUM_PRIOS];
+	struct mqos_tb dev_tb;		/* device rate */
+	struct qdisc_watchdog watchdog;
+	u32 mtu;			/* psched_mtu() at init */
+	u64 dev_overlimits;
+};
+
+/* The enqueue time stamp, in the qdisc's private part of skb->cb. */
+struct mqos_skb_cb {
+	u64 tstamp;
+};
+
+static inline struct mqos_skb_cb *mqos_skb_cb(const struct sk_buff *skb)
+{
+	BUILD_BUG_ON(sizeof(struct mqos_skb_cb) > QDISC_CB_PRIV_LEN);
+	return (struct mqos_skb_cb *)qdisc_skb_cb(skb)->data;
+}
+
+/* sch_mqos_nl.c */
+int mqos_cfg_parse(struct Qdisc *sch, const struct mqos_cfg *old,
+		   struct mqos_cfg *new, struct nlattr *opt, bool *reset_stats,
+		   struct netlink_ext_ack *extack);
+int mqos_dump_cfg(struct mqos_sched *q, struct sk_buff *skb);
+int mqos_dump_class_xstats(struct mqos_sched *q, struct mqos_class *cl,
+			   struct sk_buff *skb);
+int mqos_dump_qdisc_xstats(struct mqos_sched *q, struct sk_buff *skb);
+
+/* sch_mqos.c */
+void mqos_cfg_defaults(struct mqos_cfg *cfg, u32 mtu);
+void mqos_class_cfg_default(struct mqos_class_cfg *c, u8 id, u32 mtu);
+void mqos_apply_cfg(struct Qdisc *sch, struct mqos_sched *q, u64 now);
+void mqos_purge_class(struct Qdisc *sch, struct mqos_class *cl);
+void mqos_reset_stats(struct mqos_sched *q);
+
+#endif /* MQOS_SCH_MQOS_H */

@@ -1,0 +1,481 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "mqos" qdisc's netlink side: TCA_MQOS_* configuration (parse,
+ * validate as a whole, report the offending attribute through extack) and
+ * the nested TCA_STATS_APP statistics. The contract is documented in
+ * include/uapi/linux/mqos.h.
+ */
+#include <linux/kernel.h>
+#include <net/netlink.h>
+#include <net/pkt_sched.h>
+#include <uapi/linux/mqos.h>
+
+#include "sch_mqos.h"
+
+#define MQOS_MAX_AQM_US		(10 * USEC_PER_SEC)
+#define MQOS_MAX_QUANTUM	BIT(20)	/* keep the messages below in sync */
+
+static const struct nla_policy mqos_policy[TCA_MQOS_MAX + 1] = {
+	[TCA_MQOS_RATE]		 = { .type = NLA_U64 },
+	[TCA_MQOS_OVERHEAD]	 = NLA_POLICY_MAX(NLA_U32, MQOS_MAX_OVERHEAD),
+	[TCA_MQOS_DEFAULT_CLASS] = NLA_POLICY_RANGE(NLA_U8, 1, MQOS_MAX_CLASSES),
+	[TCA_MQOS_CLASSES]	 = { .type = NLA_NESTED },
+	[TCA_MQOS_RESET_STATS]	 = { .type = NLA_FLAG },
+};
+
+static const struct nla_policy mqos_class_policy[TCA_MQOS_CLASS_MAX + 1] = {
+	[TCA_MQOS_CLASS_ID]	  = NLA_POLICY_RANGE(NLA_U8, 1, MQOS_MAX_CLASSES),
+	[TCA_MQOS_CLASS_DELETE]	  = { .type = NLA_FLAG },
+	[TCA_MQOS_CLASS_NAME]	  = { .type = NLA_NUL_STRING,
+				      .len = MQOS_CLASS_NAME_LEN - 1 },
+	[TCA_MQOS_CLASS_PRIO]	  = NLA_POLICY_MAX(NLA_U8, MQOS_NUM_PRIOS - 1),
+	[TCA_MQOS_CLASS_RATE]	  = { .type = NLA_U64 },
+	[TCA_MQOS_CLASS_CEIL]	  = { .type = NLA_U64 },
+	[TCA_MQOS_CLASS_RATE_PCT] = NLA_POLICY_MAX(NLA_U8, 100),
+	[TCA_MQOS_CLASS_CEIL_PCT] = NLA_POLICY_MAX(NLA_U8, 100),
+	[TCA_MQOS_CLASS_QUANTUM]  = { .type = NLA_U32 },
+	[TCA_MQOS_CLASS_LIMIT]	  = { .type = NLA_U32 },
+	[TCA_MQOS_CLASS_LIMIT_BYTES]  = { .type = NLA_U32 },
+	[TCA_MQOS_CLASS_POLICE_RATE]  = { .type = NLA_U64 },
+	[TCA_MQOS_CLASS_POLICE_BURST] = { .type = NLA_U32 },
+	[TCA_MQOS_CLASS_POLICE_DEMOTE] = NLA_POLICY_MAX(NLA_U8, MQOS_MAX_CLASSES),
+	[TCA_MQOS_CLASS_AQM_TARGET]   = { .type = NLA_U32 },
+	[TCA_MQOS_CLASS_AQM_INTERVAL] = { .type = NLA_U32 },
+	[TCA_MQOS_CLASS_ECN]	  = NLA_POLICY_MAX(NLA_U8, 1),
+	[TCA_MQOS_CLASS_DSCP]	  = { .type = NLA_U8 },
+};
+
+/* A rate is 0 (none) or at least the token bucket's minimum. */
+static bool mqos_rate_bad(const struct nlattr *a)
+{
+	u64 v;
+
+	if (!a)
+		return false;
+	v = nla_get_u64(a);
+	return v && v < MQOS_TB_MIN_RATE;
+}
+
+static bool mqos_u32_bad(const struct nlattr *a, u32 min, u32 max)
+{
+	u32 v;
+
+	if (!a)
+		return false;
+	v = nla_get_u32(a);
+	return v < min || v > max;
+}
+
+/* Checks of single attributes that the policy cannot express. */
+static int mqos_check_class_attrs(struct nlattr **tb, u8 id, u32 mtu,
+				  struct netlink_ext_ack *extack)
+{
+	struct nlattr *a;
+
+	a = tb[TCA_MQOS_CLASS_NAME];
+	if (a && (!nla_len(a) || !*(const char *)nla_data(a))) {
+		NL_SET_ERR_MSG_ATTR(extack, a, "TCA_MQOS_CLASS_NAME: empty name");
+		return -EINVAL;
+	}
+	if (mqos_rate_bad(tb[TCA_MQOS_CLASS_RATE])) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[TCA_MQOS_CLASS_RATE],
+				    "TCA_MQOS_CLASS_RATE: below 125 bytes/s (1 kbit/s)");
+		return -ERANGE;
+	}
+	if (mqos_rate_bad(tb[TCA_MQOS_CLASS_CEIL])) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[TCA_MQOS_CLASS_CEIL],
+				    "TCA_MQOS_CLASS_CEIL: below 125 bytes/s (1 kbit/s)");
+		return -ERANGE;
+	}
+	if (mqos_rate_bad(tb[TCA_MQOS_CLASS_POLICE_RATE])) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[TCA_MQOS_CLASS_POLICE_RATE],
+				    "TCA_MQOS_CLASS_POLICE_RATE: below 125 bytes/s (1 kbit/s)");
+		return -ERANGE;
+	}
+	if (mqos_u32_bad(tb[TCA_MQOS_CLASS_QUANTUM], MQOS_MIN_QUANTUM,
+			 MQOS_MAX_QUANTUM)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[TCA_MQOS_CLASS_QUANTUM],
+				    "TCA_MQOS_CLASS_QUANTUM: not in 256..1048576 bytes");
+		return -ERANGE;
+	}
+	if (mqos_u32_bad(tb[TCA_MQOS_CLASS_LIMIT], 1, U32_MAX)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[TCA_MQOS_CLASS_LIMIT],
+				    "TCA_MQOS_CLASS_LIMIT: must be at least 1 packet");
+		return -ERANGE;
+	}
+	if (mqos_u32_bad(tb[TCA_MQOS_CLASS_LIMIT_BYTES], mtu, U32_MAX)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[TCA_MQOS_CLASS_LIMIT_BYTES],
+				    "TCA_MQOS_CLASS_LIMIT_BYTES: smaller than one MTU");
+		return -ERANGE;
+	}
+	if (mqos_u32_bad(tb[TCA_MQOS_CLASS_POLICE_BURST], mtu,
+			 MQOS_TB_MAX_LEN)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[TCA_MQOS_CLASS_POLICE_BURST],
+				    "TCA_MQOS_CLASS_POLICE_BURST: not between one MTU and 1 MiB");
+		return -ERANGE;
+	}
+	a = tb[TCA_MQOS_CLASS_POLICE_DEMOTE];
+	if (a && nla_get_u8(a) == id) {
+		NL_SET_ERR_MSG_ATTR(extack, a,
+				    "TCA_MQOS_CLASS_POLICE_DEMOTE: a class cannot demote to itself");
+		return -EINVAL;
+	}
+	if (mqos_u32_bad(tb[TCA_MQOS_CLASS_AQM_TARGET], 0, MQOS_MAX_AQM_US)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[TCA_MQOS_CLASS_AQM_TARGET],
+				    "TCA_MQOS_CLASS_AQM_TARGET: more than 10 s");
+		return -ERANGE;
+	}
+	if (mqos_u32_bad(tb[TCA_MQOS_CLASS_AQM_INTERVAL], 1, MQOS_MAX_AQM_US)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[TCA_MQOS_CLASS_AQM_INTERVAL],
+				    "TCA_MQOS_CLASS_AQM_INTERVAL: not in 1 us..10 s");
+		return -ERANGE;
+	}
+	a = tb[TCA_MQOS_CLASS_DSCP];
+	if (a && nla_get_u8(a) > 63 && nla_get_u8(a) != MQOS_DSCP_KEEP) {
+		NL_SET_ERR_MSG_ATTR(extack, a,
+				    "TCA_MQOS_CLASS_DSCP: not 0..63 or 255 (keep)");
+		return -ERANGE;
+	}
+	return 0;
+}
+
+/* Apply one TCA_MQOS_CLASSES_CLASS nest to @cfg. */
+static int mqos_parse_class(struct nlattr *nest, struct mqos_cfg *cfg,
+			    u32 mtu, struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[TCA_MQOS_CLASS_MAX + 1];
+	struct mqos_class_cfg *c;
+	int err;
+	u8 id;
+
+	err = nla_parse_nested(tb, TCA_MQOS_CLASS_MAX, nest, mqos_class_policy,
+			       extack);
+	if (err < 0)
+		return err;
+	if (!tb[TCA_MQOS_CLASS_ID]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "TCA_MQOS_CLASS_ID is required in a class");
+		return -EINVAL;
+	}
+	id = nla_get_u8(tb[TCA_MQOS_CLASS_ID]);
+	c = &cfg->cls[id];
+
+	if (tb[TCA_MQOS_CLASS_DELETE]) {
+		if (!c->present) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[TCA_MQOS_CLASS_DELETE],
+					    "TCA_MQOS_CLASS_DELETE: no such class");
+			return -ENOENT;
+		}
+		c->present = 0;
+		return 0;
+	}
+	err = mqos_check_class_attrs(tb, id, mtu, extack);
+	if (err)
+		return err;
+	if (!c->present)
+		mqos_class_cfg_default(c, id, mtu);
+
+	if (tb[TCA_MQOS_CLASS_NAME])
+		nla_strscpy(c->name, tb[TCA_MQOS_CLASS_NAME], sizeof(c->name));
+	if (tb[TCA_MQOS_CLASS_PRIO])
+		c->prio = nla_get_u8(tb[TCA_MQOS_CLASS_PRIO]);
+	if (tb[TCA_MQOS_CLASS_RATE])
+		c->rate = nla_get_u64(tb[TCA_MQOS_CLASS_RATE]);
+	if (tb[TCA_MQOS_CLASS_CEIL])
+		c->ceil = nla_get_u64(tb[TCA_MQOS_CLASS_CEIL]);
+	if (tb[TCA_MQOS_CLASS_RATE_PCT])
+		c->rate_pct = nla_get_u8(tb[TCA_MQOS_CLASS_RATE_PCT]);
+	if (tb[TCA_MQOS_CLASS_CEIL_PCT])
+		c->ceil_pct = nla_get_u8(tb[TCA_MQOS_CLASS_CEIL_PCT]);
+	if (tb[TCA_MQOS_CLASS_QUANTUM])
+		c->quantum = nla_get_u32(tb[TCA_MQOS_CLASS_QUANTUM]);
+	if (tb[TCA_MQOS_CLASS_LIMIT])
+		c->limit = nla_get_u32(tb[TCA_MQOS_CLASS_LIMIT]);
+	if (tb[TCA_MQOS_CLASS_LIMIT_BYTES])
+		c->limit_bytes = nla_get_u32(tb[TCA_MQOS_CLASS_LIMIT_BYTES]);
+	if (tb[TCA_MQOS_CLASS_POLICE_RATE])
+		c->police_rate = nla_get_u64(tb[TCA_MQOS_CLASS_POLICE_RATE]);
+	if (tb[TCA_MQOS_CLASS_POLICE_BURST])
+		c->police_burst = nla_get_u32(tb[TCA_MQOS_CLASS_POLICE_BURST]);
+	if (tb[TCA_MQOS_CLASS_POLICE_DEMOTE])
+		c->police_demote = nla_get_u8(tb[TCA_MQOS_CLASS_POLICE_DEMOTE]);
+	if (tb[TCA_MQOS_CLASS_AQM_TARGET])
+		c->aqm_target_us = nla_get_u32(tb[TCA_MQOS_CLASS_AQM_TARGET]);
+	if (tb[TCA_MQOS_CLASS_AQM_INTERVAL])
+		c->aqm_interval_us = nla_get_u32(tb[TCA_MQOS_CLASS_AQM_INTERVAL]);
+	if (tb[TCA_MQOS_CLASS_ECN])
+		c->ecn = nla_get_u8(tb[TCA_MQOS_CLASS_ECN]);
+	if (tb[TCA_MQOS_CLASS_DSCP])
+		c->dscp = nla_get_u8(tb[TCA_MQOS_CLASS_DSCP]);
+
+	/* Checks of the resulting class. */
+	if (c->rate && c->ceil && c->ceil < c->rate) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[TCA_MQOS_CLASS_CEIL] ?: nest,
+				    "TCA_MQOS_CLASS_CEIL: below the guaranteed rate");
+		return -EINVAL;
+	}
+	if (c->police_rate && c->police_burst < mtu) {
+		NL_SET_ERR_MSG_ATTR(extack,
+				    tb[TCA_MQOS_CLASS_POLICE_RATE] ?: nest,
+				    "TCA_MQOS_CLASS_POLICE_BURST is required with a policer rate");
+		return -EINVAL;
+	}
+	if (c->aqm_target_us && c->aqm_interval_us < c->aqm_target_us) {
+		NL_SET_ERR_MSG_ATTR(extack,
+				    tb[TCA_MQOS_CLASS_AQM_INTERVAL] ?: nest,
+				    "TCA_MQOS_CLASS_AQM_INTERVAL: shorter than the target");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Build the configuration a change asks for in @new (starting from @old).
+ * Nothing is applied here; on error @new is garbage and the caller drops it.
+ */
+int mqos_cfg_parse(struct Qdisc *sch, const struct mqos_cfg *old,
+		   struct mqos_cfg *new, struct nlattr *opt, bool *reset_stats,
+		   struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[TCA_MQOS_MAX + 1];
+	u32 mtu = psched_mtu(qdisc_dev(sch));
+	struct nlattr *a;
+	unsigned int id;
+	int err, rem;
+
+	memcpy(new, old, sizeof(*new));
+	if (!opt)
+		return 0;
+	err = nla_parse_nested(tb, TCA_MQOS_MAX, opt, mqos_policy, extack);
+	if (err < 0)
+		return err;
+
+	if (mqos_rate_bad(tb[TCA_MQOS_RATE])) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[TCA_MQOS_RATE],
+				    "TCA_MQOS_RATE: below 125 bytes/s (1 kbit/s)");
+		return -ERANGE;
+	}
+	if (tb[TCA_MQOS_RATE])
+		new->rate = nla_get_u64(tb[TCA_MQOS_RATE]);
+	if (tb[TCA_MQOS_OVERHEAD])
+		new->overhead = nla_get_u32(tb[TCA_MQOS_OVERHEAD]);
+	if (tb[TCA_MQOS_DEFAULT_CLASS])
+		new->default_class = nla_get_u8(tb[TCA_MQOS_DEFAULT_CLASS]);
+	*reset_stats = !!tb[TCA_MQOS_RESET_STATS];
+
+	if (tb[TCA_MQOS_CLASSES]) {
+		nla_for_each_nested(a, tb[TCA_MQOS_CLASSES], rem) {
+			if (nla_type(a) != TCA_MQOS_CLASSES_CLASS) {
+				NL_SET_ERR_MSG_ATTR(extack, a,
+						    "TCA_MQOS_CLASSES holds only TCA_MQOS_CLASSES_CLASS nests");
+				return -EINVAL;
+			}
+			err = mqos_parse_class(a, new, mtu, extack);
+			if (err)
+				return err;
+		}
+	}
+
+	/* Whole-configuration checks. */
+	if (!new->cls[new->default_class].present) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[TCA_MQOS_DEFAULT_CLASS] ?:
+				    tb[TCA_MQOS_CLASSES],
+				    "TCA_MQOS_DEFAULT_CLASS: the default class does not exist (or would be deleted)");
+		return -EINVAL;
+	}
+	for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
+		const struct mqos_class_cfg *c = &new->cls[id];
+
+		if (c->present && c->police_demote &&
+		    !new->cls[c->police_demote].present) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[TCA_MQOS_CLASSES],
+					    "TCA_MQOS_CLASS_POLICE_DEMOTE: names a class that does not exist (or would be deleted)");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* ---- dumps --------------------------------------------------------------- */
+
+static int mqos_dump_class_cfg(const struct mqos_class_cfg *c, u8 id,
+			       struct sk_buff *skb)
+{
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, TCA_MQOS_CLASSES_CLASS);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u8(skb, TCA_MQOS_CLASS_ID, id) ||
+	    nla_put_string(skb, TCA_MQOS_CLASS_NAME, c->name) ||
+	    nla_put_u8(skb, TCA_MQOS_CLASS_PRIO, c->prio) ||
+	    nla_put_u64_64bit(skb, TCA_MQOS_CLASS_RATE, c->rate,
+			      TCA_MQOS_CLASS_PAD) ||
+	    nla_put_u64_64bit(skb, TCA_MQOS_CLASS_CEIL, c->ceil,
+			      TCA_MQOS_CLASS_PAD) ||
+	    nla_put_u8(skb, TCA_MQOS_CLASS_RATE_PCT, c->rate_pct) ||
+	    nla_put_u8(skb, TCA_MQOS_CLASS_CEIL_PCT, c->ceil_pct) ||
+	    nla_put_u32(skb, TCA_MQOS_CLASS_QUANTUM, c->quantum) ||
+	    nla_put_u32(skb, TCA_MQOS_CLASS_LIMIT, c->limit) ||
+	    nla_put_u32(skb, TCA_MQOS_CLASS_LIMIT_BYTES, c->limit_bytes) ||
+	    nla_put_u64_64bit(skb, TCA_MQOS_CLASS_POLICE_RATE, c->police_rate,
+			      TCA_MQOS_CLASS_PAD) ||
+	    nla_put_u32(skb, TCA_MQOS_CLASS_POLICE_BURST, c->police_burst) ||
+	    nla_put_u8(skb, TCA_MQOS_CLASS_POLICE_DEMOTE, c->police_demote) ||
+	    nla_put_u32(skb, TCA_MQOS_CLASS_AQM_TARGET, c->aqm_target_us) ||
+	    nla_put_u32(skb, TCA_MQOS_CLASS_AQM_INTERVAL, c->aqm_interval_us) ||
+	    nla_put_u8(skb, TCA_MQOS_CLASS_ECN, c->ecn) ||
+	    nla_put_u8(skb, TCA_MQOS_CLASS_DSCP, c->dscp)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* Under RTNL, like every configuration change: q->cfg is stable. */
+int mqos_dump_cfg(struct mqos_sched *q, struct sk_buff *skb)
+{
+	const struct mqos_cfg *cfg = q->cfg;
+	struct nlattr *nest;
+	unsigned int id;
+
+	if (nla_put_u64_64bit(skb, TCA_MQOS_RATE, cfg->rate, TCA_MQOS_PAD) ||
+	    nla_put_u32(skb, TCA_MQOS_OVERHEAD, cfg->overhead) ||
+	    nla_put_u8(skb, TCA_MQOS_DEFAULT_CLASS, cfg->default_class))
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, TCA_MQOS_CLASSES);
+	if (!nest)
+		return -EMSGSIZE;
+	for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
+		if (!cfg->cls[id].present)
+			continue;
+		if (mqos_dump_class_cfg(&cfg->cls[id], id, skb))
+			return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int mqos_put_u64(struct sk_buff *skb, int type, u64 v)
+{
+	return nla_put_u64_64bit(skb, type, v, TCA_MQOS_XSTATS_PAD);
+}
+
+static int mqos_put_class_xstats(struct mqos_sched *q, struct mqos_class *cl,
+				 struct sk_buff *skb)
+{
+	const struct mqos_class_cfg *c = &q->cfg->cls[cl->id];
+	const struct mqos_class_stats *st = &cl->st;
+	const struct mqos_hist *h = &cl->hist;
+	struct nlattr *hist;
+	unsigned int b, start;
+	u64 bytes, packets;
+
+	BUILD_BUG_ON(MQOS_HIST_NBUCKETS != MQOS_HIST_BUCKETS);
+	do {
+		start = u64_stats_fetch_begin(&cl->bstats.syncp);
+		bytes = u64_stats_read(&cl->bstats.bytes);
+		packets = u64_stats_read(&cl->bstats.packets);
+	} while (u64_stats_fetch_retry(&cl->bstats.syncp, start));
+
+	if (nla_put_u8(skb, TCA_MQOS_XSTATS_CLASS_ID, cl->id) ||
+	    nla_put_string(skb, TCA_MQOS_XSTATS_NAME, c->name) ||
+	    nla_put_u8(skb, TCA_MQOS_XSTATS_PRIO, c->prio) ||
+	    mqos_put_u64(skb, TCA_MQOS_XSTATS_ENQ_PACKETS,
+			 READ_ONCE(st->enq_packets)) ||
+	    mqos_put_u64(skb, TCA_MQOS_XSTATS_ENQ_BYTES,
+			 READ_ONCE(st->enq_bytes)) ||
+	    mqos_put_u64(skb, TCA_MQOS_XSTATS_SENT_PACKETS, packets) ||
+	    mqos_put_u64(skb, TCA_MQOS_XSTATS_SENT_BYTES, bytes) ||
+	    nla_put_u32(skb, TCA_MQOS_XSTATS_BACKLOG_PACKETS,
+			READ_ONCE(cl->q.qlen)) ||
+	    nla_put_u32(skb, TCA_MQOS_XSTATS_BACKLOG_BYTES,
+			READ_ONCE(cl->backlog)) ||
+	    mqos_put_u64(skb, TCA_MQOS_XSTATS_DROP_POLICER,
+			 READ_ONCE(st->drop_policer)) ||
+	    mqos_put_u64(skb, TCA_MQOS_XSTATS_DROP_LIMIT,
+			 READ_ONCE(st->drop_limit)) ||
+	    mqos_put_u64(skb, TCA_MQOS_XSTATS_DROP_AQM,
+			 READ_ONCE(st->drop_aqm)) ||
+	    mqos_put_u64(skb, TCA_MQOS_XSTATS_DROP_OTHER,
+			 READ_ONCE(st->drop_other)) ||
+	    mqos_put_u64(skb, TCA_MQOS_XSTATS_DEMOTED,
+			 READ_ONCE(st->demoted)) ||
+	    mqos_put_u64(skb, TCA_MQOS_XSTATS_ECN_MARKS,
+			 READ_ONCE(st->ecn_marks)) ||
+	    mqos_put_u64(skb, TCA_MQOS_XSTATS_OVERLIMITS,
+			 READ_ONCE(st->overlimits)) ||
+	    mqos_put_u64(skb, TCA_MQOS_XSTATS_DELAY_COUNT,
+			 READ_ONCE(h->count)) ||
+	    mqos_put_u64(skb, TCA_MQOS_XSTATS_DELAY_SUM,
+			 READ_ONCE(h->sum_ns)) ||
+	    mqos_put_u64(skb, TCA_MQOS_XSTATS_DELAY_MIN,
+			 READ_ONCE(h->min_ns)) ||
+	    mqos_put_u64(skb, TCA_MQOS_XSTATS_DELAY_MAX,
+			 READ_ONCE(h->max_ns)) ||
+	    mqos_put_u64(skb, TCA_MQOS_XSTATS_JITTER_SUM,
+			 READ_ONCE(h->jitter_sum_ns)))
+		return -EMSGSIZE;
+
+	hist = nla_nest_start(skb, TCA_MQOS_XSTATS_DELAY_HIST);
+	if (!hist)
+		return -EMSGSIZE;
+	/* Bucket b is attribute b + 1; type 0 is only ever padding. */
+	for (b = 0; b < MQOS_HIST_BUCKETS; b++)
+		if (nla_put_u64_64bit(skb, b + 1, READ_ONCE(h->buckets[b]), 0))
+			return -EMSGSIZE;
+	nla_nest_end(skb, hist);
+	return 0;
+}
+
+/* TCA_STATS_APP of one class (tc -s class show). */
+int mqos_dump_class_xstats(struct mqos_sched *q, struct mqos_class *cl,
+			   struct sk_buff *skb)
+{
+	struct nlattr *app;
+
+	app = nla_nest_start_noflag(skb, TCA_STATS_APP);
+	if (!app)
+		return -EMSGSIZE;
+	if (mqos_put_class_xstats(q, cl, skb)) {
+		nla_nest_cancel(skb, app);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, app);
+	return 0;
+}
+
+/* TCA_STATS_APP of the qdisc: device counters and every class. */
+int mqos_dump_qdisc_xstats(struct mqos_sched *q, struct sk_buff *skb)
+{
+	struct nlattr *app, *classes, *one;
+	unsigned int id;
+
+	app = nla_nest_start_noflag(skb, TCA_STATS_APP);
+	if (!app)
+		return -EMSGSIZE;
+	if (mqos_put_u64(skb, TCA_MQOS_XSTATS_DEV_OVERLIMITS,
+			 READ_ONCE(q->dev_overlimits)) ||
+	    mqos_put_u64(skb, TCA_MQOS_XSTATS_DEV_RATE, q->cfg->rate))
+		goto nla_put_failure;
+
+	classes = nla_nest_start(skb, TCA_MQOS_XSTATS_CLASSES);
+	if (!classes)
+		goto nla_put_failure;
+	for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
+		if (!q->cfg->cls[id].present)
+			continue;
+		one = nla_nest_start(skb, id);
+		if (!one || mqos_put_class_xstats(q, &q->cls[id], skb))
+			goto nla_put_failure;
+		nla_nest_end(skb, one);
+	}
+	nla_nest_end(skb, classes);
+	nla_nest_end(skb, app);
+	return 0;
+
+nla_put_failure:
+	nla_nest_cancel(skb, app);
+	return -EMSGSIZE;
+}
