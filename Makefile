@@ -32,7 +32,7 @@ DEBUG ?=
 KMAKE_FLAGS := $(if $(W),W=$(W)) $(if $(C),C=$(C)) $(if $(DEBUG),MQOS_DEBUG=1)
 
 .PHONY: all module modules-vm mqosctl setup check unit fuzz bench demo \
-	style clean vm-test install
+	style clean vm-test install uninstall dkms-src dkms-install dkms-uninstall
 
 all: module mqosctl
 
@@ -79,7 +79,8 @@ check: setup
 # only its scripts/ are unpacked, once. CamelCase is ignored because the
 # kernel's own types (struct Qdisc, Qdisc_ops) trip it out of tree.
 CHECKPATCH := /usr/src/linux-source-6.1/scripts/checkpatch.pl
-STYLE_FILES = $(wildcard module/*.c module/*.h module/core/*.c module/core/*.h) \
+STYLE_FILES = $(filter-out module/core/env_host.h, \
+	$(wildcard module/*.c module/*.h module/core/*.c module/core/*.h)) \
 	include/uapi/linux/mqos.h
 
 $(CHECKPATCH):
@@ -95,3 +96,118 @@ clean:
 	rm -rf build mqos.ko
 	-$(MAKE) -C userspace clean
 	-$(MAKE) -C tests clean
+
+# --- install ------------------------------------------------------------------
+#   make install [KVER=...] [DESTDIR=...] [PREFIX=/usr/local]
+#   make uninstall
+#   make dkms-install [KVER=...]     sources to /usr/src/mqos-VERSION, dkms
+#                                    add + install; removes other versions
+#   make dkms-uninstall              dkms remove of every mqos version
+#   make dkms-src [DKMS_VERSION=...] only the DKMS source tree
+#
+# install puts the module in /lib/modules/$(KVER)/updates/ (then depmod, so
+# that `tc qdisc add ... mqos` autoloads it), mqosctl, its man page, the bash
+# completion, the systemd units mqos@.service and mqos.service, and the
+# example configuration as /etc/mqos/mqos.conf unless that file exists.
+# uninstall removes all of it except a mqos.conf the operator changed.
+# With DESTDIR (staging for a package), depmod, systemctl and dkms are not
+# run.
+MQOS_VERSION := $(shell sed -n 's/^\#define MQOS_VERSION_STR[[:space:]]*"\(.*\)"/\1/p' \
+	$(TOP)/include/uapi/linux/mqos.h)
+DESTDIR ?=
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+MODDIR ?= /lib/modules/$(KVER)/updates
+# The configuration installed as /etc/mqos/mqos.conf: the example of
+# userspace/examples/ (edit its device names before enabling mqos.service).
+MQOS_CONF ?= $(firstword $(wildcard $(TOP)/userspace/examples/mqos.conf \
+	$(TOP)/userspace/examples/*.conf))
+MQOS_MAN := $(wildcard $(TOP)/userspace/mqosctl.8)
+UNITS := mqos@.service mqos.service
+SYSTEMD_RUNNING = $(if $(DESTDIR),,$(wildcard /run/systemd/system))
+UNIT_SUBST := sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
+
+install: module mqosctl
+	install -D -m 0644 $(BUILD)/mqos.ko $(DESTDIR)$(MODDIR)/mqos.ko
+	install -D -m 0755 $(TOP)/userspace/mqosctl $(DESTDIR)$(SBINDIR)/mqosctl
+	$(if $(MQOS_MAN),install -D -m 0644 $(MQOS_MAN) $(DESTDIR)$(MANDIR)/man8/mqosctl.8)
+	install -D -m 0644 $(TOP)/packaging/mqosctl.bash-completion \
+		$(DESTDIR)$(COMPLETIONDIR)/mqosctl
+	install -d $(DESTDIR)$(UNITDIR)
+	@for u in $(UNITS); do \
+		echo "$(UNIT_SUBST) packaging/$$u.in > $(DESTDIR)$(UNITDIR)/$$u"; \
+		$(UNIT_SUBST) $(TOP)/packaging/$$u.in > $(DESTDIR)$(UNITDIR)/$$u.tmp && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u.tmp && \
+		mv $(DESTDIR)$(UNITDIR)/$$u.tmp $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
+	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/mqos
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/mqos/mqos.conf ]; then \
+		echo "kept existing $(DESTDIR)$(SYSCONFDIR)/mqos/mqos.conf"; \
+	elif [ -z "$(MQOS_CONF)" ]; then \
+		echo "no example configuration in userspace/examples/"; \
+	else \
+		echo "install -m 0644 $(MQOS_CONF) $(DESTDIR)$(SYSCONFDIR)/mqos/mqos.conf"; \
+		install -m 0644 $(MQOS_CONF) $(DESTDIR)$(SYSCONFDIR)/mqos/mqos.conf; \
+	fi
+	$(if $(DESTDIR),,depmod -a $(KVER))
+	$(if $(SYSTEMD_RUNNING),systemctl daemon-reload)
+
+uninstall:
+	@if [ -n "$(SYSTEMD_RUNNING)" ]; then \
+		systemctl stop mqos.service 'mqos@*.service' || true; \
+		find /etc/systemd/system -type l -name 'mqos*.service' \
+			-lname '*/mqos*.service' -print -delete; \
+	fi
+	rm -f $(DESTDIR)$(MODDIR)/mqos.ko $(DESTDIR)$(SBINDIR)/mqosctl \
+		$(DESTDIR)$(MANDIR)/man8/mqosctl.8 $(DESTDIR)$(COMPLETIONDIR)/mqosctl \
+		$(addprefix $(DESTDIR)$(UNITDIR)/,$(UNITS))
+	@c=$(DESTDIR)$(SYSCONFDIR)/mqos/mqos.conf; \
+	if [ -e $$c ] && ! cmp -s $$c "$(MQOS_CONF)"; then \
+		echo "kept $$c: it differs from the example (remove it by hand)"; \
+	else \
+		rm -f $$c && rmdir --ignore-fail-on-non-empty $(DESTDIR)$(SYSCONFDIR)/mqos 2>/dev/null; \
+	fi; true
+	$(if $(DESTDIR),,depmod -a $(KVER))
+	$(if $(SYSTEMD_RUNNING),systemctl daemon-reload)
+	@if [ -d /sys/module/mqos ]; then echo "mqos.ko is still loaded: rmmod mqos"; fi
+
+# The DKMS source tree: only what Kbuild reads, plus dkms.conf with the
+# version stamped in.
+DKMS_VERSION ?= $(MQOS_VERSION)
+DKMS_SRC = $(DESTDIR)/usr/src/mqos-$(DKMS_VERSION)
+DKMS_FILES = Kbuild $(shell cd $(TOP) && find include module -type f \
+	\( -name '*.[ch]' -o -name '*.S' -o -name Kbuild \) | LC_ALL=C sort)
+# Versions of mqos registered with dkms ("mqos/0.1.0, 6.1.0-..: installed").
+dkms_versions = dkms status mqos 2>/dev/null | sed -n 's|^mqos/\([^,:]*\).*|\1|p' | sort -u
+
+dkms-src:
+	@test -n "$(DKMS_VERSION)" || { echo "no version in include/uapi/linux/mqos.h" >&2; exit 1; }
+	rm -rf $(DKMS_SRC)
+	install -d $(DKMS_SRC)
+	cd $(TOP) && cp --parents $(DKMS_FILES) $(DKMS_SRC)/
+	sed 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="$(DKMS_VERSION)"/' $(TOP)/dkms.conf \
+		> $(DKMS_SRC)/dkms.conf
+
+dkms-install:
+ifeq ($(DESTDIR),)
+	@command -v dkms >/dev/null || { echo "dkms is not installed: apt-get install dkms" >&2; exit 1; }
+	@for v in $$($(dkms_versions)); do \
+		echo "dkms remove mqos/$$v --all"; dkms remove mqos/$$v --all || exit 1; \
+	done
+	$(MAKE) --no-print-directory dkms-src
+	dkms add mqos/$(DKMS_VERSION)
+	dkms install mqos/$(DKMS_VERSION) -k $(KVER)
+else
+	$(MAKE) --no-print-directory dkms-src
+endif
+
+dkms-uninstall:
+	@for v in $$($(dkms_versions)); do \
+		echo "dkms remove mqos/$$v --all"; dkms remove mqos/$$v --all || exit 1; \
+		rm -rf /usr/src/mqos-$$v; \
+	done
+	rm -rf $(DKMS_SRC)

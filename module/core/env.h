@@ -28,56 +28,9 @@
 #define mqos_get_be16(p)	get_unaligned_be16(p)
 #define mqos_get_be32(p)	get_unaligned_be32(p)
 
-#else /* host */
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <string.h>
-
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
-typedef int8_t s8;
-typedef int16_t s16;
-typedef int32_t s32;
-typedef int64_t s64;
-
-#ifndef likely
-#define likely(x)	__builtin_expect(!!(x), 1)
-#define unlikely(x)	__builtin_expect(!!(x), 0)
-#endif
-#ifndef ARRAY_SIZE
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-#endif
-#ifndef BIT
-#define BIT(n)		(1UL << (n))
-#endif
-#ifndef min_t
-#define min_t(t, a, b)	((t)(a) < (t)(b) ? (t)(a) : (t)(b))
-#define max_t(t, a, b)	((t)(a) > (t)(b) ? (t)(a) : (t)(b))
-#endif
-#define READ_ONCE(x)	(*(const volatile __typeof__(x) *)&(x))
-#define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
-
-static inline u16 mqos_get_be16(const void *p)
-{
-	const u8 *b = p;
-
-	return (u16)((b[0] << 8) | b[1]);
-}
-
-static inline u32 mqos_get_be32(const void *p)
-{
-	const u8 *b = p;
-
-	return ((u32)b[0] << 24) | ((u32)b[1] << 16) | ((u32)b[2] << 8) | b[3];
-}
-
-static inline u64 div64_u64(u64 a, u64 b)
-{
-	return a / b;
-}
+#else
+/* Userspace stand-ins for the few kernel helpers the core uses. */
+#include "env_host.h"
 #endif /* __KERNEL__ */
 
 #endif /* MQOS_CORE_ENV_H */
