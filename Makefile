@@ -60,6 +60,7 @@ setup:
 
 unit:
 	$(MAKE) -C tests unit
+	$(MAKE) -C userspace test
 
 fuzz:
 	$(MAKE) -C tests fuzz
@@ -98,7 +99,8 @@ clean:
 	-$(MAKE) -C tests clean
 
 # --- install ------------------------------------------------------------------
-#   make install [KVER=...] [DESTDIR=...] [PREFIX=/usr/local]
+#   make install [KVER=...] [DESTDIR=...] [PREFIX=/usr/local] [NO_MODULE=1]
+#                [MQOS_KO=FILE]
 #   make uninstall
 #   make dkms-install [KVER=...]     sources to /usr/src/mqos-VERSION, dkms
 #                                    add + install; removes other versions
@@ -110,8 +112,9 @@ clean:
 # completion, the systemd units mqos@.service and mqos.service, and the
 # example configuration as /etc/mqos/mqos.conf unless that file exists.
 # uninstall removes all of it except a mqos.conf the operator changed.
-# With DESTDIR (staging for a package), depmod, systemctl and dkms are not
-# run.
+# NO_MODULE=1 installs all but the module (DKMS provides it); MQOS_KO=FILE
+# installs that already built mqos.ko (for KVER) instead of building. With DESTDIR
+# (staging for a package), depmod, systemctl and dkms are not run.
 MQOS_VERSION := $(shell sed -n 's/^\#define MQOS_VERSION_STR[[:space:]]*"\(.*\)"/\1/p' \
 	$(TOP)/include/uapi/linux/mqos.h)
 DESTDIR ?=
@@ -128,11 +131,13 @@ MQOS_CONF ?= $(firstword $(wildcard $(TOP)/userspace/examples/mqos.conf \
 	$(TOP)/userspace/examples/*.conf))
 MQOS_MAN := $(wildcard $(TOP)/userspace/mqosctl.8)
 UNITS := mqos@.service mqos.service
+DEPMOD ?= depmod
 SYSTEMD_RUNNING = $(if $(DESTDIR),,$(wildcard /run/systemd/system))
 UNIT_SUBST := sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
 
-install: module mqosctl
-	install -D -m 0644 $(BUILD)/mqos.ko $(DESTDIR)$(MODDIR)/mqos.ko
+install: $(if $(NO_MODULE)$(MQOS_KO),,module) mqosctl
+	$(if $(NO_MODULE),,install -D -m 0644 $(or $(MQOS_KO),$(BUILD)/mqos.ko) \
+		$(DESTDIR)$(MODDIR)/mqos.ko)
 	install -D -m 0755 $(TOP)/userspace/mqosctl $(DESTDIR)$(SBINDIR)/mqosctl
 	$(if $(MQOS_MAN),install -D -m 0644 $(MQOS_MAN) $(DESTDIR)$(MANDIR)/man8/mqosctl.8)
 	install -D -m 0644 $(TOP)/packaging/mqosctl.bash-completion \
@@ -153,7 +158,7 @@ install: module mqosctl
 		echo "install -m 0644 $(MQOS_CONF) $(DESTDIR)$(SYSCONFDIR)/mqos/mqos.conf"; \
 		install -m 0644 $(MQOS_CONF) $(DESTDIR)$(SYSCONFDIR)/mqos/mqos.conf; \
 	fi
-	$(if $(DESTDIR),,depmod -a $(KVER))
+	$(if $(DESTDIR)$(NO_MODULE),,$(DEPMOD) -a $(KVER))
 	$(if $(SYSTEMD_RUNNING),systemctl daemon-reload)
 
 uninstall:
@@ -171,7 +176,7 @@ uninstall:
 	else \
 		rm -f $$c && rmdir --ignore-fail-on-non-empty $(DESTDIR)$(SYSCONFDIR)/mqos 2>/dev/null; \
 	fi; true
-	$(if $(DESTDIR),,depmod -a $(KVER))
+	$(if $(DESTDIR),,$(DEPMOD) -a $(KVER))
 	$(if $(SYSTEMD_RUNNING),systemctl daemon-reload)
 	@if [ -d /sys/module/mqos ]; then echo "mqos.ko is still loaded: rmmod mqos"; fi
 

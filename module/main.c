@@ -18,6 +18,10 @@ static int __init mqos_init(void)
 	if (err)
 		goto err_netns;
 
+	err = mqos_genl_init();
+	if (err)
+		goto err_genl;
+
 	/* Last: once the qdisc is registered, packets can reach us. */
 	err = mqos_qdisc_init();
 	if (err)
@@ -27,6 +31,8 @@ static int __init mqos_init(void)
 	return 0;
 
 err_qdisc:
+	mqos_genl_exit();
+err_genl:
 	mqos_netns_exit();
 err_netns:
 	return err;
@@ -35,6 +41,7 @@ err_netns:
 static void __exit mqos_exit(void)
 {
 	mqos_qdisc_exit();
+	mqos_genl_exit();
 	mqos_netns_exit();
 	pr_info("mqos unloaded\n");
 }

@@ -7,6 +7,8 @@
  * sch_mqos.c the "mqos" qdisc
  * classify.c skb -> class, using the core parsers and the netns rules
  * ruleset.c  the per-netns rule table (RCU, atomic replace)
+ * genl*.c    the generic netlink family "mqos" (control plane, genl.h)
+ * proc.c     /proc/net/mqos/
  */
 #ifndef MQOS_H
 #define MQOS_H
@@ -16,11 +18,13 @@
 #include <net/netns/generic.h>
 
 #include "ruleset.h"
+#include "genl.h"
 
 /* Per network namespace state. Created and freed by pernet_operations. */
 struct mqos_net {
 	struct net *net;
 	struct mqos_rules_net rules;	/* classification rules, RCU */
+	struct mqos_ctl_net ctl;	/* control plane: prefs, /proc */
 };
 
 extern unsigned int mqos_net_id;

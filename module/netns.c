@@ -14,14 +14,19 @@ unsigned int mqos_net_id __read_mostly;
 static int __net_init mqos_net_init(struct net *net)
 {
 	struct mqos_net *mn = mqos_pernet(net);
+	int err;
 
 	mn->net = net;
 	mqos_rules_net_init(&mn->rules);
-	return 0;
+	err = mqos_ctl_net_init(net);
+	if (err)
+		mqos_rules_net_exit(&mn->rules);
+	return err;
 }
 
 static void __net_exit mqos_net_exit(struct net *net)
 {
+	mqos_ctl_net_exit(net);
 	mqos_rules_net_exit(&mqos_pernet(net)->rules);
 }
 

@@ -20,9 +20,10 @@ PKGS=(
 	libnl-3-dev libnl-genl-3-dev libnl-route-3-dev libjson-c-dev
 	qemu-system-x86 busybox-static kmod cpio xz-utils
 	iproute2 iputils-ping ethtool tcpdump procps util-linux psmisc
-	mosquitto mosquitto-clients iperf3 python3
+	mosquitto mosquitto-clients iperf3 python3 libmosquitto-dev gnuplot-nox
 	sparse clang-14 libclang-rt-14-dev llvm-14 libcmocka-dev valgrind
 	linux-source-6.1
+	dkms bash-completion systemd
 )
 
 missing_pkgs() {

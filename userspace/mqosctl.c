@@ -1,30 +1,285 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mqosctl - configure and watch the mqos qdisc.
+ * mqosctl - configure and watch the mqos qdisc (see mqosctl(8)).
  *
- * Foundation stage: only --help and --version. The commands listed in
- * --help arrive with the generic netlink family.
+ * Exit codes: 0 success, 1 runtime or kernel error, 2 usage error.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <netlink/netlink.h>
+#include <netlink/genl/genl.h>
 
-#include <linux/mqos.h>
+#include "mqosctl.h"
 
-enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
+static const char usage_text[] =
+"Usage: mqosctl [OPTIONS] OBJECT COMMAND [ARGS]\n"
+"\n"
+"  mqosctl dev set    DEV [rate R] [overhead BYTES] [default CLASS]\n"
+"  mqosctl dev show   [DEV] [-j]\n"
+"  mqosctl class set  DEV CLASS [name N] [prio P] [rate R|P%|none]\n"
+"                     [ceil C|P%|none] [quantum Q] [limit PKTS]\n"
+"                     [limit-bytes SIZE] [police RATE BURST [demote CLASS]|off]\n"
+"                     [target TIME] [interval TIME] [ecn on|off] [dscp D|keep]\n"
+"  mqosctl class del  DEV CLASS\n"
+"  mqosctl class show [DEV] [-j]\n"
+"  mqosctl rule add   [pref N] match SELECTOR... class CLASS\n"
+"  mqosctl rule del   pref N\n"
+"  mqosctl rule flush\n"
+"  mqosctl rule show  [-j]\n"
+"  mqosctl load       FILE|-\n"
+"  mqosctl save\n"
+"  mqosctl stats      [DEV] [-j] [--watch S] [--reset]\n"
+"\n"
+"SELECTOR := all | dscp LIST | mqtt-qos LIST | mqtt-kind LIST |\n"
+"            mqtt-topic PREFIX | mqttsn-qos LIST | proto tcp|udp|N |\n"
+"            sport N[-M] | dport N[-M] | src PREFIX | dst PREFIX |\n"
+"            iif DEV | oif DEV\n"
+"\n"
+"Options:\n"
+"  -j, --json       JSON output (show and stats)\n"
+"  -h, --help       show this help\n"
+"  -V, --version    show the version\n";
+
+/* -j before the object applies to the show command after it. */
+static bool opt_json;
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: mqosctl [OPTIONS] OBJECT COMMAND [ARGS]\n"
-		"\n"
-		"Options:\n"
-		"  -h, --help       show this help\n"
-		"  -V, --version    show the version\n"
-		"\n"
-		"Not implemented yet (the control plane is a later change):\n"
-		"  class set|show, dev set, rule add|del|flush|show,\n"
-		"  load FILE|-, save, stats [DEV] [-j] [--watch S] [--reset]\n");
+	fputs(usage_text, f);
+}
+
+/* Per-command options (-j, --watch S, --reset) anywhere after the command. */
+struct opts {
+	bool json, reset;
+	unsigned int watch;
+	int argc;
+	char *argv[64];
+};
+
+static int take_opts(int argc, char **argv, struct opts *o, bool stats)
+{
+	uint32_t v;
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json")) {
+			o->json = true;
+		} else if (stats && !strcmp(argv[i], "--reset")) {
+			o->reset = true;
+		} else if (stats && !strcmp(argv[i], "--watch")) {
+			if (i + 1 == argc || parse_u32(argv[i + 1], 86400, &v) || !v) {
+				ctl_err("--watch: needs SECONDS (1..86400)");
+				return -1;
+			}
+			o->watch = v;
+			i++;
+		} else if (argv[i][0] == '-' && argv[i][1] == '-') {
+			ctl_err("'%s': unknown option", argv[i]);
+			return -1;
+		} else if (o->argc < 64) {
+			o->argv[o->argc++] = argv[i];
+		}
+	}
+	return 0;
+}
+
+static int nl_exit(int err)
+{
+	return err ? EXIT_RUNTIME : EXIT_OK;
+}
+
+static int run_class(int argc, char **argv)
+{
+	struct ctl_dev *dev;
+	struct ctl_class *c;
+	struct nl_msg *msg;
+	struct opts o = { .json = opt_json };
+	uint8_t id;
+
+	if (argc >= 1 && !strcmp(argv[0], "show")) {
+		if (take_opts(argc - 1, argv + 1, &o, false))
+			return EXIT_USAGE;
+		if (o.argc > 1) {
+			ctl_err("'%s': unexpected argument", o.argv[1]);
+			return EXIT_USAGE;
+		}
+		return nl_exit(cmd_class_show(o.argc ? o.argv[0] : NULL, o.json));
+	}
+	if (argc >= 1 && !strcmp(argv[0], "del")) {
+		if (argc != 3) {
+			ctl_err("class del: needs DEV CLASS");
+			return EXIT_USAGE;
+		}
+		if (parse_class_id(argv[2], &id))
+			return EXIT_USAGE;
+		msg = ctl_msg(MQOS_CMD_CLASS_DEL, 0);
+		if (msg && (nla_put_string(msg, MQOS_A_IFNAME, argv[1]) < 0 ||
+			    nla_put_u8(msg, MQOS_A_CLASS_ID, id) < 0))
+			return EXIT_RUNTIME;
+		return nl_exit(ctl_request(msg, NULL, NULL, NULL, 0));
+	}
+	if (argc < 1 || strcmp(argv[0], "set")) {
+		ctl_err("class: '%s': unknown command (expected set, del or show)",
+			argc ? argv[0] : "");
+		return EXIT_USAGE;
+	}
+	dev = calloc(1, sizeof(*dev));
+	if (!dev)
+		return EXIT_RUNTIME;
+	if (cmd_parse_class(argc - 1, argv + 1, dev, &c)) {
+		free(dev);
+		return EXIT_USAGE;
+	}
+	msg = ctl_msg(MQOS_CMD_CLASS_SET, 0);
+	if (msg && (nla_put_string(msg, MQOS_A_IFNAME, dev->name) < 0 ||
+		    ctl_put_class(msg, MQOS_A_CLASS, c) < 0)) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	free(dev);
+	return nl_exit(ctl_request(msg, NULL, NULL, NULL, 0));
+}
+
+static int run_dev(int argc, char **argv)
+{
+	struct nl_msg *msg;
+	struct nlattr *q;
+	struct ctl_dev *d;
+	struct opts o = { .json = opt_json };
+	int err;
+
+	if (argc >= 1 && !strcmp(argv[0], "show")) {
+		if (take_opts(argc - 1, argv + 1, &o, false))
+			return EXIT_USAGE;
+		return nl_exit(cmd_dev_show(o.argc ? o.argv[0] : NULL, o.json));
+	}
+	if (argc < 1 || strcmp(argv[0], "set")) {
+		ctl_err("dev: '%s': unknown command (expected set or show)",
+			argc ? argv[0] : "");
+		return EXIT_USAGE;
+	}
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return EXIT_RUNTIME;
+	if (cmd_parse_dev(argc - 1, argv + 1, d)) {
+		free(d);
+		return EXIT_USAGE;
+	}
+	msg = ctl_msg(MQOS_CMD_DEV_SET, 0);
+	err = !msg || nla_put_string(msg, MQOS_A_IFNAME, d->name) < 0;
+	q = err ? NULL : nla_nest_start(msg, MQOS_A_QDISC | NLA_F_NESTED);
+	if (!q ||
+	    ((d->has & HAS(TCA_MQOS_RATE)) &&
+	     nla_put_u64(msg, TCA_MQOS_RATE, d->rate) < 0) ||
+	    ((d->has & HAS(TCA_MQOS_OVERHEAD)) &&
+	     nla_put_u32(msg, TCA_MQOS_OVERHEAD, d->overhead) < 0) ||
+	    ((d->has & HAS(TCA_MQOS_DEFAULT_CLASS)) &&
+	     nla_put_u8(msg, TCA_MQOS_DEFAULT_CLASS, d->default_class) < 0)) {
+		nlmsg_free(msg);
+		free(d);
+		return EXIT_RUNTIME;
+	}
+	nla_nest_end(msg, q);
+	free(d);
+	return nl_exit(ctl_request(msg, NULL, NULL, NULL, 0));
+}
+
+static int run_rule(int argc, char **argv)
+{
+	struct nl_msg *msg;
+	struct ctl_rule r;
+	struct opts o = { .json = opt_json };
+	uint32_t pref;
+
+	if (argc >= 1 && !strcmp(argv[0], "show")) {
+		if (take_opts(argc - 1, argv + 1, &o, false))
+			return EXIT_USAGE;
+		if (o.argc) {
+			ctl_err("'%s': unexpected argument", o.argv[0]);
+			return EXIT_USAGE;
+		}
+		return nl_exit(cmd_rule_show(o.json));
+	}
+	if (argc >= 1 && !strcmp(argv[0], "flush")) {
+		if (argc != 1) {
+			ctl_err("'%s': unexpected argument", argv[1]);
+			return EXIT_USAGE;
+		}
+		return nl_exit(ctl_request(ctl_msg(MQOS_CMD_RULE_FLUSH, 0),
+					   NULL, NULL, NULL, 0));
+	}
+	if (argc >= 1 && !strcmp(argv[0], "del")) {
+		if (argc != 3 || strcmp(argv[1], "pref")) {
+			ctl_err("rule del: needs 'pref N'");
+			return EXIT_USAGE;
+		}
+		if (parse_u32(argv[2], UINT32_MAX, &pref)) {
+			ctl_err("pref: '%s' is not a number", argv[2]);
+			return EXIT_USAGE;
+		}
+		msg = ctl_msg(MQOS_CMD_RULE_DEL, 0);
+		if (msg && nla_put_u32(msg, MQOS_A_PREF, pref) < 0)
+			return EXIT_RUNTIME;
+		return nl_exit(ctl_request(msg, NULL, NULL, NULL, 0));
+	}
+	if (argc < 1 || strcmp(argv[0], "add")) {
+		ctl_err("rule: '%s': unknown command (expected add, del, flush or show)",
+			argc ? argv[0] : "");
+		return EXIT_USAGE;
+	}
+	if (cmd_parse_rule(argc - 1, argv + 1, &r))
+		return EXIT_USAGE;
+	msg = ctl_msg(MQOS_CMD_RULE_ADD, 0);
+	if (msg && ctl_put_rule(msg, MQOS_A_RULE, &r) < 0) {
+		nlmsg_free(msg);
+		return EXIT_RUNTIME;
+	}
+	return nl_exit(ctl_request(msg, NULL, NULL, NULL, 0));
+}
+
+static int run(int argc, char **argv)
+{
+	const char *obj = argv[0];
+	struct opts o = { .json = opt_json };
+
+	argc--;
+	argv++;
+	if (!strcmp(obj, "class"))
+		return run_class(argc, argv);
+	if (!strcmp(obj, "dev"))
+		return run_dev(argc, argv);
+	if (!strcmp(obj, "rule"))
+		return run_rule(argc, argv);
+	if (!strcmp(obj, "load")) {
+		if (argc != 1) {
+			ctl_err("load: needs FILE or -");
+			return EXIT_USAGE;
+		}
+		return cmd_load(argv[0]);
+	}
+	if (!strcmp(obj, "save")) {
+		if (argc) {
+			ctl_err("'%s': unexpected argument", argv[0]);
+			return EXIT_USAGE;
+		}
+		return nl_exit(cmd_save(stdout));
+	}
+	if (!strcmp(obj, "stats")) {
+		if (take_opts(argc, argv, &o, true))
+			return EXIT_USAGE;
+		if (o.argc > 1) {
+			ctl_err("'%s': unexpected argument", o.argv[1]);
+			return EXIT_USAGE;
+		}
+		return nl_exit(cmd_stats(o.argc ? o.argv[0] : NULL, o.json,
+					 o.watch, o.reset));
+	}
+	ctl_err("'%s': unknown object (expected dev, class, rule, load, save or stats)",
+		obj);
+	return EXIT_USAGE;
 }
 
 int main(int argc, char **argv)
@@ -32,28 +287,35 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	bool json = false;
+	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+hVj", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout);
-			return 0;
+			return EXIT_OK;
 		case 'V':
 			printf("mqosctl %s\n", MQOS_VERSION_STR);
-			return 0;
+			return EXIT_OK;
+		case 'j':
+			json = true;
+			break;
 		default:
 			usage(stderr);
 			return EXIT_USAGE;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "mqosctl: \"%s\": command not implemented yet\n",
-			argv[optind]);
+	if (optind == argc) {
+		usage(stderr);
 		return EXIT_USAGE;
 	}
-	usage(stderr);
-	return EXIT_USAGE;
+	opt_json = json;
+	/* The netlink socket is opened by the first request (nl.c). */
+	ret = run(argc - optind, argv + optind);
+	ctl_nl_close();
+	return ret;
 }

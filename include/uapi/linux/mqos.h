@@ -8,7 +8,7 @@
  * Sections:
  *   1. Limits and class numbering shared by everything.
  *   2. The qdisc's rtnetlink attributes (TCA_MQOS_*), used by tc.
- *   3. (reserved) The generic netlink family "mqos".
+ *   3. The generic netlink family "mqos" (mqosctl).
  */
 #ifndef _UAPI_LINUX_MQOS_H
 #define _UAPI_LINUX_MQOS_H
@@ -169,5 +169,176 @@ enum {
 };
 
 #define TCA_MQOS_XSTATS_MAX (__TCA_MQOS_XSTATS_MAX - 1)
+
+/*
+ * 3. The generic netlink family "mqos".
+ *
+ * The control plane of mqosctl. Every command works on the caller's
+ * network namespace. Commands that change something need CAP_NET_ADMIN in
+ * that namespace's user namespace; GETs and dumps are open to everyone.
+ * Every command has its own strict policy: an attribute that the command
+ * does not take, a wrong length or an out-of-range value is rejected with
+ * EINVAL (or ERANGE) and an extended ACK message naming the attribute; the
+ * ACK's offset points at it. The genl header's reserved field must be 0.
+ *
+ * Devices are named by MQOS_A_IFINDEX or MQOS_A_IFNAME (IFINDEX wins);
+ * their root qdisc must be "mqos", else ENOENT / EOPNOTSUPP with "no mqos
+ * qdisc on DEV". Device and class configuration travels in the qdisc's own
+ * format (section 2), so the kernel has one parser for tc and mqosctl:
+ *
+ *   MQOS_A_QDISC   nest of TCA_MQOS_* (like the qdisc's TCA_OPTIONS)
+ *   MQOS_A_CLASS   nest of TCA_MQOS_CLASS_* (one class; ID required)
+ *
+ * Commands (request attributes -> reply):
+ *
+ * MQOS_CMD_DEV_GET     doit: IFINDEX|IFNAME -> one device message
+ *                      dump: every device with an mqos root qdisc.
+ *                      Device message: IFINDEX, IFNAME, QDISC (the whole
+ *                      configuration: RATE, OVERHEAD, DEFAULT_CLASS,
+ *                      CLASSES), GENERATION.
+ * MQOS_CMD_DEV_SET     IFINDEX|IFNAME, QDISC with any of TCA_MQOS_RATE,
+ *                      _OVERHEAD, _DEFAULT_CLASS (CLASSES: use CLASS_SET).
+ *                      Same semantics as `tc qdisc change`.
+ * MQOS_CMD_CLASS_GET   doit: IFINDEX|IFNAME and CLASS_ID -> one class
+ *                      message; dump (optional IFINDEX|IFNAME filter): one
+ *                      message per class. Class message: IFINDEX, IFNAME,
+ *                      CLASS (every TCA_MQOS_CLASS_* of it).
+ * MQOS_CMD_CLASS_SET   IFINDEX|IFNAME, CLASS: create or change one class;
+ *                      what is absent stays (a new class starts from the
+ *                      defaults).
+ * MQOS_CMD_CLASS_DEL   IFINDEX|IFNAME, CLASS_ID.
+ * MQOS_CMD_RULE_GET    dump: one message per rule, in table order:
+ *                      RULE (with PREF and the HITS counters).
+ * MQOS_CMD_RULE_ADD    RULE. Rules are kept ordered by PREF (first match
+ *                      wins); without PREF the rule goes last (pref = last
+ *                      + 10). A PREF already in the table is EEXIST.
+ *                      Hit counters of the other rules are kept.
+ * MQOS_CMD_RULE_DEL    PREF.
+ * MQOS_CMD_RULE_FLUSH  no attributes: back to the built-in default map.
+ * MQOS_CMD_CONFIG_REPLACE
+ *                      any number of DEVICE nests (each: IFINDEX|IFNAME,
+ *                      QDISC) and/or RULES. Everything is validated first -
+ *                      each device's configuration as the qdisc would parse
+ *                      it, the whole rule table as it would be compiled -
+ *                      and only then applied; on any error nothing has
+ *                      changed and the extended ACK names the element
+ *                      ("rule 3: ...", and its offset). Per device, in
+ *                      QDISC: RATE/OVERHEAD/DEFAULT_CLASS given replace
+ *                      the value, absent ones stay; CLASSES given replaces
+ *                      the class set exactly (classes not in it are
+ *                      deleted, each listed class starts from the
+ *                      defaults, so absent class attributes get default
+ *                      values; counters of surviving classes are kept);
+ *                      CLASSES absent keeps the classes. RULES given
+ *                      replaces the rule table (an empty nest = flush; new
+ *                      table, counters from zero); absent keeps it.
+ * MQOS_CMD_STATS_GET   dump (optional IFINDEX|IFNAME filter), messages:
+ *                      - netns (first, without filter): MALFORMED,
+ *                        GENERATION;
+ *                      - per device: IFINDEX, IFNAME, DEV_RATE,
+ *                        DEV_OVERLIMITS, SENT_PACKETS, SENT_BYTES, DROPS,
+ *                        BACKLOG;
+ *                      - per class: IFINDEX, IFNAME, CLASS_ID, XSTATS (a
+ *                        nest of TCA_MQOS_XSTATS_*, as in section 2b);
+ *                      - per rule (without filter): RULE.
+ *                      Tell them apart by CLASS_ID / RULE / IFINDEX.
+ * MQOS_CMD_STATS_RESET optional IFINDEX|IFNAME: zero that device's counters;
+ *                      without: every mqos device of the netns and the
+ *                      rule hit counters.
+ *
+ * Dumps of any size: a dump that spans several messages while the
+ * configuration changes is flagged NLM_F_DUMP_INTR; retry it.
+ */
+#define MQOS_GENL_NAME		"mqos"
+#define MQOS_GENL_VERSION	1
+
+enum mqos_cmd {
+	MQOS_CMD_UNSPEC,
+	MQOS_CMD_DEV_GET,
+	MQOS_CMD_DEV_SET,
+	MQOS_CMD_CLASS_GET,
+	MQOS_CMD_CLASS_SET,
+	MQOS_CMD_CLASS_DEL,
+	MQOS_CMD_RULE_GET,
+	MQOS_CMD_RULE_ADD,
+	MQOS_CMD_RULE_DEL,
+	MQOS_CMD_RULE_FLUSH,
+	MQOS_CMD_CONFIG_REPLACE,
+	MQOS_CMD_STATS_GET,
+	MQOS_CMD_STATS_RESET,
+	__MQOS_CMD_MAX
+};
+
+#define MQOS_CMD_MAX (__MQOS_CMD_MAX - 1)
+
+enum mqos_attr {
+	MQOS_A_UNSPEC,
+	MQOS_A_PAD,
+	MQOS_A_IFINDEX,		/* u32 */
+	MQOS_A_IFNAME,		/* string, < IFNAMSIZ (16) */
+	MQOS_A_QDISC,		/* nest: TCA_MQOS_* */
+	MQOS_A_CLASS,		/* nest: TCA_MQOS_CLASS_* */
+	MQOS_A_CLASS_ID,	/* u8: 1..MQOS_MAX_CLASSES */
+	MQOS_A_RULE,		/* nest: MQOS_RULE_A_* */
+	MQOS_A_RULES,		/* nest: MQOS_A_RULE nests, in order */
+	MQOS_A_DEVICE,		/* nest: IFINDEX|IFNAME, QDISC (CONFIG_REPLACE) */
+	MQOS_A_PREF,		/* u32: rule preference (RULE_DEL) */
+	MQOS_A_XSTATS,		/* nest: TCA_MQOS_XSTATS_* of one class */
+	MQOS_A_DEV_RATE,	/* u64: effective device rate, bytes/s */
+	MQOS_A_DEV_OVERLIMITS,	/* u64: times the device rate was reached */
+	MQOS_A_SENT_PACKETS,	/* u64: qdisc totals */
+	MQOS_A_SENT_BYTES,	/* u64 */
+	MQOS_A_DROPS,		/* u64 */
+	MQOS_A_BACKLOG,		/* u32: packets queued */
+	MQOS_A_MALFORMED,	/* u64: malformed MQTT/MQTT-SN seen (netns) */
+	MQOS_A_GENERATION,	/* u32: bumped by every configuration change */
+	__MQOS_A_MAX
+};
+
+#define MQOS_A_MAX (__MQOS_A_MAX - 1)
+
+/* MQOS_RULE_A_KINDS bits. */
+#define MQOS_RULE_KIND_PUBLISH		(1U << 0)
+#define MQOS_RULE_KIND_ACK1		(1U << 1)	/* PUBACK */
+#define MQOS_RULE_KIND_ACK2		(1U << 2)	/* PUBREC/PUBREL/PUBCOMP */
+#define MQOS_RULE_KIND_CONTROL		(1U << 3)	/* CONNECT, PINGREQ... */
+#define MQOS_RULE_KIND_SUBSCRIBE	(1U << 4)	/* (UN)SUBSCRIBE, ..ACK */
+#define MQOS_RULE_KIND_ALL		0x1f
+
+#define MQOS_RULE_TOPIC_MAX	64	/* bytes of a topic prefix */
+#define MQOS_RULE_MAX		4096	/* rules per namespace */
+
+/*
+ * One rule (MQOS_A_RULE). Every match attribute is optional; those given
+ * must all match (AND); a rule without any matches every packet. CLASS is
+ * required on input. HITS_* appear in dumps only.
+ */
+enum mqos_rule_attr {
+	MQOS_RULE_A_UNSPEC,
+	MQOS_RULE_A_PAD,
+	MQOS_RULE_A_PREF,	/* u32: order, lowest first */
+	MQOS_RULE_A_CLASS,	/* u8: 1..MQOS_MAX_CLASSES */
+	MQOS_RULE_A_DSCP,	/* u64: set of DSCPs, bit d = DSCP d */
+	MQOS_RULE_A_MQTT_QOS,	/* u8: bits 0..2 = PUBLISH QoS 0..2 */
+	MQOS_RULE_A_KINDS,	/* u8: MQOS_RULE_KIND_* */
+	MQOS_RULE_A_TOPIC,	/* binary: PUBLISH topic prefix, 0..64 bytes */
+	MQOS_RULE_A_SN_QOS,	/* u8: bits 0..2 = QoS 0..2, bit 3 = QoS -1 */
+	MQOS_RULE_A_PROTO,	/* u8: IPPROTO_* */
+	MQOS_RULE_A_SPORT_MIN,	/* u16: source port range; MAX defaults */
+	MQOS_RULE_A_SPORT_MAX,	/* u16   to MIN */
+	MQOS_RULE_A_DPORT_MIN,	/* u16: destination port range */
+	MQOS_RULE_A_DPORT_MAX,	/* u16 */
+	MQOS_RULE_A_SRC,	/* binary: 4 (IPv4) or 16 (IPv6) bytes */
+	MQOS_RULE_A_SRC_PLEN,	/* u8: prefix length; default full */
+	MQOS_RULE_A_DST,	/* binary: 4 or 16 bytes, same family as SRC */
+	MQOS_RULE_A_DST_PLEN,	/* u8 */
+	MQOS_RULE_A_IIF,	/* u32: input ifindex */
+	MQOS_RULE_A_OIF,	/* u32: output ifindex */
+	MQOS_RULE_A_HITS_PACKETS,	/* u64 (dumps) */
+	MQOS_RULE_A_HITS_BYTES,		/* u64 (dumps) */
+	__MQOS_RULE_A_MAX
+};
+
+#define MQOS_RULE_A_MAX (__MQOS_RULE_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_MQOS_H */

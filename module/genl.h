@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The control plane: the generic netlink family "mqos" (contract in
+ * include/uapi/linux/mqos.h, section 3) and /proc/net/mqos.
+ *
+ * genl.c        the family; devices, classes, atomic replace, stats
+ * genl_rules.c  the rule table as the control plane sees it (prefs, the
+ *               MQOS_RULE_A_* encoding) and the rule commands
+ * proc.c        /proc/net/mqos/{classes,rules}
+ *
+ * Locking. Every command and dump runs under genl_mutex (the family is
+ * not parallel_ops), which serialises the writers of the rule table.
+ * Device and class commands, and dumps that read a qdisc's configuration,
+ * also take RTNL: a qdisc's configuration is changed and freed under RTNL
+ * (the order is genl_mutex, then RTNL). The rule table is published with
+ * RCU, so dumps and /proc read it under rcu_read_lock().
+ */
+#ifndef MQOS_GENL_H
+#define MQOS_GENL_H
+
+#include <linux/types.h>
+#include <linux/rcupdate.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+
+struct net;
+struct net_device;
+struct proc_dir_entry;
+struct Qdisc;
+struct mqos_kruleset;
+
+/*
+ * The rule table with the control plane's view of it: the pref of every
+ * rule. Published next to the classifier's table (->krs), which it does
+ * not own: ->krs is published by mqos_rules_replace() and freed by the
+ * rules code after a grace period, like this struct. A reader under RCU
+ * therefore sees prefs and rules that belong together.
+ */
+struct mqos_ctl_rules {
+	struct rcu_head rcu;
+	struct mqos_kruleset *krs;
+	u32 n;
+	u32 pref[];
+};
+
+/* Embedded in struct mqos_net. */
+struct mqos_ctl_net {
+	struct mqos_ctl_rules __rcu *rules;	/* NULL: no rules */
+	u32 gen;				/* bumped by every change */
+	struct proc_dir_entry *proc;		/* /proc/net/mqos */
+};
+
+/* Family registration (main.c), after the pernet state. */
+int mqos_genl_init(void);
+void mqos_genl_exit(void);
+
+/* Pernet init/exit of the control plane state (netns.c). */
+int mqos_ctl_net_init(struct net *net);
+void mqos_ctl_net_exit(struct net *net);
+
+/* proc.c, called by mqos_ctl_net_init/exit. */
+int mqos_proc_net_init(struct net *net);
+void mqos_proc_net_exit(struct net *net);
+
+/* genl.c */
+extern struct genl_family mqos_genl_family;
+/* @dev's root qdisc if it is an mqos qdisc, else NULL. RTNL or RCU. */
+struct Qdisc *mqos_dev_qdisc(struct net_device *dev);
+/* A configuration of @net changed: dumps in progress see NLM_F_DUMP_INTR. */
+void mqos_ctl_changed(struct net *net);
+/* Put "@prefix: " before the extack message, where the kernel can format. */
+void mqos_extack_prefix(struct netlink_ext_ack *extack, const char *prefix);
+/* cb->seq of dumps: changes with the configuration and the device list. */
+u32 mqos_dump_seq(const struct net *net);
+
+/* genl_dev.c */
+int mqos_nl_dump_start(struct netlink_callback *cb);
+int mqos_nl_dev_get(struct sk_buff *skb, struct genl_info *info);
+int mqos_nl_dev_get_dump(struct sk_buff *skb, struct netlink_callback *cb);
+int mqos_nl_dev_set(struct sk_buff *skb, struct genl_info *info);
+int mqos_nl_class_get(struct sk_buff *skb, struct genl_info *info);
+int mqos_nl_class_get_dump(struct sk_buff *skb, struct netlink_callback *cb);
+int mqos_nl_class_set(struct sk_buff *skb, struct genl_info *info);
+int mqos_nl_class_del(struct sk_buff *skb, struct genl_info *info);
+int mqos_nl_config_replace(struct sk_buff *skb, struct genl_info *info);
+int mqos_nl_stats_get_dump(struct sk_buff *skb, struct netlink_callback *cb);
+int mqos_nl_stats_reset(struct sk_buff *skb, struct genl_info *info);
+
+/* genl_rules.c */
+struct mqos_ctl_rules *mqos_ctl_rules_get(struct net *net);	/* genl_mutex */
+int mqos_rule_put(struct sk_buff *skb, int type,
+		  const struct mqos_ctl_rules *t, u32 idx);
+int mqos_rules_build(struct net *net, const struct nlattr *rules,
+		     struct mqos_ctl_rules **out,
+		     struct netlink_ext_ack *extack);
+void mqos_rules_publish(struct net *net, struct mqos_ctl_rules *t);
+void mqos_ctl_rules_free(struct mqos_ctl_rules *t);
+void mqos_rules_reset_all_hits(struct net *net);
+void mqos_rules_ctl_exit(struct net *net);
+
+int mqos_nl_rule_get_dump(struct sk_buff *skb, struct netlink_callback *cb);
+int mqos_nl_rule_add(struct sk_buff *skb, struct genl_info *info);
+int mqos_nl_rule_del(struct sk_buff *skb, struct genl_info *info);
+int mqos_nl_rule_flush(struct sk_buff *skb, struct genl_info *info);
+
+#endif /* MQOS_GENL_H */

@@ -1,0 +1,947 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Device and class commands of the "mqos" family, the atomic replace of a
+ * whole configuration, and the statistics dump.
+ *
+ * Configuration goes through the qdisc's own parser: a command becomes a
+ * TCA_OPTIONS-like nest of TCA_MQOS_* attributes that is handed to the
+ * qdisc's ->change() under RTNL, exactly as `tc qdisc change` does, so tc
+ * and mqosctl cannot disagree about what is valid. Where the kernel has to
+ * build that nest (CLASS_SET wraps one class, CONFIG_REPLACE adds the
+ * deletion of the classes that are not listed), the user's attributes are
+ * copied into it and an extack pointing into the copy is mapped back to
+ * the request: netlink_ack() only reports offsets inside the request (and
+ * warns about anything else).
+ */
+#include <linux/kernel.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+#include <net/genetlink.h>
+#include <net/sock.h>
+#include <net/pkt_sched.h>
+#include <net/sch_generic.h>
+#include <uapi/linux/mqos.h>
+
+#include "mqos.h"
+#include "genl.h"
+#include "sch_mqos.h"
+
+#define MQOS_REPLACE_MAX_DEVS	64
+
+/* ---- devices ------------------------------------------------------------ */
+
+struct Qdisc *mqos_dev_qdisc(struct net_device *dev)
+{
+	struct Qdisc *sch = rcu_dereference_rtnl(dev->qdisc);
+
+	if (!sch || !sch->ops || sch->ops->owner != THIS_MODULE ||
+	    strcmp(sch->ops->id, "mqos"))
+		return NULL;
+	return sch;
+}
+
+/*
+ * The device named by IFINDEX or IFNAME in @tb and its mqos qdisc. RTNL.
+ * @where: the nest that should have named it (NULL: the message).
+ */
+static struct Qdisc *mqos_nl_find(struct net *net, struct nlattr **tb,
+				  const struct nlattr *where,
+				  struct net_device **devp,
+				  struct netlink_ext_ack *extack)
+{
+	struct net_device *dev = NULL;
+	const struct nlattr *a;
+	struct Qdisc *sch;
+
+	if (tb[MQOS_A_IFINDEX]) {
+		a = tb[MQOS_A_IFINDEX];
+		dev = __dev_get_by_index(net, nla_get_u32(a));
+	} else if (tb[MQOS_A_IFNAME]) {
+		a = tb[MQOS_A_IFNAME];
+		dev = __dev_get_by_name(net, nla_data(a));
+	} else {
+		NL_SET_ERR_MSG_ATTR(extack, where,
+				    "MQOS_A_IFINDEX or MQOS_A_IFNAME is required");
+		return ERR_PTR(-EINVAL);
+	}
+	if (!dev) {
+		NL_SET_ERR_MSG_ATTR(extack, a, "no such device");
+		return ERR_PTR(-ENODEV);
+	}
+	sch = mqos_dev_qdisc(dev);
+	if (!sch) {
+		NL_SET_ERR_MSG_ATTR(extack, a, "no mqos qdisc on this device");
+		mqos_extack_prefix(extack, dev->name);
+		return ERR_PTR(-ENOENT);
+	}
+	*devp = dev;
+	return sch;
+}
+
+/* ---- building a TCA_OPTIONS nest for the qdisc ------------------------- */
+
+#define MQOS_TCA_MAP	8
+
+struct mqos_tca {
+	struct sk_buff *skb;
+	struct nlattr *opts;
+	struct nlattr *classes;
+	const struct nlattr *blame;	/* for what was built here */
+	unsigned int nmap;
+	struct {
+		const u8 *src;		/* in the request */
+		u32 off, len;		/* in skb */
+	} map[MQOS_TCA_MAP];
+};
+
+static int mqos_tca_start(struct mqos_tca *b, u32 payload,
+			  const struct nlattr *blame)
+{
+	memset(b, 0, sizeof(*b));
+	b->blame = blame;
+	b->skb = alloc_skb(payload + 1024, GFP_KERNEL);
+	if (!b->skb)
+		return -ENOMEM;
+	b->opts = nla_nest_start(b->skb, TCA_OPTIONS);
+	return b->opts ? 0 : -EMSGSIZE;
+}
+
+static void mqos_tca_free(struct mqos_tca *b)
+{
+	kfree_skb(b->skb);
+	b->skb = NULL;
+}
+
+/* Copy @len bytes of the request at @src into the nest, remembered. */
+static int mqos_tca_copy(struct mqos_tca *b, const void *src, u32 len)
+{
+	u8 *p;
+
+	if (b->nmap == MQOS_TCA_MAP || skb_tailroom(b->skb) < NLA_ALIGN(len))
+		return -EMSGSIZE;
+	b->map[b->nmap].src = src;
+	b->map[b->nmap].off = b->skb->len;
+	b->map[b->nmap].len = len;
+	b->nmap++;
+	p = skb_put_zero(b->skb, NLA_ALIGN(len));
+	memcpy(p, src, len);
+	return 0;
+}
+
+static void mqos_tca_end(struct mqos_tca *b)
+{
+	if (b->classes)
+		nla_nest_end(b->skb, b->classes);
+	b->classes = NULL;
+	nla_nest_end(b->skb, b->opts);
+}
+
+static const struct nlattr *mqos_tca_map(const struct mqos_tca *b,
+					 const struct nlattr *a)
+{
+	const u8 *p = (const u8 *)a, *data = b->skb->data;
+	unsigned int i;
+	u32 off;
+
+	if (!a || p < data || p > data + b->skb->len)
+		return a;
+	off = p - data;
+	for (i = 0; i < b->nmap; i++)
+		if (off >= b->map[i].off && off < b->map[i].off + b->map[i].len)
+			return (const void *)(b->map[i].src + off - b->map[i].off);
+	return b->blame;
+}
+
+/* Point the extack at the request again (see the top of the file). */
+static void mqos_tca_fix_extack(const struct mqos_tca *b,
+				struct netlink_ext_ack *extack)
+{
+	if (!extack)
+		return;
+	extack->bad_attr = mqos_tca_map(b, extack->bad_attr);
+	extack->miss_nest = mqos_tca_map(b, extack->miss_nest);
+}
+
+/* Add {ID, DELETE} for every class @sch has now. */
+static int mqos_tca_delete_all(struct mqos_tca *b, struct Qdisc *sch)
+{
+	const struct mqos_sched *q = qdisc_priv(sch);
+	struct nlattr *c;
+	unsigned int id;
+
+	for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
+		if (!q->cfg->cls[id].present)
+			continue;
+		c = nla_nest_start(b->skb, TCA_MQOS_CLASSES_CLASS);
+		if (!c || nla_put_u8(b->skb, TCA_MQOS_CLASS_ID, id) ||
+		    nla_put_flag(b->skb, TCA_MQOS_CLASS_DELETE))
+			return -EMSGSIZE;
+		nla_nest_end(b->skb, c);
+	}
+	return 0;
+}
+
+/* Hand the nest to the qdisc, as `tc qdisc change` would. RTNL. */
+static int mqos_tca_apply(struct mqos_tca *b, struct Qdisc *sch,
+			  struct netlink_ext_ack *extack)
+{
+	int err = sch->ops->change(sch, b->opts, extack);
+
+	mqos_tca_fix_extack(b, extack);
+	return err;
+}
+
+/* Validate the nest as ->change() would, changing nothing. RTNL. */
+static int mqos_tca_check(struct mqos_tca *b, struct Qdisc *sch,
+			  struct netlink_ext_ack *extack)
+{
+	struct mqos_sched *q = qdisc_priv(sch);
+	struct mqos_cfg *cfg;
+	bool reset;
+	int err;
+
+	cfg = kmalloc(sizeof(*cfg), GFP_KERNEL);
+	if (!cfg)
+		return -ENOMEM;
+	err = mqos_cfg_parse(sch, q->cfg, cfg, b->opts, &reset, extack);
+	mqos_tca_fix_extack(b, extack);
+	kfree(cfg);
+	return err;
+}
+
+/* ---- DEV_SET, CLASS_SET, CLASS_DEL -------------------------------------- */
+
+/* What DEV_SET takes inside MQOS_A_QDISC; the qdisc checks the values. */
+static const struct nla_policy mqos_dev_set_policy[TCA_MQOS_MAX + 1] = {
+	[TCA_MQOS_RATE]		 = { .type = NLA_U64 },
+	[TCA_MQOS_OVERHEAD]	 = { .type = NLA_U32 },
+	[TCA_MQOS_DEFAULT_CLASS] = { .type = NLA_U8 },
+};
+
+/* What CONFIG_REPLACE takes inside MQOS_A_QDISC. */
+static const struct nla_policy mqos_replace_policy[TCA_MQOS_MAX + 1] = {
+	[TCA_MQOS_RATE]		 = { .type = NLA_U64 },
+	[TCA_MQOS_OVERHEAD]	 = { .type = NLA_U32 },
+	[TCA_MQOS_DEFAULT_CLASS] = { .type = NLA_U8 },
+	[TCA_MQOS_CLASSES]	 = { .type = NLA_NESTED },
+};
+
+int mqos_nl_dev_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[TCA_MQOS_MAX + 1], *opts = info->attrs[MQOS_A_QDISC];
+	struct netlink_ext_ack *extack = info->extack;
+	struct net_device *dev;
+	struct Qdisc *sch;
+	int err;
+
+	if (!opts) {
+		NL_SET_ERR_MSG(extack, "MQOS_A_QDISC is required");
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, TCA_MQOS_MAX, opts, mqos_dev_set_policy,
+			       extack);
+	if (err)
+		return err;
+
+	rtnl_lock();
+	sch = mqos_nl_find(genl_info_net(info), info->attrs, NULL, &dev,
+			   extack);
+	err = PTR_ERR_OR_ZERO(sch);
+	if (!err)
+		err = sch->ops->change(sch, opts, extack);
+	rtnl_unlock();
+	if (!err)
+		mqos_ctl_changed(genl_info_net(info));
+	return err;
+}
+
+/* CLASS_SET and CLASS_DEL: one class nest, wrapped for the qdisc. */
+static int mqos_nl_class_change(struct genl_info *info, bool del)
+{
+	const struct nlattr *a = info->attrs[del ? MQOS_A_CLASS_ID : MQOS_A_CLASS];
+	struct netlink_ext_ack *extack = info->extack;
+	struct net_device *dev;
+	struct nlattr *c;
+	struct mqos_tca b;
+	struct Qdisc *sch;
+	int err;
+
+	if (!a && del) {
+		NL_SET_ERR_MSG(extack, "MQOS_A_CLASS_ID is required");
+		return -EINVAL;
+	}
+	if (!a) {
+		NL_SET_ERR_MSG(extack, "MQOS_A_CLASS is required");
+		return -EINVAL;
+	}
+	err = mqos_tca_start(&b, nla_len(a), a);
+	if (err)
+		goto out_free;
+	b.classes = nla_nest_start(b.skb, TCA_MQOS_CLASSES);
+	c = nla_nest_start(b.skb, TCA_MQOS_CLASSES_CLASS);
+	if (!b.classes || !c) {
+		err = -EMSGSIZE;
+		goto out_free;
+	}
+	if (del)
+		err = nla_put_u8(b.skb, TCA_MQOS_CLASS_ID, nla_get_u8(a)) ?:
+		      nla_put_flag(b.skb, TCA_MQOS_CLASS_DELETE);
+	else
+		err = mqos_tca_copy(&b, nla_data(a), nla_len(a));
+	if (err)
+		goto out_free;
+	nla_nest_end(b.skb, c);
+	mqos_tca_end(&b);
+
+	rtnl_lock();
+	sch = mqos_nl_find(genl_info_net(info), info->attrs, NULL, &dev,
+			   extack);
+	err = PTR_ERR_OR_ZERO(sch);
+	if (!err)
+		err = mqos_tca_apply(&b, sch, extack);
+	rtnl_unlock();
+	if (!err)
+		mqos_ctl_changed(genl_info_net(info));
+out_free:
+	mqos_tca_free(&b);
+	return err;
+}
+
+int mqos_nl_class_set(struct sk_buff *skb, struct genl_info *info)
+{
+	return mqos_nl_class_change(info, false);
+}
+
+int mqos_nl_class_del(struct sk_buff *skb, struct genl_info *info)
+{
+	return mqos_nl_class_change(info, true);
+}
+
+/* ---- CONFIG_REPLACE ----------------------------------------------------- */
+
+static const struct nla_policy mqos_device_policy[MQOS_A_MAX + 1] = {
+	[MQOS_A_IFINDEX] = { .type = NLA_U32 },
+	[MQOS_A_IFNAME]	 = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+	[MQOS_A_QDISC]	 = { .type = NLA_NESTED },
+};
+
+struct mqos_replace_dev {
+	struct Qdisc *sch;
+	struct mqos_tca b;
+};
+
+/* Build device @d's nest (replace semantics, see the UAPI header). RTNL. */
+static int mqos_replace_prepare(struct net *net, struct nlattr *d,
+				struct mqos_replace_dev *rd,
+				const struct mqos_replace_dev *done,
+				unsigned int ndone,
+				struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[MQOS_A_MAX + 1], *qtb[TCA_MQOS_MAX + 1];
+	struct net_device *dev;
+	struct nlattr *a, *q;
+	unsigned int i;
+	int err, rem;
+
+	err = nla_parse_nested(tb, MQOS_A_MAX, d, mqos_device_policy, extack);
+	if (err)
+		return err;
+	rd->sch = mqos_nl_find(net, tb, d, &dev, extack);
+	if (IS_ERR(rd->sch))
+		return PTR_ERR(rd->sch);
+	for (i = 0; i < ndone; i++) {
+		if (done[i].sch == rd->sch) {
+			NL_SET_ERR_MSG_ATTR(extack, d, "device given twice");
+			return -EINVAL;
+		}
+	}
+	q = tb[MQOS_A_QDISC];
+	if (!q) {
+		NL_SET_ERR_MSG_ATTR(extack, d,
+				    "MQOS_A_QDISC is required in MQOS_A_DEVICE");
+		return -EINVAL;
+	}
+	err = nla_parse_nested(qtb, TCA_MQOS_MAX, q, mqos_replace_policy,
+			       extack);
+	if (err)
+		return err;
+
+	err = mqos_tca_start(&rd->b, nla_len(q), q);
+	if (err)
+		return err;
+	nla_for_each_nested(a, q, rem) {
+		if (nla_type(a) == TCA_MQOS_CLASSES)
+			continue;
+		err = mqos_tca_copy(&rd->b, a, nla_total_size(nla_len(a)));
+		if (err)
+			return err;
+	}
+	a = qtb[TCA_MQOS_CLASSES];
+	if (a) {
+		rd->b.classes = nla_nest_start(rd->b.skb, TCA_MQOS_CLASSES);
+		if (!rd->b.classes)
+			return -EMSGSIZE;
+		err = mqos_tca_delete_all(&rd->b, rd->sch) ?:
+		      mqos_tca_copy(&rd->b, nla_data(a), nla_len(a));
+		if (err)
+			return err;
+	}
+	mqos_tca_end(&rd->b);
+	err = mqos_tca_check(&rd->b, rd->sch, extack);
+	if (err)
+		mqos_extack_prefix(extack, dev->name);
+	return err;
+}
+
+/*
+ * Validate everything, then apply. After the checks, ->change() can only
+ * fail to allocate; then the devices already changed stay changed (and
+ * the rules are not replaced) - the one case where a replace is partial.
+ */
+int mqos_nl_config_replace(struct sk_buff *skb, struct genl_info *info)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr *rules = info->attrs[MQOS_A_RULES];
+	struct net *net = genl_info_net(info);
+	struct mqos_ctl_rules *t = NULL;
+	struct mqos_replace_dev *rd;
+	unsigned int n = 0, i;
+	struct nlattr *a;
+	int err = 0, rem;
+
+	nla_for_each_attr(a, genlmsg_data(info->genlhdr),
+			  genlmsg_len(info->genlhdr), rem)
+		if (nla_type(a) == MQOS_A_DEVICE)
+			n++;
+	if (n > MQOS_REPLACE_MAX_DEVS) {
+		NL_SET_ERR_MSG(extack, "more than 64 MQOS_A_DEVICE");
+		return -E2BIG;
+	}
+	rd = kcalloc(max(n, 1U), sizeof(*rd), GFP_KERNEL);
+	if (!rd)
+		return -ENOMEM;
+	if (rules) {
+		err = mqos_rules_build(net, rules, &t, extack);
+		if (err)
+			goto out_free;
+	}
+
+	rtnl_lock();
+	i = 0;
+	nla_for_each_attr(a, genlmsg_data(info->genlhdr),
+			  genlmsg_len(info->genlhdr), rem) {
+		if (nla_type(a) != MQOS_A_DEVICE)
+			continue;
+		err = mqos_replace_prepare(net, a, &rd[i], rd, i, extack);
+		i++;
+		if (err)
+			break;
+	}
+	for (i = 0; !err && i < n; i++)
+		err = mqos_tca_apply(&rd[i].b, rd[i].sch, extack);
+	rtnl_unlock();
+
+	if (!err && rules) {
+		mqos_rules_publish(net, t);
+		t = NULL;
+	}
+	if (!err)
+		mqos_ctl_changed(net);
+	mqos_ctl_rules_free(t);
+out_free:
+	for (i = 0; i < n; i++)
+		mqos_tca_free(&rd[i].b);
+	kfree(rd);
+	return err;
+}
+
+/* ---- replies ------------------------------------------------------------ */
+
+static int mqos_put_dev_id(struct sk_buff *skb, struct net_device *dev)
+{
+	return nla_put_u32(skb, MQOS_A_IFINDEX, dev->ifindex) ?:
+	       nla_put_string(skb, MQOS_A_IFNAME, dev->name);
+}
+
+/* Device message: identity and the whole configuration. RTNL. */
+static int mqos_fill_dev(struct sk_buff *skb, struct net_device *dev,
+			 struct Qdisc *sch, u32 portid, u32 seq, int flags,
+			 struct netlink_callback *cb)
+{
+	struct mqos_net *mn = mqos_pernet(dev_net(dev));
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &mqos_genl_family, flags,
+			  MQOS_CMD_DEV_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
+	if (mqos_put_dev_id(skb, dev) ||
+	    nla_put_u32(skb, MQOS_A_GENERATION, READ_ONCE(mn->ctl.gen)))
+		goto cancel;
+	nest = nla_nest_start(skb, MQOS_A_QDISC);
+	if (!nest || mqos_dump_cfg(qdisc_priv(sch), skb))
+		goto cancel;
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+/* Class @id's TCA_MQOS_CLASS_* nest in @cfg, the qdisc's own dump. */
+static const struct nlattr *mqos_cfg_class(const struct sk_buff *cfg, u8 id)
+{
+	const struct nlattr *a, *c, *cid;
+	int rem, crem;
+
+	nla_for_each_attr(a, (struct nlattr *)cfg->data, cfg->len, rem) {
+		if (nla_type(a) != TCA_MQOS_CLASSES)
+			continue;
+		nla_for_each_nested(c, a, crem) {
+			cid = nla_find_nested(c, TCA_MQOS_CLASS_ID);
+			if (cid && nla_get_u8(cid) == id)
+				return c;
+		}
+	}
+	return NULL;
+}
+
+/* Class message: identity and the class's configuration. */
+static int mqos_fill_class(struct sk_buff *skb, struct net_device *dev,
+			   const struct sk_buff *cfg, u8 id, u32 portid,
+			   u32 seq, int flags, struct netlink_callback *cb)
+{
+	const struct nlattr *c = mqos_cfg_class(cfg, id);
+	void *hdr;
+
+	if (!c)
+		return 0;
+	hdr = genlmsg_put(skb, portid, seq, &mqos_genl_family, flags,
+			  MQOS_CMD_CLASS_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
+	if (mqos_put_dev_id(skb, dev) ||
+	    nla_put(skb, MQOS_A_CLASS | NLA_F_NESTED, nla_len(c), nla_data(c))) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* The qdisc's configuration dump into a scratch buffer. RTNL. */
+static struct sk_buff *mqos_cfg_snapshot(struct Qdisc *sch)
+{
+	struct sk_buff *cfg = alloc_skb(NLMSG_GOODSIZE, GFP_KERNEL);
+
+	if (cfg && mqos_dump_cfg(qdisc_priv(sch), cfg)) {
+		kfree_skb(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
+/* Statistics of the device as a whole. RTNL. */
+static int mqos_fill_dev_stats(struct sk_buff *skb, struct net_device *dev,
+			       struct Qdisc *sch, u32 portid, u32 seq,
+			       struct netlink_callback *cb)
+{
+	const struct mqos_sched *q = qdisc_priv(sch);
+	u64 bytes, packets;
+	unsigned int start;
+	void *hdr;
+
+	do {
+		start = u64_stats_fetch_begin(&sch->bstats.syncp);
+		bytes = u64_stats_read(&sch->bstats.bytes);
+		packets = u64_stats_read(&sch->bstats.packets);
+	} while (u64_stats_fetch_retry(&sch->bstats.syncp, start));
+
+	hdr = genlmsg_put(skb, portid, seq, &mqos_genl_family, NLM_F_MULTI,
+			  MQOS_CMD_STATS_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	genl_dump_check_consistent(cb, hdr);
+	if (mqos_put_dev_id(skb, dev) ||
+	    nla_put_u64_64bit(skb, MQOS_A_DEV_RATE, q->cfg->rate, MQOS_A_PAD) ||
+	    nla_put_u64_64bit(skb, MQOS_A_DEV_OVERLIMITS,
+			      READ_ONCE(q->dev_overlimits), MQOS_A_PAD) ||
+	    nla_put_u64_64bit(skb, MQOS_A_SENT_PACKETS, packets, MQOS_A_PAD) ||
+	    nla_put_u64_64bit(skb, MQOS_A_SENT_BYTES, bytes, MQOS_A_PAD) ||
+	    nla_put_u64_64bit(skb, MQOS_A_DROPS, READ_ONCE(sch->qstats.drops),
+			      MQOS_A_PAD) ||
+	    nla_put_u32(skb, MQOS_A_BACKLOG, READ_ONCE(sch->q.qlen))) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* Statistics of one class: the qdisc's TCA_STATS_APP, renamed. RTNL. */
+static int mqos_fill_class_stats(struct sk_buff *skb, struct net_device *dev,
+				 struct Qdisc *sch, u8 id, u32 portid, u32 seq,
+				 struct netlink_callback *cb)
+{
+	struct mqos_sched *q = qdisc_priv(sch);
+	struct nlattr *app;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &mqos_genl_family, NLM_F_MULTI,
+			  MQOS_CMD_STATS_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	genl_dump_check_consistent(cb, hdr);
+	if (mqos_put_dev_id(skb, dev) ||
+	    nla_put_u8(skb, MQOS_A_CLASS_ID, id))
+		goto cancel;
+	app = (struct nlattr *)skb_tail_pointer(skb);
+	if (mqos_dump_class_xstats(q, &q->cls[id], skb))
+		goto cancel;
+	app->nla_type = MQOS_A_XSTATS | NLA_F_NESTED;
+	genlmsg_end(skb, hdr);
+	return 0;
+
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+/* ---- GET commands and dumps --------------------------------------------- */
+
+/* Where a dump stopped; in cb->ctx. */
+struct mqos_dump_ctx {
+	u32 ifindex;	/* filter, 0 = every device */
+	u32 phase;	/* STATS_GET: 0 netns, 1 devices, 2 rules, 3 done */
+	u32 dev;	/* position in the netns' device list */
+	u32 cls;	/* next class of that device; 0 = device message */
+	u32 rule;	/* next rule */
+};
+
+static struct mqos_dump_ctx *mqos_dump_ctx(struct netlink_callback *cb)
+{
+	BUILD_BUG_ON(sizeof(struct mqos_dump_ctx) > sizeof(cb->ctx));
+	return (struct mqos_dump_ctx *)cb->ctx;
+}
+
+static struct nlattr **mqos_dump_attrs(struct netlink_callback *cb)
+{
+#ifdef MQOS_HAVE_GENL_INFO_DUMP
+	return genl_info_dump(cb)->attrs;
+#else
+	return genl_dumpit_info(cb)->attrs;
+#endif
+}
+
+/* .start of the dumps that take an optional device filter. */
+int mqos_nl_dump_start(struct netlink_callback *cb)
+{
+	struct mqos_dump_ctx *ctx = mqos_dump_ctx(cb);
+	struct nlattr **attrs = mqos_dump_attrs(cb);
+	struct net_device *dev;
+	struct Qdisc *sch;
+
+	memset(ctx, 0, sizeof(*ctx));
+	if (!attrs || (!attrs[MQOS_A_IFINDEX] && !attrs[MQOS_A_IFNAME]))
+		return 0;
+	rtnl_lock();
+	sch = mqos_nl_find(sock_net(cb->skb->sk), attrs, NULL, &dev,
+			   cb->extack);
+	if (!IS_ERR(sch))
+		ctx->ifindex = dev->ifindex;
+	rtnl_unlock();
+	return PTR_ERR_OR_ZERO(sch);
+}
+
+int mqos_nl_dev_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net_device *dev;
+	struct sk_buff *msg;
+	struct Qdisc *sch;
+	int err;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	rtnl_lock();
+	sch = mqos_nl_find(genl_info_net(info), info->attrs, NULL, &dev,
+			   info->extack);
+	err = PTR_ERR_OR_ZERO(sch);
+	if (!err)
+		err = mqos_fill_dev(msg, dev, sch, info->snd_portid,
+				    info->snd_seq, 0, NULL);
+	rtnl_unlock();
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/*
+ * Walk the mqos devices of the dump's netns from where the last part
+ * stopped, calling @fill for each. RTNL. Returns skb->len.
+ */
+static int mqos_dump_devs(struct sk_buff *skb, struct netlink_callback *cb,
+			  int (*fill)(struct sk_buff *skb,
+				      struct net_device *dev,
+				      struct Qdisc *sch,
+				      struct netlink_callback *cb))
+{
+	struct mqos_dump_ctx *ctx = mqos_dump_ctx(cb);
+	struct net *net = sock_net(skb->sk);
+	struct net_device *dev;
+	struct Qdisc *sch;
+	u32 idx = 0;
+
+	cb->seq = mqos_dump_seq(net);
+	for_each_netdev(net, dev) {
+		if (idx++ < ctx->dev)
+			continue;
+		sch = mqos_dev_qdisc(dev);
+		if (sch && (!ctx->ifindex || ctx->ifindex == dev->ifindex) &&
+		    fill(skb, dev, sch, cb))
+			return skb->len;
+		ctx->dev = idx;
+		ctx->cls = 0;
+	}
+	return 0;
+}
+
+static int mqos_dump_dev_one(struct sk_buff *skb, struct net_device *dev,
+			     struct Qdisc *sch, struct netlink_callback *cb)
+{
+	return mqos_fill_dev(skb, dev, sch, NETLINK_CB(cb->skb).portid,
+			     cb->nlh->nlmsg_seq, NLM_F_MULTI, cb);
+}
+
+int mqos_nl_dev_get_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	int err;
+
+	rtnl_lock();
+	err = mqos_dump_devs(skb, cb, mqos_dump_dev_one);
+	rtnl_unlock();
+	return err ?: skb->len;
+}
+
+static int mqos_dump_class_one(struct sk_buff *skb, struct net_device *dev,
+			       struct Qdisc *sch, struct netlink_callback *cb)
+{
+	struct mqos_dump_ctx *ctx = mqos_dump_ctx(cb);
+	struct sk_buff *cfg = mqos_cfg_snapshot(sch);
+	int err = 0;
+
+	if (!cfg)
+		return -ENOMEM;
+	for (ctx->cls = max(ctx->cls, 1U); ctx->cls <= MQOS_MAX_CLASSES;
+	     ctx->cls++) {
+		err = mqos_fill_class(skb, dev, cfg, ctx->cls,
+				      NETLINK_CB(cb->skb).portid,
+				      cb->nlh->nlmsg_seq, NLM_F_MULTI, cb);
+		if (err)
+			break;
+	}
+	kfree_skb(cfg);
+	return err;
+}
+
+int mqos_nl_class_get_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	int err;
+
+	rtnl_lock();
+	err = mqos_dump_devs(skb, cb, mqos_dump_class_one);
+	rtnl_unlock();
+	return err ?: skb->len;
+}
+
+int mqos_nl_class_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *a = info->attrs[MQOS_A_CLASS_ID];
+	struct sk_buff *msg, *cfg = NULL;
+	struct net_device *dev;
+	struct Qdisc *sch;
+	int err;
+
+	if (!a) {
+		NL_SET_ERR_MSG(info->extack, "MQOS_A_CLASS_ID is required");
+		return -EINVAL;
+	}
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	rtnl_lock();
+	sch = mqos_nl_find(genl_info_net(info), info->attrs, NULL, &dev,
+			   info->extack);
+	err = PTR_ERR_OR_ZERO(sch);
+	if (!err) {
+		cfg = mqos_cfg_snapshot(sch);
+		err = cfg ? 0 : -ENOMEM;
+	}
+	if (!err && !mqos_cfg_class(cfg, nla_get_u8(a))) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a, "no such class");
+		err = -ENOENT;
+	}
+	if (!err)
+		err = mqos_fill_class(msg, dev, cfg, nla_get_u8(a),
+				      info->snd_portid, info->snd_seq, 0, NULL);
+	rtnl_unlock();
+	kfree_skb(cfg);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+static int mqos_dump_stats_one(struct sk_buff *skb, struct net_device *dev,
+			       struct Qdisc *sch, struct netlink_callback *cb)
+{
+	struct mqos_dump_ctx *ctx = mqos_dump_ctx(cb);
+	const struct mqos_sched *q = qdisc_priv(sch);
+	u32 portid = NETLINK_CB(cb->skb).portid;
+	u32 seq = cb->nlh->nlmsg_seq;
+	int err;
+
+	if (!ctx->cls) {
+		err = mqos_fill_dev_stats(skb, dev, sch, portid, seq, cb);
+		if (err)
+			return err;
+		ctx->cls = 1;
+	}
+	for (; ctx->cls <= MQOS_MAX_CLASSES; ctx->cls++) {
+		if (!q->cfg->cls[ctx->cls].present)
+			continue;
+		err = mqos_fill_class_stats(skb, dev, sch, ctx->cls, portid,
+					    seq, cb);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int mqos_fill_netns_stats(struct sk_buff *skb,
+				 struct netlink_callback *cb)
+{
+	struct mqos_net *mn = mqos_pernet(sock_net(skb->sk));
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &mqos_genl_family, NLM_F_MULTI, MQOS_CMD_STATS_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	genl_dump_check_consistent(cb, hdr);
+	if (nla_put_u64_64bit(skb, MQOS_A_MALFORMED,
+			      atomic64_read(&mn->rules.malformed), MQOS_A_PAD) ||
+	    nla_put_u32(skb, MQOS_A_GENERATION, READ_ONCE(mn->ctl.gen))) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+int mqos_nl_stats_get_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct mqos_dump_ctx *ctx = mqos_dump_ctx(cb);
+	struct mqos_net *mn = mqos_pernet(sock_net(skb->sk));
+	const struct mqos_ctl_rules *t;
+	int err = 0;
+	void *hdr;
+
+	if (ctx->phase == 0) {
+		if (!ctx->ifindex) {
+			cb->seq = mqos_dump_seq(sock_net(skb->sk));
+			if (mqos_fill_netns_stats(skb, cb))
+				return skb->len;
+		}
+		ctx->phase = 1;
+	}
+	if (ctx->phase == 1) {
+		rtnl_lock();
+		err = mqos_dump_devs(skb, cb, mqos_dump_stats_one);
+		rtnl_unlock();
+		if (err)
+			return err;
+		ctx->phase = ctx->ifindex ? 3 : 2;
+	}
+	if (ctx->phase == 2) {
+		rcu_read_lock();
+		cb->seq = mqos_dump_seq(sock_net(skb->sk));
+		t = rcu_dereference(mn->ctl.rules);
+		for (; t && ctx->rule < t->n; ctx->rule++) {
+			hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+					  cb->nlh->nlmsg_seq, &mqos_genl_family,
+					  NLM_F_MULTI, MQOS_CMD_STATS_GET);
+			if (!hdr)
+				break;
+			genl_dump_check_consistent(cb, hdr);
+			if (mqos_rule_put(skb, MQOS_A_RULE, t, ctx->rule)) {
+				genlmsg_cancel(skb, hdr);
+				break;
+			}
+			genlmsg_end(skb, hdr);
+		}
+		if (!t || ctx->rule >= t->n)
+			ctx->phase = 3;
+		rcu_read_unlock();
+	}
+	return skb->len;
+}
+
+/* ---- STATS_RESET -------------------------------------------------------- */
+
+static int mqos_reset_dev(struct Qdisc *sch, struct netlink_ext_ack *extack)
+{
+	struct mqos_tca b;
+	int err;
+
+	err = mqos_tca_start(&b, 0, NULL);
+	if (!err)
+		err = nla_put_flag(b.skb, TCA_MQOS_RESET_STATS);
+	if (!err) {
+		mqos_tca_end(&b);
+		err = mqos_tca_apply(&b, sch, extack);
+	}
+	mqos_tca_free(&b);
+	return err;
+}
+
+int mqos_nl_stats_reset(struct sk_buff *skb, struct genl_info *info)
+{
+	bool one = info->attrs[MQOS_A_IFINDEX] || info->attrs[MQOS_A_IFNAME];
+	struct net *net = genl_info_net(info);
+	struct net_device *dev;
+	struct Qdisc *sch;
+	int err = 0;
+
+	rtnl_lock();
+	if (one) {
+		sch = mqos_nl_find(net, info->attrs, NULL, &dev, info->extack);
+		err = PTR_ERR_OR_ZERO(sch);
+		if (!err)
+			err = mqos_reset_dev(sch, info->extack);
+	} else {
+		for_each_netdev(net, dev) {
+			sch = mqos_dev_qdisc(dev);
+			if (sch)
+				err = mqos_reset_dev(sch, info->extack);
+			if (err)
+				break;
+		}
+	}
+	rtnl_unlock();
+	if (!err && !one)
+		mqos_rules_reset_all_hits(net);
+	mqos_ctl_changed(net);
+	return err;
+}

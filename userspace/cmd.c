@@ -1,0 +1,389 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The grammar of mqosctl's arguments (and of a configuration file's
+ * lines): class set, dev set, rule add. Words become struct ctl_*; every
+ * error names the word and what was expected, and returns -1.
+ */
+#include <string.h>
+#include <strings.h>
+#include <net/if.h>
+
+#include "mqosctl.h"
+
+static int need(int argc, int i, const char *kw)
+{
+	if (i + 1 < argc)
+		return 0;
+	ctl_err("%s: needs a value", kw);
+	return -1;
+}
+
+int parse_class_id(const char *s, uint8_t *id)
+{
+	uint32_t v;
+
+	if (parse_u32(s, MQOS_MAX_CLASSES, &v) || !v) {
+		ctl_err("'%s': not a class (1..%d)", s, MQOS_MAX_CLASSES);
+		return -1;
+	}
+	*id = (uint8_t)v;
+	return 0;
+}
+
+static int parse_dev_name(const char *s, char *name)
+{
+	if (!s[0] || strlen(s) >= IFNAMSIZ) {
+		ctl_err("'%s': not a device name", s);
+		return -1;
+	}
+	strcpy(name, s);
+	return 0;
+}
+
+/* "10mbit", "30%" or "none": absolute and percentage are exclusive. */
+static int parse_rate_pct(const char *kw, const char *s, uint64_t *abs,
+			  uint8_t *pct)
+{
+	size_t len = strlen(s);
+	char buf[8];
+	uint32_t v;
+
+	*abs = 0;
+	*pct = 0;
+	if (!strcmp(s, "none"))
+		return 0;
+	if (len > 1 && s[len - 1] == '%' && len < sizeof(buf)) {
+		memcpy(buf, s, len - 1);
+		buf[len - 1] = 0;
+		if (!parse_u32(buf, 100, &v)) {
+			*pct = (uint8_t)v;
+			return 0;
+		}
+	} else if (!parse_rate(s, abs)) {
+		return 0;
+	}
+	ctl_err("%s: '%s' is not a rate (e.g. 10mbit, 30%%, none)", kw, s);
+	return -1;
+}
+
+/* class set DEV CLASS [name N] [prio P] ... (see the man page) */
+int cmd_parse_class(int argc, char **argv, struct ctl_dev *dev,
+		    struct ctl_class **out)
+{
+	struct ctl_class *c;
+	uint32_t v;
+	uint8_t id;
+	int i;
+
+	if (argc < 2) {
+		ctl_err("class set: needs DEV and CLASS");
+		return -1;
+	}
+	if (parse_dev_name(argv[0], dev->name) || parse_class_id(argv[1], &id))
+		return -1;
+	c = &dev->cls[id];
+	c->id = id;
+	c->has |= HAS(TCA_MQOS_CLASS_ID);
+	for (i = 2; i < argc; i++) {
+		const char *kw = argv[i], *val = argv[i + 1];
+
+		if (!strcmp(kw, "name")) {
+			if (need(argc, i, kw))
+				return -1;
+			if (!val[0] || strlen(val) >= MQOS_CLASS_NAME_LEN) {
+				ctl_err("name: '%s': 1..%d characters", val,
+					MQOS_CLASS_NAME_LEN - 1);
+				return -1;
+			}
+			strcpy(c->name, val);
+			c->has |= HAS(TCA_MQOS_CLASS_NAME);
+		} else if (!strcmp(kw, "prio")) {
+			if (need(argc, i, kw))
+				return -1;
+			if (parse_u32(val, MQOS_NUM_PRIOS - 1, &v)) {
+				ctl_err("prio: '%s' is not a priority (0..%d, 0 highest)",
+					val, MQOS_NUM_PRIOS - 1);
+				return -1;
+			}
+			c->prio = (uint8_t)v;
+			c->has |= HAS(TCA_MQOS_CLASS_PRIO);
+		} else if (!strcmp(kw, "rate") || !strcmp(kw, "ceil")) {
+			bool rate = kw[0] == 'r';
+
+			if (need(argc, i, kw) ||
+			    parse_rate_pct(kw, val, rate ? &c->rate : &c->ceil,
+					   rate ? &c->rate_pct : &c->ceil_pct))
+				return -1;
+			c->has |= rate ? HAS(TCA_MQOS_CLASS_RATE) |
+					 HAS(TCA_MQOS_CLASS_RATE_PCT) :
+					 HAS(TCA_MQOS_CLASS_CEIL) |
+					 HAS(TCA_MQOS_CLASS_CEIL_PCT);
+		} else if (!strcmp(kw, "quantum") || !strcmp(kw, "limit-bytes")) {
+			bool q = kw[0] == 'q';
+
+			if (need(argc, i, kw))
+				return -1;
+			if (parse_size(val, q ? &c->quantum : &c->limit_bytes)) {
+				ctl_err("%s: '%s' is not a size (e.g. 1514, 64k)",
+					kw, val);
+				return -1;
+			}
+			c->has |= q ? HAS(TCA_MQOS_CLASS_QUANTUM) :
+				      HAS(TCA_MQOS_CLASS_LIMIT_BYTES);
+		} else if (!strcmp(kw, "limit")) {
+			if (need(argc, i, kw))
+				return -1;
+			if (parse_u32(val, UINT32_MAX, &c->limit) || !c->limit) {
+				ctl_err("limit: '%s' is not a packet count (1 or more)",
+					val);
+				return -1;
+			}
+			c->has |= HAS(TCA_MQOS_CLASS_LIMIT);
+		} else if (!strcmp(kw, "police")) {
+			if (need(argc, i, kw))
+				return -1;
+			c->has |= HAS(TCA_MQOS_CLASS_POLICE_RATE);
+			if (!strcmp(val, "off")) {
+				c->police_rate = 0;
+				i++;
+				continue;
+			}
+			if (parse_rate(val, &c->police_rate) || !c->police_rate) {
+				ctl_err("police: '%s' is not a rate (e.g. 1mbit, or off)",
+					val);
+				return -1;
+			}
+			i++;
+			if (need(argc, i, "police RATE")) {
+				ctl_err("police: needs RATE BURST");
+				return -1;
+			}
+			if (parse_size(argv[i + 1], &c->police_burst)) {
+				ctl_err("police: '%s' is not a burst size (e.g. 15k)",
+					argv[i + 1]);
+				return -1;
+			}
+			c->has |= HAS(TCA_MQOS_CLASS_POLICE_BURST) |
+				  HAS(TCA_MQOS_CLASS_POLICE_DEMOTE);
+			c->police_demote = 0;
+			i++;
+			if (i + 1 < argc && !strcmp(argv[i + 1], "demote")) {
+				i++;
+				if (need(argc, i, "demote") ||
+				    parse_class_id(argv[i + 1], &c->police_demote))
+					return -1;
+				i++;
+			}
+			continue;
+		} else if (!strcmp(kw, "target") || !strcmp(kw, "interval")) {
+			bool t = kw[0] == 't';
+
+			if (need(argc, i, kw))
+				return -1;
+			if (parse_time(val, t ? &c->aqm_target :
+				       &c->aqm_interval)) {
+				ctl_err("%s: '%s' is not a time (e.g. 5ms, 100ms, 0)",
+					kw, val);
+				return -1;
+			}
+			c->has |= t ? HAS(TCA_MQOS_CLASS_AQM_TARGET) :
+				      HAS(TCA_MQOS_CLASS_AQM_INTERVAL);
+		} else if (!strcmp(kw, "ecn")) {
+			if (need(argc, i, kw))
+				return -1;
+			if (strcmp(val, "on") && strcmp(val, "off")) {
+				ctl_err("ecn: '%s': expected on or off", val);
+				return -1;
+			}
+			c->ecn = !strcmp(val, "on");
+			c->has |= HAS(TCA_MQOS_CLASS_ECN);
+		} else if (!strcmp(kw, "dscp")) {
+			if (need(argc, i, kw))
+				return -1;
+			if (!strcmp(val, "keep")) {
+				c->dscp = MQOS_DSCP_KEEP;
+			} else if (parse_dscp(val, &c->dscp)) {
+				ctl_err("dscp: '%s' is not a DSCP (a name like EF or AF41, 0..63, or keep)",
+					val);
+				return -1;
+			}
+			c->has |= HAS(TCA_MQOS_CLASS_DSCP);
+		} else {
+			ctl_err("'%s': unknown keyword (expected name, prio, rate, ceil, quantum, limit, limit-bytes, police, target, interval, ecn or dscp)",
+				kw);
+			return -1;
+		}
+		i++;
+	}
+	*out = c;
+	return 0;
+}
+
+/* dev set DEV [rate R] [overhead BYTES] [default CLASS] */
+int cmd_parse_dev(int argc, char **argv, struct ctl_dev *dev)
+{
+	uint32_t v;
+	int i;
+
+	if (argc < 1) {
+		ctl_err("dev set: needs DEV");
+		return -1;
+	}
+	if (parse_dev_name(argv[0], dev->name))
+		return -1;
+	for (i = 1; i < argc; i += 2) {
+		const char *kw = argv[i], *val = argv[i + 1];
+
+		if (strcmp(kw, "rate") && strcmp(kw, "overhead") &&
+		    strcmp(kw, "default")) {
+			ctl_err("'%s': unknown keyword (expected rate, overhead or default)",
+				kw);
+			return -1;
+		}
+		if (need(argc, i, kw))
+			return -1;
+		if (!strcmp(kw, "rate")) {
+			if (!strcmp(val, "none"))
+				dev->rate = 0;
+			else if (parse_rate(val, &dev->rate)) {
+				ctl_err("rate: '%s' is not a rate (e.g. 10mbit, or 0 for line rate)",
+					val);
+				return -1;
+			}
+			dev->has |= HAS(TCA_MQOS_RATE);
+		} else if (!strcmp(kw, "overhead")) {
+			if (parse_u32(val, MQOS_MAX_OVERHEAD, &v)) {
+				ctl_err("overhead: '%s' is not a byte count (0..%d)",
+					val, MQOS_MAX_OVERHEAD);
+				return -1;
+			}
+			dev->overhead = v;
+			dev->has |= HAS(TCA_MQOS_OVERHEAD);
+		} else {
+			if (parse_class_id(val, &dev->default_class))
+				return -1;
+			dev->has |= HAS(TCA_MQOS_DEFAULT_CLASS);
+		}
+	}
+	return 0;
+}
+
+static int parse_ifname(const char *kw, const char *s, uint32_t *ifindex)
+{
+	*ifindex = if_nametoindex(s);
+	if (*ifindex)
+		return 0;
+	if (!parse_u32(s, INT32_MAX, ifindex) && *ifindex)
+		return 0;
+	ctl_err("%s: '%s': no such device", kw, s);
+	return -1;
+}
+
+/* rule add [pref N] match SELECTOR... class CLASS */
+int cmd_parse_rule(int argc, char **argv, struct ctl_rule *r)
+{
+	bool matching = false;
+	int i;
+
+	memset(r, 0, sizeof(*r));
+	for (i = 0; i < argc; i++) {
+		const char *kw = argv[i], *val = i + 1 < argc ? argv[i + 1] : "";
+		const char *bad = NULL;
+
+		if (!strcmp(kw, "match")) {
+			matching = true;
+			continue;
+		}
+		if (!strcmp(kw, "all") && matching)
+			continue;
+		if (need(argc, i, kw))
+			return -1;
+		if (!strcmp(kw, "pref")) {
+			if (parse_u32(val, UINT32_MAX, &r->pref))
+				bad = "not a number (0..4294967295)";
+			r->has |= HAS(MQOS_RULE_A_PREF);
+		} else if (!strcmp(kw, "class")) {
+			if (parse_class_id(val, &r->class_id))
+				return -1;
+			r->has |= HAS(MQOS_RULE_A_CLASS);
+		} else if (!matching) {
+			ctl_err("'%s': unknown keyword (expected pref, match or class)",
+				kw);
+			return -1;
+		} else if (!strcmp(kw, "dscp")) {
+			if (parse_dscp_set(val, &r->dscp))
+				bad = "not a DSCP list (names like EF, AF41, CS6 or 0..63, comma-separated)";
+			r->has |= HAS(MQOS_RULE_A_DSCP);
+		} else if (!strcmp(kw, "mqtt-qos")) {
+			if (parse_qos_set(val, false, &r->mqtt_qos))
+				bad = "not a QoS list (0, 1, 2, comma-separated)";
+			r->has |= HAS(MQOS_RULE_A_MQTT_QOS);
+		} else if (!strcmp(kw, "mqttsn-qos")) {
+			if (parse_qos_set(val, true, &r->sn_qos))
+				bad = "not a QoS list (-1, 0, 1, 2, comma-separated)";
+			r->has |= HAS(MQOS_RULE_A_SN_QOS);
+		} else if (!strcmp(kw, "mqtt-kind")) {
+			if (parse_kinds(val, &r->kinds))
+				bad = "not a kind list (publish, ack1, ack2, control, subscribe)";
+			r->has |= HAS(MQOS_RULE_A_KINDS);
+		} else if (!strcmp(kw, "mqtt-topic")) {
+			if (strlen(val) > MQOS_RULE_TOPIC_MAX)
+				bad = "topic prefix longer than 64 bytes";
+			else
+				strcpy(r->topic, val);
+			r->topic_len = (uint8_t)strlen(r->topic);
+			r->has |= HAS(MQOS_RULE_A_TOPIC);
+		} else if (!strcmp(kw, "proto")) {
+			if (parse_proto(val, &r->proto))
+				bad = "not a protocol (tcp, udp or 0..255)";
+			r->has |= HAS(MQOS_RULE_A_PROTO);
+		} else if (!strcmp(kw, "sport") || !strcmp(kw, "dport")) {
+			bool s = kw[0] == 's';
+
+			if (parse_ports(val, s ? &r->sport_lo : &r->dport_lo,
+					s ? &r->sport_hi : &r->dport_hi))
+				bad = "not a port or range (N or N-M, 0..65535)";
+			else if (s ? r->sport_lo > r->sport_hi :
+				 r->dport_lo > r->dport_hi)
+				bad = "port range inverted";
+			r->has |= s ? HAS(MQOS_RULE_A_SPORT_MIN) |
+				      HAS(MQOS_RULE_A_SPORT_MAX) :
+				      HAS(MQOS_RULE_A_DPORT_MIN) |
+				      HAS(MQOS_RULE_A_DPORT_MAX);
+		} else if (!strcmp(kw, "src") || !strcmp(kw, "dst")) {
+			bool s = kw[0] == 's';
+			uint8_t fam;
+
+			if (parse_prefix(val, &fam, s ? r->src : r->dst,
+					 s ? &r->src_plen : &r->dst_plen))
+				bad = "not an address or prefix (e.g. 10.0.0.0/8, 2001:db8::/32)";
+			else if (r->family && r->family != fam)
+				bad = "src and dst of different address families";
+			r->family = fam;
+			r->has |= s ? HAS(MQOS_RULE_A_SRC) |
+				      HAS(MQOS_RULE_A_SRC_PLEN) :
+				      HAS(MQOS_RULE_A_DST) |
+				      HAS(MQOS_RULE_A_DST_PLEN);
+		} else if (!strcmp(kw, "iif") || !strcmp(kw, "oif")) {
+			bool in = kw[0] == 'i';
+
+			if (parse_ifname(kw, val, in ? &r->iif : &r->oif))
+				return -1;
+			r->has |= in ? HAS(MQOS_RULE_A_IIF) : HAS(MQOS_RULE_A_OIF);
+		} else {
+			ctl_err("'%s': unknown selector (expected all, dscp, mqtt-qos, mqtt-kind, mqtt-topic, mqttsn-qos, proto, sport, dport, src, dst, iif, oif or class)",
+				kw);
+			return -1;
+		}
+		if (bad) {
+			ctl_err("%s: '%s': %s", kw, val, bad);
+			return -1;
+		}
+		i++;
+	}
+	if (!(r->has & HAS(MQOS_RULE_A_CLASS))) {
+		ctl_err("rule: needs 'class CLASS'");
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * load FILE|-: a whole configuration in the commands `save` prints, one
+ * per line ('#' comments, blank lines), applied with one CONFIG_REPLACE:
+ * the kernel validates all of it before changing anything.
+ *
+ * Lines: dev set ..., class set ..., rule add .... Per device named in
+ * the file, the classes given replace the device's classes (those not
+ * given are deleted; a class starts from the defaults and takes the
+ * values of all its lines); devices not named are left alone. The rules
+ * replace the rule table (no rule lines: no rules). Rules without a pref
+ * get the highest pref so far + 10, as `rule add` does.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netlink/netlink.h>
+#include <netlink/genl/genl.h>
+
+#include "mqosctl.h"
+
+#define MAX_WORDS	64
+#define MAX_DEVS	64
+
+struct config {
+	struct ctl_dev *dev;
+	int ndev;
+	struct ctl_rule *rule;
+	int nrule;
+};
+
+static struct ctl_dev *config_dev(struct config *cf, const char *name)
+{
+	struct ctl_dev *d;
+	int i;
+
+	for (i = 0; i < cf->ndev; i++)
+		if (!strcmp(cf->dev[i].name, name))
+			return &cf->dev[i];
+	if (cf->ndev == MAX_DEVS || strlen(name) >= IFNAMSIZ) {
+		ctl_err("'%s': too many devices or bad name", name);
+		return NULL;
+	}
+	d = &cf->dev[cf->ndev++];
+	memset(d, 0, sizeof(*d));
+	strcpy(d->name, name);
+	d->line = ctl_line;
+	return d;
+}
+
+static int load_line(struct config *cf, int argc, char **argv)
+{
+	struct ctl_class *c;
+	struct ctl_dev *d;
+
+	if (argc >= 3 && !strcmp(argv[0], "dev") && !strcmp(argv[1], "set")) {
+		d = config_dev(cf, argv[2]);
+		return d ? cmd_parse_dev(argc - 2, argv + 2, d) : -1;
+	}
+	if (argc >= 3 && !strcmp(argv[0], "class") && !strcmp(argv[1], "set")) {
+		d = config_dev(cf, argv[2]);
+		if (!d || cmd_parse_class(argc - 2, argv + 2, d, &c))
+			return -1;
+		if (!c->line)
+			c->line = ctl_line;
+		d->has |= HAS(TCA_MQOS_CLASSES);
+		return 0;
+	}
+	if (argc >= 2 && !strcmp(argv[0], "rule") && !strcmp(argv[1], "add")) {
+		struct ctl_rule *r = realloc(cf->rule, (cf->nrule + 1) * sizeof(*r));
+
+		if (!r) {
+			ctl_err("out of memory");
+			return -1;
+		}
+		cf->rule = r;
+		r = &cf->rule[cf->nrule];
+		if (cmd_parse_rule(argc - 2, argv + 2, r))
+			return -1;
+		r->line = ctl_line;
+		cf->nrule++;
+		return 0;
+	}
+	ctl_err("'%s%s%s': unknown command (a file holds dev set, class set and rule add lines)",
+		argv[0], argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
+	return -1;
+}
+
+static int rule_cmp(const void *a, const void *b)
+{
+	const struct ctl_rule *x = a, *y = b;
+
+	if (x->pref != y->pref)
+		return x->pref < y->pref ? -1 : 1;
+	return x->line - y->line;
+}
+
+/* Prefs as `rule add` would give them, then table order. */
+static int order_rules(struct config *cf)
+{
+	uint32_t max = 0;
+	int i;
+
+	for (i = 0; i < cf->nrule; i++) {
+		struct ctl_rule *r = &cf->rule[i];
+
+		if (!(r->has & HAS(MQOS_RULE_A_PREF))) {
+			if (i && max > UINT32_MAX - 10) {
+				ctl_line = r->line;
+				ctl_err("rule: no pref left after %u; give one", max);
+				return -1;
+			}
+			r->pref = i ? max + 10 : 10;
+			r->has |= HAS(MQOS_RULE_A_PREF);
+		}
+		if (!i || r->pref > max)
+			max = r->pref;
+	}
+	qsort(cf->rule, cf->nrule, sizeof(*cf->rule), rule_cmp);
+	for (i = 1; i < cf->nrule; i++) {
+		if (cf->rule[i].pref == cf->rule[i - 1].pref) {
+			ctl_line = cf->rule[i].line;
+			ctl_err("pref %u: duplicate pref (also on line %d)",
+				cf->rule[i].pref, cf->rule[i - 1].line);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static uint32_t offset(struct nl_msg *msg, const struct nlattr *a)
+{
+	return (uint32_t)((const char *)a - (const char *)nlmsg_hdr(msg));
+}
+
+static int send_config(struct config *cf)
+{
+	int nspans = 0, i, id, err = -EMSGSIZE;
+	struct nlattr *dn, *qn, *cn, *rn;
+	struct ctl_span *spans;
+	char (*what)[48];
+	struct nl_msg *msg;
+
+	spans = calloc(cf->ndev * (MQOS_MAX_CLASSES + 1) + cf->nrule + 1,
+		       sizeof(*spans));
+	what = calloc(cf->ndev * (MQOS_MAX_CLASSES + 1) + cf->nrule + 1,
+		      sizeof(*what));
+	/* libnl messages do not grow: room for 4096 rules. */
+	nlmsg_set_default_size(1 << 20);
+	msg = ctl_msg(MQOS_CMD_CONFIG_REPLACE, 0);
+	if (!spans || !what || !msg)
+		goto out;
+
+	for (i = 0; i < cf->ndev; i++) {
+		struct ctl_dev *d = &cf->dev[i];
+		struct ctl_span *ds = &spans[nspans++];
+
+		dn = nla_nest_start(msg, MQOS_A_DEVICE | NLA_F_NESTED);
+		if (!dn || nla_put_string(msg, MQOS_A_IFNAME, d->name))
+			goto out;
+		qn = nla_nest_start(msg, MQOS_A_QDISC | NLA_F_NESTED);
+		if (!qn ||
+		    ((d->has & HAS(TCA_MQOS_RATE)) &&
+		     nla_put_u64(msg, TCA_MQOS_RATE, d->rate) < 0) ||
+		    ((d->has & HAS(TCA_MQOS_OVERHEAD)) &&
+		     nla_put_u32(msg, TCA_MQOS_OVERHEAD, d->overhead) < 0) ||
+		    ((d->has & HAS(TCA_MQOS_DEFAULT_CLASS)) &&
+		     nla_put_u8(msg, TCA_MQOS_DEFAULT_CLASS, d->default_class) < 0))
+			goto out;
+		if (d->has & HAS(TCA_MQOS_CLASSES)) {
+			cn = nla_nest_start(msg, TCA_MQOS_CLASSES | NLA_F_NESTED);
+			if (!cn)
+				goto out;
+			for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
+				struct ctl_class *c = &d->cls[id];
+				struct nlattr *start = (void *)nlmsg_tail(nlmsg_hdr(msg));
+
+				if (!c->id)
+					continue;
+				if (ctl_put_class(msg, TCA_MQOS_CLASSES_CLASS, c))
+					goto out;
+				snprintf(what[nspans], sizeof(what[0]),
+					 "%s class %d", d->name, id);
+				spans[nspans].what = what[nspans];
+				spans[nspans].line = c->line;
+				spans[nspans].start = offset(msg, start);
+				spans[nspans++].end = offset(msg, start) + start->nla_len;
+			}
+			nla_nest_end(msg, cn);
+		}
+		nla_nest_end(msg, qn);
+		nla_nest_end(msg, dn);
+		snprintf(what[ds - spans], sizeof(what[0]), "%s", d->name);
+		ds->what = what[ds - spans];
+		ds->line = d->line;
+		ds->start = offset(msg, dn);
+		ds->end = ds->start + dn->nla_len;
+	}
+	rn = nla_nest_start(msg, MQOS_A_RULES | NLA_F_NESTED);
+	if (!rn)
+		goto out;
+	for (i = 0; i < cf->nrule; i++) {
+		struct nlattr *start = (void *)nlmsg_tail(nlmsg_hdr(msg));
+
+		if (ctl_put_rule(msg, MQOS_A_RULE, &cf->rule[i]))
+			goto out;
+		snprintf(what[nspans], sizeof(what[0]), "rule %d", i + 1);
+		spans[nspans].what = what[nspans];
+		spans[nspans].line = cf->rule[i].line;
+		spans[nspans].start = offset(msg, start);
+		spans[nspans++].end = offset(msg, start) + start->nla_len;
+	}
+	nla_nest_end(msg, rn);
+	err = ctl_request(msg, NULL, NULL, spans, nspans);
+	msg = NULL;
+out:
+	if (err == -EMSGSIZE)
+		ctl_err("configuration too large for one message");
+	nlmsg_free(msg);
+	free(spans);
+	free(what);
+	return err;
+}
+
+int cmd_load(const char *path)
+{
+	struct config cf = { NULL, 0, NULL, 0 };
+	char *line = NULL, *argv[MAX_WORDS];
+	size_t cap = 0;
+	int argc, err = 0;
+	FILE *f;
+
+	f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	if (!f) {
+		ctl_err("%s: %s", path, strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	cf.dev = calloc(MAX_DEVS, sizeof(*cf.dev));
+	if (!cf.dev) {
+		err = EXIT_RUNTIME;
+		goto out;
+	}
+	ctl_file = strcmp(path, "-") ? path : "<stdin>";
+	ctl_line = 0;
+	while (getline(&line, &cap, f) >= 0) {
+		ctl_line++;
+		argc = tokenize(line, argv, MAX_WORDS);
+		if (argc < 0 || (argc && load_line(&cf, argc, argv))) {
+			err = EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (order_rules(&cf)) {
+		err = EXIT_USAGE;
+		goto out;
+	}
+	/* A kernel error is a runtime error, whatever the line. */
+	err = send_config(&cf) ? EXIT_RUNTIME : EXIT_OK;
+out:
+	ctl_file = NULL;
+	free(line);
+	free(cf.dev);
+	free(cf.rule);
+	if (f != stdin)
+		fclose(f);
+	return err;
+}

@@ -1,0 +1,764 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What mqosctl prints: the configuration (show, save) and the statistics,
+ * as text or as JSON (json-c does the escaping). `save` writes the exact
+ * commands that `load` reads back.
+ *
+ * Percentiles come from the class's log2 sojourn histogram: the bucket
+ * holding the wanted rank is found and the value interpolated linearly
+ * inside it, clamped to the observed min and max (core/hist.c, the same
+ * code as /proc/net/mqos/classes).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <json-c/json.h>
+#include <netlink/netlink.h>
+#include <netlink/genl/genl.h>
+
+#include "mqosctl.h"
+#include "../module/core/hist.h"
+
+/* ---- collecting dumps ----------------------------------------------------- */
+
+struct devs {
+	struct ctl_dev *v;
+	int n;
+};
+
+static void *grow(void *p, int n, size_t size)
+{
+	void *q = realloc(p, (size_t)(n + 1) * size);
+
+	if (!q) {
+		ctl_err("out of memory");
+		exit(EXIT_RUNTIME);
+	}
+	return q;
+}
+
+static int dev_cb(struct nlattr **tb, void *arg)
+{
+	struct devs *d = arg;
+	struct ctl_dev *dev;
+
+	if (!tb[MQOS_A_IFNAME] || !tb[MQOS_A_QDISC])
+		return 0;
+	d->v = grow(d->v, d->n, sizeof(*d->v));
+	dev = &d->v[d->n++];
+	memset(dev, 0, sizeof(*dev));
+	snprintf(dev->name, sizeof(dev->name), "%s",
+		 nla_get_string(tb[MQOS_A_IFNAME]));
+	ctl_get_qdisc(tb[MQOS_A_QDISC], dev);
+	return 0;
+}
+
+static int get_devs(const char *name, struct devs *d)
+{
+	struct nl_msg *msg = ctl_msg(MQOS_CMD_DEV_GET, name ? 0 : NLM_F_DUMP);
+
+	memset(d, 0, sizeof(*d));
+	if (msg && name)
+		nla_put_string(msg, MQOS_A_IFNAME, name);
+	return ctl_request(msg, dev_cb, d, NULL, 0);
+}
+
+struct rules {
+	struct ctl_rule *v;
+	int n;
+};
+
+static int rule_cb(struct nlattr **tb, void *arg)
+{
+	struct rules *r = arg;
+
+	if (!tb[MQOS_A_RULE])
+		return 0;
+	r->v = grow(r->v, r->n, sizeof(*r->v));
+	ctl_get_rule(tb[MQOS_A_RULE], &r->v[r->n++]);
+	return 0;
+}
+
+static int get_rules(struct rules *r)
+{
+	memset(r, 0, sizeof(*r));
+	return ctl_request(ctl_msg(MQOS_CMD_RULE_GET, NLM_F_DUMP), rule_cb, r,
+			   NULL, 0);
+}
+
+/* ---- text forms ------------------------------------------------------------ */
+
+static void print_rate_pct(FILE *f, const char *kw, uint64_t abs, uint8_t pct)
+{
+	char buf[32];
+
+	if (abs)
+		fmt_rate(buf, sizeof(buf), abs);
+	else if (pct)
+		snprintf(buf, sizeof(buf), "%u%%", pct);
+	else
+		strcpy(buf, "none");
+	fprintf(f, " %s %s", kw, buf);
+}
+
+void print_class_args(FILE *f, const struct ctl_class *c)
+{
+	char a[32], b[32];
+
+	fprintf(f, " name %s prio %u", c->name, c->prio);
+	print_rate_pct(f, "rate", c->rate, c->rate_pct);
+	print_rate_pct(f, "ceil", c->ceil, c->ceil_pct);
+	fmt_size(a, sizeof(a), c->quantum);
+	fmt_size(b, sizeof(b), c->limit_bytes);
+	fprintf(f, " quantum %s limit %u limit-bytes %s", a, c->limit, b);
+	if (c->police_rate) {
+		fmt_rate(a, sizeof(a), c->police_rate);
+		fmt_size(b, sizeof(b), c->police_burst);
+		fprintf(f, " police %s %s", a, b);
+		if (c->police_demote)
+			fprintf(f, " demote %u", c->police_demote);
+	}
+	fmt_time(a, sizeof(a), c->aqm_target);
+	fmt_time(b, sizeof(b), c->aqm_interval);
+	fprintf(f, " target %s interval %s ecn %s", a, b, c->ecn ? "on" : "off");
+	if (c->dscp == MQOS_DSCP_KEEP)
+		fputs(" dscp keep", f);
+	else
+		fprintf(f, " dscp %u", c->dscp);
+}
+
+static void print_ifindex(FILE *f, const char *kw, uint32_t ifindex)
+{
+	char name[IF_NAMESIZE];
+
+	if (if_indextoname(ifindex, name))
+		fprintf(f, " %s %s", kw, name);
+	else
+		fprintf(f, " %s %u", kw, ifindex);
+}
+
+void print_rule_args(FILE *f, const struct ctl_rule *r)
+{
+	uint32_t h = r->has;
+	char buf[512];
+
+	fprintf(f, "pref %u match", r->pref);
+	if (!(h & ~(HAS(MQOS_RULE_A_PREF) | HAS(MQOS_RULE_A_CLASS) |
+		    HAS(MQOS_RULE_A_HITS_PACKETS) | HAS(MQOS_RULE_A_HITS_BYTES))))
+		fputs(" all", f);
+	if (h & HAS(MQOS_RULE_A_DSCP)) {
+		fmt_dscp_set(buf, sizeof(buf), r->dscp);
+		fprintf(f, " dscp %s", buf);
+	}
+	if (h & HAS(MQOS_RULE_A_MQTT_QOS)) {
+		fmt_qos_set(buf, sizeof(buf), r->mqtt_qos, false);
+		fprintf(f, " mqtt-qos %s", buf);
+	}
+	if (h & HAS(MQOS_RULE_A_KINDS)) {
+		fmt_kinds(buf, sizeof(buf), r->kinds);
+		fprintf(f, " mqtt-kind %s", buf);
+	}
+	if (h & HAS(MQOS_RULE_A_TOPIC)) {
+		fmt_quoted(buf, sizeof(buf), r->topic, r->topic_len);
+		fprintf(f, " mqtt-topic %s", buf);
+	}
+	if (h & HAS(MQOS_RULE_A_SN_QOS)) {
+		fmt_qos_set(buf, sizeof(buf), r->sn_qos, true);
+		fprintf(f, " mqttsn-qos %s", buf);
+	}
+	if (h & HAS(MQOS_RULE_A_PROTO)) {
+		if (r->proto == 6 || r->proto == 17)
+			fprintf(f, " proto %s", r->proto == 6 ? "tcp" : "udp");
+		else
+			fprintf(f, " proto %u", r->proto);
+	}
+	if (h & HAS(MQOS_RULE_A_SPORT_MIN)) {
+		fprintf(f, " sport %u", r->sport_lo);
+		if (r->sport_hi != r->sport_lo)
+			fprintf(f, "-%u", r->sport_hi);
+	}
+	if (h & HAS(MQOS_RULE_A_DPORT_MIN)) {
+		fprintf(f, " dport %u", r->dport_lo);
+		if (r->dport_hi != r->dport_lo)
+			fprintf(f, "-%u", r->dport_hi);
+	}
+	if (h & HAS(MQOS_RULE_A_SRC)) {
+		fmt_prefix(buf, sizeof(buf), r->family, r->src, r->src_plen);
+		fprintf(f, " src %s", buf);
+	}
+	if (h & HAS(MQOS_RULE_A_DST)) {
+		fmt_prefix(buf, sizeof(buf), r->family, r->dst, r->dst_plen);
+		fprintf(f, " dst %s", buf);
+	}
+	if (h & HAS(MQOS_RULE_A_IIF))
+		print_ifindex(f, "iif", r->iif);
+	if (h & HAS(MQOS_RULE_A_OIF))
+		print_ifindex(f, "oif", r->oif);
+	fprintf(f, " class %u", r->class_id);
+}
+
+/* ---- JSON forms ------------------------------------------------------------ */
+
+static void jset(json_object *o, const char *k, json_object *v)
+{
+	json_object_object_add(o, k, v);
+}
+
+static void jint(json_object *o, const char *k, uint64_t v)
+{
+	jset(o, k, json_object_new_uint64(v));
+}
+
+static void jstr(json_object *o, const char *k, const char *v)
+{
+	jset(o, k, json_object_new_string(v));
+}
+
+static json_object *class_json(const char *dev, const struct ctl_class *c)
+{
+	json_object *o = json_object_new_object();
+	char buf[32];
+
+	jstr(o, "dev", dev);
+	jint(o, "class", c->id);
+	jstr(o, "name", c->name);
+	jint(o, "prio", c->prio);
+	jint(o, "rate", c->rate);
+	jint(o, "rate_pct", c->rate_pct);
+	jint(o, "ceil", c->ceil);
+	jint(o, "ceil_pct", c->ceil_pct);
+	jint(o, "quantum", c->quantum);
+	jint(o, "limit", c->limit);
+	jint(o, "limit_bytes", c->limit_bytes);
+	jint(o, "police_rate", c->police_rate);
+	jint(o, "police_burst", c->police_burst);
+	jint(o, "police_demote", c->police_demote);
+	jint(o, "aqm_target_us", c->aqm_target);
+	jint(o, "aqm_interval_us", c->aqm_interval);
+	jset(o, "ecn", json_object_new_boolean(c->ecn));
+	if (c->dscp == MQOS_DSCP_KEEP) {
+		jset(o, "dscp", NULL);
+	} else {
+		snprintf(buf, sizeof(buf), "%u", c->dscp);
+		jint(o, "dscp", c->dscp);
+	}
+	return o;
+}
+
+static json_object *rule_json(const struct ctl_rule *r)
+{
+	json_object *o = json_object_new_object();
+	char buf[512];
+	FILE *f;
+
+	jint(o, "pref", r->pref);
+	jint(o, "class", r->class_id);
+	/* The selectors as `rule add` takes them. */
+	f = fmemopen(buf, sizeof(buf), "w");
+	if (f) {
+		print_rule_args(f, r);
+		fclose(f);
+		jstr(o, "rule", buf);
+	}
+	if (r->has & HAS(MQOS_RULE_A_DSCP)) {
+		fmt_dscp_set(buf, sizeof(buf), r->dscp);
+		jstr(o, "dscp", buf);
+	}
+	if (r->has & HAS(MQOS_RULE_A_TOPIC)) {
+		memcpy(buf, r->topic, r->topic_len);
+		buf[r->topic_len] = 0;
+		jstr(o, "mqtt_topic", buf);
+	}
+	jint(o, "hits_packets", r->hits_packets);
+	jint(o, "hits_bytes", r->hits_bytes);
+	return o;
+}
+
+static void json_print(json_object *o)
+{
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+}
+
+/* ---- show commands --------------------------------------------------------- */
+
+int cmd_class_show(const char *dev, bool json)
+{
+	json_object *arr = json ? json_object_new_array() : NULL;
+	struct devs d;
+	int i, id, err;
+
+	err = get_devs(dev, &d);
+	for (i = 0; !err && i < d.n; i++) {
+		for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
+			const struct ctl_class *c = &d.v[i].cls[id];
+
+			if (!c->id)
+				continue;
+			if (json) {
+				json_object_array_add(arr, class_json(d.v[i].name, c));
+				continue;
+			}
+			printf("%s class %u", d.v[i].name, c->id);
+			print_class_args(stdout, c);
+			putchar('\n');
+		}
+	}
+	free(d.v);
+	if (json)
+		json_print(arr);
+	return err;
+}
+
+int cmd_dev_show(const char *dev, bool json)
+{
+	json_object *arr = json ? json_object_new_array() : NULL;
+	struct devs d;
+	char buf[32];
+	int i, err;
+
+	err = get_devs(dev, &d);
+	for (i = 0; !err && i < d.n; i++) {
+		if (json) {
+			json_object *o = json_object_new_object();
+
+			jstr(o, "dev", d.v[i].name);
+			jint(o, "rate", d.v[i].rate);
+			jint(o, "overhead", d.v[i].overhead);
+			jint(o, "default", d.v[i].default_class);
+			json_object_array_add(arr, o);
+			continue;
+		}
+		fmt_rate(buf, sizeof(buf), d.v[i].rate);
+		printf("%s rate %s overhead %u default %u\n", d.v[i].name,
+		       d.v[i].rate ? buf : "0", d.v[i].overhead,
+		       d.v[i].default_class);
+	}
+	free(d.v);
+	if (json)
+		json_print(arr);
+	return err;
+}
+
+int cmd_rule_show(bool json)
+{
+	json_object *arr = json ? json_object_new_array() : NULL;
+	struct rules r;
+	int i, err;
+
+	err = get_rules(&r);
+	for (i = 0; !err && i < r.n; i++) {
+		if (json) {
+			json_object_array_add(arr, rule_json(&r.v[i]));
+			continue;
+		}
+		print_rule_args(stdout, &r.v[i]);
+		printf("  # hits %" PRIu64 " pkts %" PRIu64 " bytes\n",
+		       r.v[i].hits_packets, r.v[i].hits_bytes);
+	}
+	free(r.v);
+	if (json)
+		json_print(arr);
+	return err;
+}
+
+int cmd_save(FILE *f)
+{
+	struct devs d;
+	struct rules r;
+	char buf[32];
+	int i, id, err;
+
+	err = get_devs(NULL, &d);
+	if (err)
+		return err;
+	err = get_rules(&r);
+	if (err) {
+		free(d.v);
+		return err;
+	}
+	fputs("# mqos configuration (mqosctl save); apply with: mqosctl load FILE\n", f);
+	for (i = 0; i < d.n; i++) {
+		fmt_rate(buf, sizeof(buf), d.v[i].rate);
+		fprintf(f, "dev set %s rate %s overhead %u default %u\n",
+			d.v[i].name, d.v[i].rate ? buf : "0", d.v[i].overhead,
+			d.v[i].default_class);
+		for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
+			if (!d.v[i].cls[id].id)
+				continue;
+			fprintf(f, "class set %s %d", d.v[i].name, id);
+			print_class_args(f, &d.v[i].cls[id]);
+			fputc('\n', f);
+		}
+	}
+	for (i = 0; i < r.n; i++) {
+		fputs("rule add ", f);
+		print_rule_args(f, &r.v[i]);
+		fputc('\n', f);
+	}
+	free(d.v);
+	free(r.v);
+	return 0;
+}
+
+/* ---- stats ----------------------------------------------------------------- */
+
+struct st_dev {
+	char name[IFNAMSIZ];
+	uint64_t rate, overlimits, packets, bytes, drops;
+	uint32_t backlog;
+};
+
+struct st_class {
+	char dev[IFNAMSIZ];
+	char name[MQOS_CLASS_NAME_LEN];
+	uint8_t id, prio;
+	uint64_t v[TCA_MQOS_XSTATS_MAX + 1];
+	uint64_t hist[MQOS_HIST_NBUCKETS];
+};
+
+struct stats {
+	struct st_dev *dev;
+	int ndev;
+	struct st_class *cls;
+	int ncls;
+	struct ctl_rule *rules;
+	int nrules;
+	uint64_t malformed;
+	struct timespec t;
+};
+
+static void stats_free(struct stats *s)
+{
+	free(s->dev);
+	free(s->cls);
+	free(s->rules);
+	memset(s, 0, sizeof(*s));
+}
+
+static int stats_cb(struct nlattr **tb, void *arg)
+{
+	struct stats *s = arg;
+	struct nlattr *x[TCA_MQOS_XSTATS_MAX + 1], *a;
+	const char *dev = tb[MQOS_A_IFNAME] ? nla_get_string(tb[MQOS_A_IFNAME]) : "";
+	struct st_class *c;
+	int i, rem;
+
+	if (tb[MQOS_A_MALFORMED]) {
+		s->malformed = nla_get_u64(tb[MQOS_A_MALFORMED]);
+	} else if (tb[MQOS_A_RULE]) {
+		s->rules = grow(s->rules, s->nrules, sizeof(*s->rules));
+		ctl_get_rule(tb[MQOS_A_RULE], &s->rules[s->nrules++]);
+	} else if (tb[MQOS_A_CLASS_ID] && tb[MQOS_A_XSTATS]) {
+		s->cls = grow(s->cls, s->ncls, sizeof(*s->cls));
+		c = &s->cls[s->ncls++];
+		memset(c, 0, sizeof(*c));
+		snprintf(c->dev, sizeof(c->dev), "%s", dev);
+		c->id = nla_get_u8(tb[MQOS_A_CLASS_ID]);
+		if (nla_parse_nested(x, TCA_MQOS_XSTATS_MAX, tb[MQOS_A_XSTATS],
+				     NULL) < 0)
+			return 0;
+		for (i = 0; i <= TCA_MQOS_XSTATS_MAX; i++) {
+			if (!x[i])
+				continue;
+			if (nla_len(x[i]) == 8)
+				c->v[i] = nla_get_u64(x[i]);
+			else if (nla_len(x[i]) == 4)
+				c->v[i] = nla_get_u32(x[i]);
+			else if (nla_len(x[i]) == 1)
+				c->v[i] = nla_get_u8(x[i]);
+		}
+		if (x[TCA_MQOS_XSTATS_NAME])
+			snprintf(c->name, sizeof(c->name), "%s",
+				 nla_get_string(x[TCA_MQOS_XSTATS_NAME]));
+		c->prio = (uint8_t)c->v[TCA_MQOS_XSTATS_PRIO];
+		if (x[TCA_MQOS_XSTATS_DELAY_HIST])
+			nla_for_each_nested(a, x[TCA_MQOS_XSTATS_DELAY_HIST], rem)
+				if (nla_type(a) >= 1 &&
+				    nla_type(a) <= MQOS_HIST_NBUCKETS &&
+				    nla_len(a) == 8)
+					c->hist[nla_type(a) - 1] = nla_get_u64(a);
+	} else if (tb[MQOS_A_IFNAME]) {
+		struct st_dev *d;
+
+		s->dev = grow(s->dev, s->ndev, sizeof(*s->dev));
+		d = &s->dev[s->ndev++];
+		memset(d, 0, sizeof(*d));
+		snprintf(d->name, sizeof(d->name), "%s", dev);
+#define G64(a, f) if (tb[a]) d->f = nla_get_u64(tb[a])
+		G64(MQOS_A_DEV_RATE, rate);
+		G64(MQOS_A_DEV_OVERLIMITS, overlimits);
+		G64(MQOS_A_SENT_PACKETS, packets);
+		G64(MQOS_A_SENT_BYTES, bytes);
+		G64(MQOS_A_DROPS, drops);
+#undef G64
+		if (tb[MQOS_A_BACKLOG])
+			d->backlog = nla_get_u32(tb[MQOS_A_BACKLOG]);
+	}
+	return 0;
+}
+
+static int stats_get(const char *dev, struct stats *s)
+{
+	struct nl_msg *msg = ctl_msg(MQOS_CMD_STATS_GET, NLM_F_DUMP);
+	int err, tries;
+
+	for (tries = 0; tries < 3; tries++) {
+		memset(s, 0, sizeof(*s));
+		if (!tries && msg && dev)
+			nla_put_string(msg, MQOS_A_IFNAME, dev);
+		if (tries) {
+			msg = ctl_msg(MQOS_CMD_STATS_GET, NLM_F_DUMP);
+			if (msg && dev)
+				nla_put_string(msg, MQOS_A_IFNAME, dev);
+		}
+		err = ctl_request(msg, stats_cb, s, NULL, 0);
+		clock_gettime(CLOCK_MONOTONIC, &s->t);
+		if (err != -EAGAIN)
+			return err;
+		stats_free(s);
+	}
+	return err;
+}
+
+static const struct st_class *prev_class(const struct stats *p,
+					 const struct st_class *c)
+{
+	int i;
+
+	for (i = 0; p && i < p->ncls; i++)
+		if (p->cls[i].id == c->id && !strcmp(p->cls[i].dev, c->dev))
+			return &p->cls[i];
+	return NULL;
+}
+
+/* Bits per second sent by @c since @p (0 without a previous sample). */
+static uint64_t class_rate(const struct stats *s, const struct stats *p,
+			   const struct st_class *c)
+{
+	const struct st_class *o = prev_class(p, c);
+	double dt;
+	uint64_t db;
+
+	if (!o)
+		return 0;
+	dt = (double)(s->t.tv_sec - p->t.tv_sec) +
+	     (double)(s->t.tv_nsec - p->t.tv_nsec) / 1e9;
+	db = c->v[TCA_MQOS_XSTATS_SENT_BYTES] - o->v[TCA_MQOS_XSTATS_SENT_BYTES];
+	if (dt <= 0 || c->v[TCA_MQOS_XSTATS_SENT_BYTES] <
+		       o->v[TCA_MQOS_XSTATS_SENT_BYTES])
+		return 0;
+	return (uint64_t)(db * 8 / dt);
+}
+
+struct delays {
+	uint64_t min, mean, p50, p90, p99, max, jitter;
+};
+
+static void class_delays(const struct st_class *c, struct delays *d)
+{
+	uint64_t n = c->v[TCA_MQOS_XSTATS_DELAY_COUNT];
+
+	memset(d, 0, sizeof(*d));
+	if (!n)
+		return;
+	d->min = c->v[TCA_MQOS_XSTATS_DELAY_MIN];
+	d->max = c->v[TCA_MQOS_XSTATS_DELAY_MAX];
+	d->mean = c->v[TCA_MQOS_XSTATS_DELAY_SUM] / n;
+	d->jitter = n > 1 ? c->v[TCA_MQOS_XSTATS_JITTER_SUM] / (n - 1) : 0;
+	d->p50 = mqos_hist_percentile(c->hist, MQOS_HIST_NBUCKETS, d->min,
+				      d->max, 500);
+	d->p90 = mqos_hist_percentile(c->hist, MQOS_HIST_NBUCKETS, d->min,
+				      d->max, 900);
+	d->p99 = mqos_hist_percentile(c->hist, MQOS_HIST_NBUCKETS, d->min,
+				      d->max, 990);
+}
+
+static const char *fmt_delay(char *buf, size_t n, uint64_t ns)
+{
+	if (ns < 1000000)
+		snprintf(buf, n, "%.1fus", ns / 1e3);
+	else if (ns < 1000000000)
+		snprintf(buf, n, "%.2fms", ns / 1e6);
+	else
+		snprintf(buf, n, "%.2fs", ns / 1e9);
+	return buf;
+}
+
+static json_object *stats_json(const struct stats *s, const struct stats *p)
+{
+	json_object *root = json_object_new_object();
+	json_object *devs = json_object_new_array();
+	json_object *rules = json_object_new_array();
+	int i, j;
+
+	for (i = 0; i < s->ndev; i++) {
+		const struct st_dev *d = &s->dev[i];
+		json_object *o = json_object_new_object();
+		json_object *cls = json_object_new_array();
+
+		jstr(o, "dev", d->name);
+		jint(o, "rate", d->rate);
+		jint(o, "sent_packets", d->packets);
+		jint(o, "sent_bytes", d->bytes);
+		jint(o, "drops", d->drops);
+		jint(o, "backlog", d->backlog);
+		jint(o, "overlimits", d->overlimits);
+		for (j = 0; j < s->ncls; j++) {
+			const struct st_class *c = &s->cls[j];
+			json_object *co, *dr, *dl, *h;
+			struct delays dd;
+			int b;
+
+			if (strcmp(c->dev, d->name))
+				continue;
+			class_delays(c, &dd);
+			co = json_object_new_object();
+			jint(co, "class", c->id);
+			jstr(co, "name", c->name);
+			jint(co, "prio", c->prio);
+			jint(co, "sent_packets", c->v[TCA_MQOS_XSTATS_SENT_PACKETS]);
+			jint(co, "sent_bytes", c->v[TCA_MQOS_XSTATS_SENT_BYTES]);
+			jint(co, "enq_packets", c->v[TCA_MQOS_XSTATS_ENQ_PACKETS]);
+			jint(co, "enq_bytes", c->v[TCA_MQOS_XSTATS_ENQ_BYTES]);
+			jint(co, "rate_bps", class_rate(s, p, c));
+			jint(co, "backlog_packets",
+			     c->v[TCA_MQOS_XSTATS_BACKLOG_PACKETS]);
+			jint(co, "backlog_bytes", c->v[TCA_MQOS_XSTATS_BACKLOG_BYTES]);
+			dr = json_object_new_object();
+			jint(dr, "policer", c->v[TCA_MQOS_XSTATS_DROP_POLICER]);
+			jint(dr, "limit", c->v[TCA_MQOS_XSTATS_DROP_LIMIT]);
+			jint(dr, "aqm", c->v[TCA_MQOS_XSTATS_DROP_AQM]);
+			jint(dr, "other", c->v[TCA_MQOS_XSTATS_DROP_OTHER]);
+			jset(co, "drops", dr);
+			jint(co, "demoted", c->v[TCA_MQOS_XSTATS_DEMOTED]);
+			jint(co, "ecn_marks", c->v[TCA_MQOS_XSTATS_ECN_MARKS]);
+			jint(co, "overlimits", c->v[TCA_MQOS_XSTATS_OVERLIMITS]);
+			dl = json_object_new_object();
+			jint(dl, "count", c->v[TCA_MQOS_XSTATS_DELAY_COUNT]);
+			jint(dl, "min", dd.min);
+			jint(dl, "mean", dd.mean);
+			jint(dl, "p50", dd.p50);
+			jint(dl, "p90", dd.p90);
+			jint(dl, "p99", dd.p99);
+			jint(dl, "max", dd.max);
+			jint(dl, "jitter", dd.jitter);
+			h = json_object_new_array();
+			for (b = 0; b < MQOS_HIST_NBUCKETS; b++)
+				json_object_array_add(h, json_object_new_uint64(c->hist[b]));
+			jset(dl, "hist", h);
+			jset(co, "delay_ns", dl);
+			json_object_array_add(cls, co);
+		}
+		jset(o, "classes", cls);
+		json_object_array_add(devs, o);
+	}
+	for (i = 0; i < s->nrules; i++)
+		json_object_array_add(rules, rule_json(&s->rules[i]));
+	jset(root, "devices", devs);
+	jset(root, "rules", rules);
+	jint(root, "malformed", s->malformed);
+	return root;
+}
+
+static void stats_text(const struct stats *s, const struct stats *p)
+{
+	char r[32], a[16], b[16], c9[16], d[16], j[16];
+	int i, k;
+
+	for (i = 0; i < s->ndev; i++) {
+		const struct st_dev *dv = &s->dev[i];
+
+		fmt_rate(r, sizeof(r), dv->rate);
+		printf("dev %s rate %s: sent %" PRIu64 " pkts %" PRIu64
+		       " bytes, drops %" PRIu64 ", backlog %u pkts, overlimits %"
+		       PRIu64 "\n", dv->name, dv->rate ? r : "0", dv->packets,
+		       dv->bytes, dv->drops, dv->backlog, dv->overlimits);
+		for (k = 0; k < s->ncls; k++) {
+			const struct st_class *c = &s->cls[k];
+			const uint64_t *v = c->v;
+			struct delays dd;
+
+			if (strcmp(c->dev, dv->name))
+				continue;
+			class_delays(c, &dd);
+			fmt_rate(r, sizeof(r), class_rate(s, p, c) / 8);
+			printf("  class %u %s (prio %u): sent %" PRIu64 " pkts %"
+			       PRIu64 " bytes, rate %s, backlog %" PRIu64
+			       " pkts %" PRIu64 " bytes\n", c->id, c->name,
+			       c->prio, v[TCA_MQOS_XSTATS_SENT_PACKETS],
+			       v[TCA_MQOS_XSTATS_SENT_BYTES], r,
+			       v[TCA_MQOS_XSTATS_BACKLOG_PACKETS],
+			       v[TCA_MQOS_XSTATS_BACKLOG_BYTES]);
+			printf("    drops: policer %" PRIu64 " limit %" PRIu64
+			       " aqm %" PRIu64 " other %" PRIu64 "; demoted %"
+			       PRIu64 ", ecn marks %" PRIu64 ", overlimits %"
+			       PRIu64 "\n", v[TCA_MQOS_XSTATS_DROP_POLICER],
+			       v[TCA_MQOS_XSTATS_DROP_LIMIT],
+			       v[TCA_MQOS_XSTATS_DROP_AQM],
+			       v[TCA_MQOS_XSTATS_DROP_OTHER],
+			       v[TCA_MQOS_XSTATS_DEMOTED],
+			       v[TCA_MQOS_XSTATS_ECN_MARKS],
+			       v[TCA_MQOS_XSTATS_OVERLIMITS]);
+			printf("    delay: p50 %s p90 %s p99 %s max %s, jitter %s\n",
+			       fmt_delay(a, sizeof(a), dd.p50),
+			       fmt_delay(b, sizeof(b), dd.p90),
+			       fmt_delay(c9, sizeof(c9), dd.p99),
+			       fmt_delay(d, sizeof(d), dd.max),
+			       fmt_delay(j, sizeof(j), dd.jitter));
+		}
+	}
+	if (s->nrules)
+		puts("rules:");
+	for (i = 0; i < s->nrules; i++) {
+		printf("  hits %" PRIu64 " pkts %" PRIu64 " bytes: ",
+		       s->rules[i].hits_packets, s->rules[i].hits_bytes);
+		print_rule_args(stdout, &s->rules[i]);
+		putchar('\n');
+	}
+	printf("malformed MQTT/MQTT-SN packets: %" PRIu64 "\n", s->malformed);
+}
+
+/* One reset, one sample, or a sample every @watch seconds. */
+int cmd_stats(const char *dev, bool json, unsigned int watch, bool reset)
+{
+	struct stats s, p;
+	int err;
+
+	if (reset) {
+		struct nl_msg *msg = ctl_msg(MQOS_CMD_STATS_RESET, 0);
+
+		if (msg && dev)
+			nla_put_string(msg, MQOS_A_IFNAME, dev);
+		return ctl_request(msg, NULL, NULL, NULL, 0);
+	}
+	/* Two samples a quarter second apart give a current rate. */
+	err = stats_get(dev, &p);
+	if (err)
+		return err;
+	for (;;) {
+		if (!watch)
+			usleep(250000);
+		else
+			sleep(watch);
+		err = stats_get(dev, &s);
+		if (err)
+			break;
+		if (watch && !json)
+			printf("\033[H\033[2J");
+		if (json)
+			json_print(stats_json(&s, &p));
+		else
+			stats_text(&s, &p);
+		fflush(stdout);
+		stats_free(&p);
+		p = s;
+		if (!watch)
+			break;
+	}
+	stats_free(&p);
+	return err;
+}
