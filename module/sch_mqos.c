@@ -9,7 +9,9 @@
  *   1. skb->priority whose major number is this qdisc's handle and whose
  *      minor number is an existing class (SO_PRIORITY, skbedit, CLASSIFY);
  *   2. the mark / conntrack verdict (hook for the netfilter part, below);
- *   3. the rule engine; with no verdict, the device's default class.
+ *   3. the rule engine (classify.c: the netns's rules, or with no rules
+ *      the default DSCP / MQTT QoS map); with no verdict, the default
+ *      class of the qdisc.
  * At enqueue the class's policer runs (drop the excess, or demote it to
  * another class), then its queue limits (packets, bytes). GSO super-packets
  * are split into their segments first, so that a 64 KB burst never sits in
@@ -72,7 +74,7 @@
 #include <uapi/linux/mqos.h>
 
 #include "compat.h"
-#include "core/dscp.h"
+#include "classify.h"
 #include "mqos.h"
 #include "sch_mqos.h"
 
@@ -99,45 +101,9 @@ static u8 mqos_classify_mark(struct Qdisc *sch, struct sk_buff *skb)
 	return 0;
 }
 
-/*
- * The rule engine. Until module/classify.h lands, DSCP through the default
- * map of DESIGN.md section 3 (core/dscp.c).
- */
-static u8 mqos_classify_rules(struct sk_buff *skb)
-{
-	int nhoff = skb_network_offset(skb);
-	u8 dsfield;
-
-	switch (skb_protocol(skb, true)) {
-	case htons(ETH_P_IP): {
-		const struct iphdr *iph;
-		struct iphdr _iph;
-
-		iph = skb_header_pointer(skb, nhoff, sizeof(_iph), &_iph);
-		if (!iph)
-			return 0;
-		dsfield = ipv4_get_dsfield(iph);
-		break;
-	}
-	case htons(ETH_P_IPV6): {
-		const struct ipv6hdr *ip6h;
-		struct ipv6hdr _ip6h;
-
-		ip6h = skb_header_pointer(skb, nhoff, sizeof(_ip6h), &_ip6h);
-		if (!ip6h)
-			return 0;
-		dsfield = ipv6_get_dsfield(ip6h);
-		break;
-	}
-	default:
-		return 0;
-	}
-	return mqos_dscp_default_map[dsfield >> 2];
-}
-
-static struct mqos_class *mqos_classify(struct Qdisc *sch,
-					struct mqos_sched *q,
-					struct sk_buff *skb)
+static struct mqos_class *mqos_sch_classify(struct Qdisc *sch,
+					    struct mqos_sched *q,
+					    struct sk_buff *skb)
 {
 	const struct mqos_cfg *cfg = q->cfg;
 	u32 id = 0;
@@ -147,7 +113,7 @@ static struct mqos_class *mqos_classify(struct Qdisc *sch,
 	if (!mqos_class_exists(cfg, id))
 		id = mqos_classify_mark(sch, skb);
 	if (!mqos_class_exists(cfg, id))
-		id = mqos_classify_rules(skb);
+		id = mqos_classify_skb(skb);	/* rules, or the DSCP/MQTT map */
 	if (!mqos_class_exists(cfg, id))
 		id = cfg->default_class;
 	return &q->cls[id];
@@ -236,7 +202,7 @@ static int mqos_enqueue(struct sk_buff *skb, struct Qdisc *sch,
 			struct sk_buff **to_free)
 {
 	struct mqos_sched *q = qdisc_priv(sch);
-	struct mqos_class *cl = mqos_classify(sch, q, skb);
+	struct mqos_class *cl = mqos_sch_classify(sch, q, skb);
 	u64 now = ktime_get_ns();
 
 	if (skb_is_gso(skb))

@@ -60,8 +60,9 @@ struct mqos_class_stats {
 };
 
 /*
- * One class: about 700 bytes, most of it the cold histogram at the end.
- * The hot part (queue, scheduler and bucket state) is first.
+ * One class: 544 bytes on x86_64 (pahole), 17 of them (index 0 unused) in
+ * one 9 KB allocation. The scheduler's state (queue, DRR, buckets, AQM)
+ * is the first 202 bytes; counters and the histogram (240 bytes) follow.
  */
 struct mqos_class {
 	struct qdisc_skb_head q;	/* the FIFO; q.qlen = packets */
