@@ -25,7 +25,8 @@ KDIR ?= /lib/modules/$(KVER)/build
 ifeq ($(wildcard $(KDIR)/Makefile),)
 KDIR := /usr/src/linux-headers-$(KVER)
 endif
-BUILD := $(TOP)/build/$(KVER)
+# A DEBUG=1 module is built apart, so both can sit side by side.
+BUILD := $(TOP)/build/$(KVER)$(if $(DEBUG),-debug)
 KSRC := Kbuild include module
 
 DEBUG ?=
@@ -43,7 +44,7 @@ module:
 	@# Mirror the sources; cp -u keeps object files of unchanged sources.
 	@cp -a -u $(addprefix $(TOP)/,$(KSRC)) $(BUILD)/
 	$(MAKE) -C $(KDIR) M=$(BUILD) $(KMAKE_FLAGS) modules
-	@ln -sf build/$(KVER)/mqos.ko $(TOP)/mqos.ko
+	@$(if $(DEBUG),true,ln -sf build/$(KVER)/mqos.ko $(TOP)/mqos.ko)
 
 modules-vm:
 	@for s in 6.1 6.12; do \

@@ -20,6 +20,7 @@
 
 #include "mqos.h"
 #include "genl.h"
+#include "debug.h"
 
 #define MQOS_PREF_STEP	10
 
@@ -48,6 +49,7 @@ static const struct nla_policy mqos_rule_policy[MQOS_RULE_A_MAX + 1] = {
 static void mqos_ctl_rules_free_rcu(struct rcu_head *head)
 {
 	kvfree(container_of(head, struct mqos_ctl_rules, rcu));
+	mqos_obj_destroyed(MQOS_OBJ_CTL_RULES);
 }
 
 /* A table that was never published, with its rules. */
@@ -57,6 +59,7 @@ void mqos_ctl_rules_free(struct mqos_ctl_rules *t)
 		return;
 	mqos_kruleset_free(t->krs);
 	kvfree(t);
+	mqos_obj_destroyed(MQOS_OBJ_CTL_RULES);
 }
 
 static struct mqos_ctl_rules *mqos_ctl_rules_alloc(u32 n)
@@ -72,6 +75,7 @@ static struct mqos_ctl_rules *mqos_ctl_rules_alloc(u32 n)
 		return NULL;
 	}
 	t->n = n;
+	mqos_obj_created(MQOS_OBJ_CTL_RULES);
 	return t;
 }
 

@@ -9,6 +9,7 @@
 #include <uapi/linux/mqos.h>
 
 #include "mqos.h"
+#include "debug.h"
 
 static int __init mqos_init(void)
 {
@@ -43,6 +44,7 @@ static void __exit mqos_exit(void)
 	mqos_qdisc_exit();
 	mqos_genl_exit();
 	mqos_netns_exit();
+	mqos_obj_report();
 	pr_info("mqos unloaded\n");
 }
 

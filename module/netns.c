@@ -8,6 +8,7 @@
 #include <net/netns/generic.h>
 
 #include "mqos.h"
+#include "debug.h"
 
 unsigned int mqos_net_id __read_mostly;
 
@@ -19,15 +20,19 @@ static int __net_init mqos_net_init(struct net *net)
 	mn->net = net;
 	mqos_rules_net_init(&mn->rules);
 	err = mqos_ctl_net_init(net);
-	if (err)
+	if (err) {
 		mqos_rules_net_exit(&mn->rules);
-	return err;
+		return err;
+	}
+	mqos_obj_created(MQOS_OBJ_NETNS);
+	return 0;
 }
 
 static void __net_exit mqos_net_exit(struct net *net)
 {
 	mqos_ctl_net_exit(net);
 	mqos_rules_net_exit(&mqos_pernet(net)->rules);
+	mqos_obj_destroyed(MQOS_OBJ_NETNS);
 }
 
 static struct pernet_operations mqos_net_ops = {

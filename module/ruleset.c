@@ -10,6 +10,7 @@
 
 #include "mqos.h"
 #include "ruleset.h"
+#include "debug.h"
 
 struct mqos_rules_net *mqos_rules_net(const struct net *net)
 {
@@ -33,6 +34,7 @@ struct mqos_kruleset *mqos_kruleset_alloc(u32 n)
 	}
 	krs->rs.n = n;
 	krs->rs.cfg = mqos_cls_default_cfg;
+	mqos_obj_created(MQOS_OBJ_RULESET);
 	return krs;
 }
 
@@ -42,6 +44,7 @@ void mqos_kruleset_free(struct mqos_kruleset *krs)
 		return;
 	free_percpu(krs->stats);
 	kvfree(krs);
+	mqos_obj_destroyed(MQOS_OBJ_RULESET);
 }
 
 static void mqos_kruleset_free_rcu(struct rcu_head *head)

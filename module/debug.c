@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Object accounting for debug builds; see debug.h. Compiled only with
+ * MQOS_DEBUG (Kbuild), so a release module carries none of it.
+ */
+#include <linux/atomic.h>
+#include <linux/bug.h>
+#include <linux/kernel.h>
+
+#include "debug.h"
+
+static const char * const mqos_obj_names[__MQOS_OBJ_MAX] = {
+	[MQOS_OBJ_NETNS]	= "netns",
+	[MQOS_OBJ_QDISC]	= "qdisc",
+	[MQOS_OBJ_RULESET]	= "ruleset",
+	[MQOS_OBJ_CTL_RULES]	= "ctl_rules",
+};
+
+static atomic64_t mqos_obj_new[__MQOS_OBJ_MAX];
+static atomic64_t mqos_obj_del[__MQOS_OBJ_MAX];
+
+void mqos_obj_created(enum mqos_obj type)
+{
+	atomic64_inc(&mqos_obj_new[type]);
+}
+
+void mqos_obj_destroyed(enum mqos_obj type)
+{
+	atomic64_inc(&mqos_obj_del[type]);
+}
+
+bool mqos_obj_report(void)
+{
+	bool balanced = true;
+	int i;
+
+	for (i = 0; i < __MQOS_OBJ_MAX; i++) {
+		s64 n = atomic64_read(&mqos_obj_new[i]);
+		s64 d = atomic64_read(&mqos_obj_del[i]);
+
+		pr_info("objects: %s created %lld destroyed %lld\n",
+			mqos_obj_names[i], n, d);
+		if (n != d)
+			balanced = false;
+	}
+	WARN(!balanced, "mqos: objects leaked or freed twice\n");
+	if (balanced)
+		pr_info("objects: balanced\n");
+	return balanced;
+}

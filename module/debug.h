@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Object accounting for debug builds (`make DEBUG=1`).
+ *
+ * Every long-lived object the module allocates is counted when created and
+ * when destroyed; at unload the counts must balance, or the module WARNs
+ * (which fails a vm-run, booted with panic_on_warn). In normal builds the
+ * calls compile to nothing.
+ */
+#ifndef MQOS_DEBUG_H
+#define MQOS_DEBUG_H
+
+enum mqos_obj {
+	MQOS_OBJ_NETNS,		/* struct mqos_net set up by pernet init */
+	MQOS_OBJ_QDISC,		/* an mqos qdisc instance */
+	MQOS_OBJ_RULESET,	/* struct mqos_kruleset */
+	MQOS_OBJ_CTL_RULES,	/* the control plane's pref table */
+	__MQOS_OBJ_MAX
+};
+
+#ifdef MQOS_DEBUG
+void mqos_obj_created(enum mqos_obj type);
+void mqos_obj_destroyed(enum mqos_obj type);
+/* Logs the counts; returns false (and WARNs) if they do not balance. */
+bool mqos_obj_report(void);
+#else
+static inline void mqos_obj_created(enum mqos_obj type) {}
+static inline void mqos_obj_destroyed(enum mqos_obj type) {}
+static inline bool mqos_obj_report(void) { return true; }
+#endif
+
+#endif /* MQOS_DEBUG_H */
