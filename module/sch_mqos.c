@@ -76,6 +76,7 @@
 #include "compat.h"
 #include "classify.h"
 #include "mqos.h"
+#include "debug.h"
 #include "sch_mqos.h"
 
 /* Update a counter that lockless dump readers see with READ_ONCE. */
@@ -599,6 +600,8 @@ static int mqos_init(struct Qdisc *sch, struct nlattr *opt,
 	q->mtu = psched_mtu(qdisc_dev(sch));
 	q->cfg = kzalloc(sizeof(*q->cfg), GFP_KERNEL);
 	q->cls = kcalloc(MQOS_MAX_CLASSES + 1, sizeof(*q->cls), GFP_KERNEL);
+	if (q->cls)
+		mqos_obj_created(MQOS_OBJ_QDISC);
 	if (!q->cfg || !q->cls)
 		return -ENOMEM;	/* ->destroy() frees what was allocated */
 
@@ -643,6 +646,8 @@ static void mqos_destroy(struct Qdisc *sch)
 	if (q->cls)
 		for (id = 1; id <= MQOS_MAX_CLASSES; id++)
 			__qdisc_reset_queue(&q->cls[id].q);
+	if (q->cls)
+		mqos_obj_destroyed(MQOS_OBJ_QDISC);
 	kfree(q->cls);
 	kfree(q->cfg);
 }

@@ -50,7 +50,7 @@ printf '%s\n' "$report" | sed 's/^/# /'
 # Every kind was really exercised, and the counts balance.
 bal() {
 	printf '%s\n' "$report" | grep -q 'objects: balanced' || return 1
-	for k in netns ruleset ctl_rules; do
+	for k in netns qdisc ruleset ctl_rules; do
 		printf '%s\n' "$report" | grep -q "objects: $k created [1-9]" || { echo "$k not exercised"; return 1; }
 	done
 }

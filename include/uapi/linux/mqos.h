@@ -52,7 +52,8 @@ enum mqos_default_class {
  * bytes, times in microseconds.
  *
  * Dumps (`tc qdisc show`) return the whole configuration in the same
- * attributes, with one TCA_MQOS_CLASS nest per configured class.
+ * attributes, with one TCA_MQOS_CLASSES_CLASS nest (inside TCA_MQOS_CLASSES)
+ * per configured class.
  */
 enum {
 	TCA_MQOS_UNSPEC,
@@ -126,7 +127,7 @@ enum {
  * readers. Counters are u64 unless noted; times in ns. The sojourn fields
  * are raw sums so that a reader can compute means over any interval:
  * mean = DELAY_SUM / DELAY_COUNT, jitter = JITTER_SUM / (DELAY_COUNT - 1).
- * DELAY_HIST holds MQOS_HIST_BUCKETS u64 attributes, attribute type b + 1
+ * DELAY_HIST holds MQOS_HIST_NBUCKETS u64 attributes, attribute type b + 1
  * for bucket b: bucket 0 is [0, 1 us), bucket b is [2^(b-1), 2^b) us, the
  * last bucket is everything above.
  *

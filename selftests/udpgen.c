@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * udpgen: a paced UDP load generator and counting sink for the selftests
+ * (iperf3 in the TCG guest prints no interval lines, and we want exact
+ * packet counts).
+ *
+ *   udpgen send DST PORT RATE_BITS SECONDS [SIZE [TOS]]
+ *        sends SIZE-byte UDP payloads at RATE_BITS bit/s (of IP packets)
+ *        for SECONDS; prints "sent PACKETS BYTES" (IP bytes).
+ *   udpgen recv PORT SECONDS
+ *        counts datagrams for SECONDS after the first one (or until
+ *        SECONDS + 5 of silence); prints "recv PACKETS BYTES RATE_BITS"
+ *        with IP bytes and the rate over the measured interval.
+ *
+ * Only IPv4. Payload sizes count IP + UDP headers (28 bytes) toward the rate.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#define HDRS	28
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static int do_send(int argc, char **argv)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	uint64_t rate, start, next, end, gap, sent = 0;
+	int fd, size = 1000, tos = 0;
+	double secs;
+	char *pkt;
+
+	if (argc < 4)
+		return 2;
+	inet_pton(AF_INET, argv[0], &sa.sin_addr);
+	sa.sin_port = htons(atoi(argv[1]));
+	rate = strtoull(argv[2], NULL, 0);
+	secs = atof(argv[3]);
+	if (argc > 4)
+		size = atoi(argv[4]);
+	if (argc > 5)
+		tos = strtol(argv[5], NULL, 0);
+	pkt = calloc(1, size);
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0 || !pkt || !rate)
+		return 1;
+	setsockopt(fd, IPPROTO_IP, IP_TOS, &tos, sizeof(tos));
+	gap = (uint64_t)(size + HDRS) * 8 * 1000000000ULL / rate;
+	start = now_ns();
+	end = start + (uint64_t)(secs * 1e9);
+	for (next = start; next < end; next += gap) {
+		uint64_t t = now_ns();
+
+		if (t < next) {
+			struct timespec ts = {
+				.tv_sec = next / 1000000000ULL,
+				.tv_nsec = next % 1000000000ULL,
+			};
+
+			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+		}
+		if (size >= (int)sizeof(sent))
+			memcpy(pkt, &sent, sizeof(sent));
+		if (sendto(fd, pkt, size, 0, (struct sockaddr *)&sa,
+			   sizeof(sa)) == size)
+			sent++;
+	}
+	printf("sent %llu %llu\n", (unsigned long long)sent,
+	       (unsigned long long)(sent * (size + HDRS)));
+	return 0;
+}
+
+static int do_recv(int argc, char **argv)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct timeval tv = { .tv_sec = 0, .tv_usec = 200000 };
+	uint64_t first = 0, last = 0, pkts = 0, bytes = 0, limit, deadline;
+	static char pkt[65536];
+	double secs;
+	int fd, one = 1, rcvbuf = 8 << 20;
+
+	if (argc < 2)
+		return 2;
+	sa.sin_port = htons(atoi(argv[0]));
+	secs = atof(argv[1]);
+	limit = (uint64_t)(secs * 1e9);
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0)
+		return 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	/* A slow (emulated) receiver must not lose what the qdisc sent. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		perror("bind");
+		return 1;
+	}
+	printf("ready\n");
+	fflush(stdout);
+	deadline = now_ns() + limit + 5000000000ULL;
+	for (;;) {
+		ssize_t n = recv(fd, pkt, sizeof(pkt), 0);
+		uint64_t t = now_ns();
+
+		if (n > 0) {
+			if (!first)
+				first = t;
+			last = t;
+			pkts++;
+			bytes += n + HDRS;
+		}
+		if (first && t - first >= limit)
+			break;
+		if (!first && t > deadline)
+			break;
+		/* the sender stopped */
+		if (first && n < 0 && t - last > 1000000000ULL)
+			break;
+	}
+	printf("recv %llu %llu %llu\n", (unsigned long long)pkts,
+	       (unsigned long long)bytes,
+	       (unsigned long long)(last > first ?
+		       (double)bytes * 8 * 1e9 / (last - first) : 0));
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "send"))
+		return do_send(argc - 2, argv + 2);
+	if (argc >= 2 && !strcmp(argv[1], "recv"))
+		return do_recv(argc - 2, argv + 2);
+	fprintf(stderr, "usage: udpgen send DST PORT RATE_BITS SECONDS [SIZE [TOS]] | recv PORT SECONDS\n");
+	return 2;
+}
