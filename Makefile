@@ -66,8 +66,11 @@ unit:
 fuzz:
 	$(MAKE) -C tests fuzz
 
+# Host classifier micro-bench + the VM side-by-side run, in one report
+# (scripts/bench; see docs/benchmarks.md).
 bench: setup
-	$(MAKE) -C tests bench
+	$(MAKE) modules-vm mqosctl
+	$(TOP)/scripts/bench
 
 # The README's two commands.
 demo: setup

@@ -1,0 +1,291 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Shared by scripts/demo, scripts/bench and selftests/demo_short.sh: the
+# gateway topology of selftests/lib.sh plus the traffic of an IoT uplink,
+# the schedulers compared, and the measurements.
+#
+#   devices ($NS_SND)          gateway ($NS_GW)              broker ($NS_RCV)
+#   alarm/event/telemetry  s0 --- g0   [g1: qdisc under test] --- r0  mosquitto
+#   publishers, iperf3 -c,                                         subscriber,
+#   EF probe sender                                  (opt. modem:  iperf3 -s,
+#                                                     ifb0 tbf)    probe sink
+#
+# The bottleneck is created on purpose: a veth is as fast as the CPU, so
+# either the qdisc on g1 shapes to a rate (every scheduler of the bench),
+# or, with bl_modem, the receiver's ingress is redirected to an ifb device
+# with a tbf at the uplink rate and a modem-sized buffer (the demo's
+# "real uplink"; the gateway shapes just below it or not at all).
+#
+# Every tool writes one line per measured message with a tag; percentiles
+# are computed afterwards per tag (bl_pct).
+
+. "$(dirname "${BASH_SOURCE[0]}")/../selftests/lib.sh"
+
+BL_TOOLS=${BL_TOOLS:-$REPO_DIR/build/tools}
+BL_OUT=${BL_OUT:-$(mktemp -d /tmp/mqos-bench.XXXXXX)}
+BL_MQTT_PORT=1883
+BL_PROBE_PORT=7000
+BL_CTL_PORT=7001
+BL_IPERF_PORT=5201
+BL_BLAST_PORT=7009
+
+# --- tools -------------------------------------------------------------------
+# Build mqttlat, udpprobe and mqos_tc (the rtnetlink fallback for mqosctl)
+# unless they are newer than their sources. Works on the host and in the VM.
+bl_tools() {
+	make -s -C "$REPO_DIR/selftests/tools" OUT="$BL_TOOLS" >&2
+}
+
+BL_MQOSCTL=$REPO_DIR/userspace/mqosctl
+
+# True if mqosctl has a working control plane (not the foundation stub).
+bl_have_mqosctl() {
+	[ -x "$BL_MQOSCTL" ] || return 1
+	n_gw "$BL_MQOSCTL" stats g1 >/dev/null 2>&1
+}
+
+# --- services ------------------------------------------------------------------
+bl_broker() {
+	local conf=$BL_OUT/mosquitto.conf
+	printf 'listener %s %s\nallow_anonymous true\nmax_queued_messages 10000\n' \
+		$BL_MQTT_PORT "$RCV_IP" > "$conf"
+	bg n_rcv mosquitto -c "$conf" >"$BL_OUT/mosquitto.log" 2>&1
+	wait_for 100 n_rcv sh -c "ss -ltn | grep -q ':$BL_MQTT_PORT '"
+}
+
+# bl_subscriber FILTER FILE: a QoS 2 subscriber in the broker's namespace.
+bl_subscriber() {
+	bg n_rcv "$BL_TOOLS/mqttlat" sub -h "$RCV_IP" -p $BL_MQTT_PORT -q 2 \
+		-t "$1" -d 0 > "$2" 2>"$2.err"
+	wait_for 100 grep -q ready "$2.err"
+}
+
+# bl_probe_sink PORT FILE: the UDP probe receiver.
+bl_probe_sink() {
+	bg n_rcv "$BL_TOOLS/udpprobe" recv "$1" 0 > "$2" 2>"$2.err"
+	wait_for 50 grep -q ready "$2.err"
+}
+
+bl_iperf_server() {
+	bg n_rcv iperf3 -s -p $BL_IPERF_PORT >/dev/null 2>&1
+	wait_for 50 n_rcv sh -c "ss -ltn | grep -q ':$BL_IPERF_PORT '"
+}
+
+# bl_services FILTER: broker, subscriber to FILTER, probe sinks, iperf3 -s.
+bl_services() {
+	bl_broker || { echo "mosquitto did not start" >&2; return 1; }
+	bl_subscriber "$1" "$BL_OUT/mqtt.lat" || { echo "subscriber not ready" >&2; return 1; }
+	bl_probe_sink $BL_PROBE_PORT "$BL_OUT/probe.lat" || return 1
+	bl_probe_sink $BL_CTL_PORT "$BL_OUT/ctl.lat" || return 1
+	bl_iperf_server || { echo "iperf3 -s did not start" >&2; return 1; }
+}
+
+# --- the uplink ------------------------------------------------------------------
+# bl_modem RATE LIMIT: the receiver's ingress goes through ifb0 with a tbf
+# of RATE and a LIMIT-byte buffer: a rate-limited uplink with a modem's
+# queue, behind the gateway.
+bl_modem() {
+	ip -n "$NS_RCV" link add ifb0 type ifb || return 1
+	ip -n "$NS_RCV" link set ifb0 up
+	n_rcv tc qdisc add dev ifb0 root tbf rate "$1" burst 10k limit "$2" || return 1
+	n_rcv tc qdisc add dev r0 handle ffff: ingress || return 1
+	n_rcv tc filter add dev r0 parent ffff: matchall \
+		action mirred egress redirect dev ifb0
+}
+
+# --- schedulers ------------------------------------------------------------------
+# The comparison set, in the order of the report.
+BL_SCHEDS="fifo pfifo_fast prio htb cake mqos"
+
+bl_sched_label() {
+	case "$1" in
+	idle) echo "idle link (no load)" ;;
+	fifo) echo "bloated FIFO (tbf, 2 MB)" ;;
+	pfifo_fast) echo "pfifo_fast (behind tbf)" ;;
+	prio) echo "prio + priomap (behind tbf)" ;;
+	htb) echo "HTB, prio classes" ;;
+	cake) echo "CAKE diffserv4" ;;
+	mqos) echo "mqos" ;;
+	*) echo "$1" ;;
+	esac
+}
+
+# Forwarded packets get skb->priority = rt_tos2priority(TOS): EF -> 4
+# (interactive-bulk), TOS 0x10 -> 6, CS1 and 0 -> 0, TOS 0x08 -> 2.
+# This priomap sends 4 and 6 to band 0, 2 (bulk) to band 2, the rest to 1.
+BL_PRIOMAP="1 1 2 1 0 1 0 0 1 1 1 1 1 1 1 1"
+
+# bl_sched NAME RATE: put scheduler NAME on g1, shaping to RATE (tc units),
+# or unshaped if RATE is "none". The bottleneck is always g1's qdisc.
+bl_sched() {
+	local name=$1 rate=$2 tbf
+	n_gw tc qdisc del dev g1 root 2>/dev/null
+	if [ "$rate" = none ]; then
+		tbf="tbf rate 10gbit burst 1mb limit 2mb"
+	else
+		tbf="tbf rate $rate burst 10k limit 2mb"
+	fi
+	case "$name" in
+	idle|fifo)
+		n_gw tc qdisc add dev g1 root handle 1: $tbf ;;
+	pfifo_fast|prio)
+		local child=pfifo_fast
+		[ "$name" = prio ] && child="prio bands 3 priomap $BL_PRIOMAP"
+		if [ "$rate" = none ]; then
+			n_gw tc qdisc add dev g1 root handle 1: $child
+		else
+			# The shaper makes the bottleneck; the child holds the queue
+			# and decides the order (tbf dequeues from it).
+			n_gw tc qdisc add dev g1 root handle 1: $tbf &&
+			n_gw tc qdisc add dev g1 parent 1:1 handle 10: $child
+		fi ;;
+	htb)
+		local r=$rate
+		[ "$r" = none ] && r=10gbit
+		n_gw tc qdisc add dev g1 root handle 1: htb default 20 &&
+		n_gw tc class add dev g1 parent 1: classid 1:1 htb rate "$r" ceil "$r" quantum 1514 &&
+		n_gw tc class add dev g1 parent 1:1 classid 1:10 htb prio 0 quantum 1514 \
+			rate "$(bl_frac "$r" 20)" ceil "$r" &&
+		n_gw tc class add dev g1 parent 1:1 classid 1:20 htb prio 1 quantum 1514 \
+			rate "$(bl_frac "$r" 70)" ceil "$r" &&
+		n_gw tc class add dev g1 parent 1:1 classid 1:30 htb prio 2 quantum 1514 \
+			rate "$(bl_frac "$r" 10)" ceil "$r" &&
+		# DSCP: EF, CS5, CS6, CS7 -> 1:10; CS1 -> 1:30; the rest 1:20.
+		for ds in 0xb8 0xa0 0xc0 0xe0; do
+			n_gw tc filter add dev g1 parent 1: protocol ip prio 1 u32 \
+				match ip dsfield $ds 0xfc flowid 1:10 || return 1
+		done &&
+		n_gw tc filter add dev g1 parent 1: protocol ip prio 2 u32 \
+			match ip dsfield 0x20 0xfc flowid 1:30 ;;
+	cake)
+		if [ "$rate" = none ]; then
+			n_gw tc qdisc add dev g1 root handle 1: cake unlimited diffserv4
+		else
+			n_gw tc qdisc add dev g1 root handle 1: cake bandwidth "$rate" diffserv4
+		fi ;;
+	mqos)
+		n_gw tc qdisc add dev g1 root handle 1: mqos || return 1
+		[ "$rate" = none ] || bl_mqos_rate "$rate" ;;
+	*)
+		echo "bl_sched: unknown scheduler $name" >&2; return 1 ;;
+	esac
+}
+
+# bl_frac RATE PCT: PCT % of a tc rate ("20mbit" -> "4000kbit").
+bl_frac() {
+	awk -v r="$1" -v p="$2" 'BEGIN {
+		n = r + 0; u = r; sub(/^[0-9.]+/, "", u)
+		m = (u == "gbit") ? 1e9 : (u == "mbit") ? 1e6 : (u == "kbit") ? 1e3 : 1
+		printf "%dkbit\n", n * m * p / 100 / 1000 }'
+}
+
+# bl_mqos_rate RATE: the mqos device rate, through mqosctl when it works,
+# else through the rtnetlink test client.
+bl_mqos_rate() {
+	if bl_have_mqosctl; then
+		n_gw "$BL_MQOSCTL" dev set g1 rate "$1"
+	else
+		n_gw "$BL_TOOLS/mqos_tc" g1 change rate "$1"
+	fi
+}
+
+# Nothing queued anywhere on the path (g1, and the modem if any).
+bl_drained() {
+	! n_gw tc -s qdisc show dev g1 | grep -qE 'backlog [1-9]' &&
+	! n_rcv tc -s qdisc show dev ifb0 2>/dev/null | grep -qE 'backlog [1-9]'
+}
+
+bl_drain() { wait_for 100 bl_drained; }
+
+# --- load ------------------------------------------------------------------------
+BL_LOAD_PIDS=()
+# A background load generator: remembered for cleanup and for bl_stop_load.
+bl_bg() {
+	bg "$@"
+	BL_LOAD_PIDS+=($!)
+}
+
+# bl_bulk SECONDS TOS FILE: 4 TCP streams (iperf3 -J: the TCG guest's
+# iperf3 prints nothing in normal mode); the first 2 s (slow start) are
+# omitted from the result.
+bl_bulk() {
+	bl_bg n_snd iperf3 -c "$RCV_IP" -p $BL_IPERF_PORT -P 4 -t "$1" -O 2 \
+		-S "$2" -J > "$3" 2>&1
+	BL_BULK_PID=$!
+}
+
+# bl_telemetry SECONDS [TAG]: 10 QoS 0 connections, 20 messages/s each.
+bl_telemetry() {
+	bl_bg n_snd "$BL_TOOLS/mqttlat" pub -h "$RCV_IP" -p $BL_MQTT_PORT -q 0 \
+		-n 10 -i 50 -b 1 -s 200 -d "$1" -t site/telemetry -g "${2:-tel}" \
+		> "$BL_OUT/telemetry.out" 2>&1
+}
+
+# bl_probes SECONDS TAG: EF probes every 10 ms, and CS6 "control" probes
+# every 100 ms.
+bl_probes() {
+	bl_bg n_snd "$BL_TOOLS/udpprobe" send "$RCV_IP" $BL_PROBE_PORT 10000 "$1" \
+		0xb8 64 "$2" > /dev/null
+	bl_bg n_snd "$BL_TOOLS/udpprobe" send "$RCV_IP" $BL_CTL_PORT 100000 "$1" \
+		0xc0 64 "$2" > /dev/null
+}
+
+# bl_alarms TAG SECONDS INTERVAL_MS BURST: QoS 2 alarms (foreground).
+bl_alarms() {
+	n_snd "$BL_TOOLS/mqttlat" pub -h "$RCV_IP" -p $BL_MQTT_PORT -q 2 \
+		-t site/alarm -i "$3" -b "$4" -s 64 -d "$2" -g "$1"
+}
+
+# bl_events TAG SECONDS: QoS 1 events, 10 per second (background).
+bl_events() {
+	bl_bg n_snd "$BL_TOOLS/mqttlat" pub -h "$RCV_IP" -p $BL_MQTT_PORT -q 1 \
+		-t site/event -i 100 -b 1 -s 128 -d "$2" -g "$1" > /dev/null 2>&1
+}
+
+# Stop the load generators started since the last call (not the services).
+bl_stop_load() {
+	local p
+	for p in "${BL_LOAD_PIDS[@]}"; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	for p in "${BL_LOAD_PIDS[@]}"; do
+		wait "$p" 2>/dev/null
+	done
+	BL_LOAD_PIDS=()
+	return 0
+}
+
+# bl_tx_bytes: bytes sent on g1 so far (L2 bytes, as the qdiscs count).
+bl_tx_bytes() { n_gw cat /sys/class/net/g1/statistics/tx_bytes; }
+bl_tx_packets() { n_gw cat /sys/class/net/g1/statistics/tx_packets; }
+
+# --- numbers ---------------------------------------------------------------------
+# bl_pct P: the P-th percentile (nearest rank) of the numbers on stdin.
+bl_pct() {
+	sort -n | awk -v p="$1" '{ v[NR] = $1 } END {
+		if (!NR) { print "nan"; exit }
+		i = int(p / 100 * NR + 0.999999); if (i < 1) i = 1; if (i > NR) i = NR
+		print v[i] }'
+}
+
+# bl_lat FILE TAG P: P-th percentile of the latencies (column 3, us) of
+# TAG's lines in FILE, in ms with two decimals.
+bl_lat() {
+	awk -v t="$2" '$1 == t { print $3 }' "$1" | bl_pct "$3" |
+		awk '{ if ($1 == "nan") print "nan"; else printf "%.2f\n", $1 / 1000 }'
+}
+
+bl_count() { awk -v t="$2" '$1 == t' "$1" | wc -l; }
+
+# bl_goodput FILE: iperf3 -J receiver bits/s.
+bl_goodput() {
+	python3 -c 'import json,sys
+try:
+    print(int(json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"]))
+except Exception:
+    print(0)' "$1"
+}
+
+# bl_bits RATE: a tc rate in bit/s.
+bl_bits() { bl_frac "$1" 100 | awk '{ print ($1 + 0) * 1000 }'; }
