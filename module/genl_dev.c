@@ -942,6 +942,8 @@ int mqos_nl_stats_reset(struct sk_buff *skb, struct genl_info *info)
 	rtnl_unlock();
 	if (!err && !one)
 		mqos_rules_reset_all_hits(net);
-	mqos_ctl_changed(net);
+	/* A failed reset changed nothing: leave the generation alone. */
+	if (!err)
+		mqos_ctl_changed(net);
 	return err;
 }

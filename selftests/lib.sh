@@ -159,8 +159,16 @@ n_gw() { ip netns exec "$NS_GW" "$@"; }
 n_rcv() { ip netns exec "$NS_RCV" "$@"; }
 
 _bg_pids=()
-# Start a background command and remember it for cleanup.
+# Start a background command and remember it for cleanup. The namespace
+# helpers are expanded here, so that the remembered pid is the command's
+# own (ip netns exec execs it), not a subshell's: killing a subshell would
+# leave the command running.
 bg() {
+	case "$1" in
+	n_snd) shift; set -- ip netns exec "$NS_SND" "$@" ;;
+	n_gw) shift; set -- ip netns exec "$NS_GW" "$@" ;;
+	n_rcv) shift; set -- ip netns exec "$NS_RCV" "$@" ;;
+	esac
 	"$@" &
 	_bg_pids+=($!)
 }
