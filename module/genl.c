@@ -96,10 +96,11 @@ static const struct nla_policy mqos_replace_policy[MQOS_A_MAX + 1] = {
 
 /* ---- the family ---------------------------------------------------------- */
 
+/* Every mqos policy covers the one attribute space, [MQOS_A_MAX + 1]. */
 #define MQOS_OP(_cmd, _policy, _flags)		\
 	.cmd = (_cmd),				\
 	.policy = (_policy),			\
-	.maxattr = ARRAY_SIZE(_policy) - 1,	\
+	.maxattr = MQOS_A_MAX,			\
 	.flags = (_flags)
 
 /*

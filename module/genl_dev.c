@@ -688,7 +688,9 @@ int mqos_nl_dev_get(struct sk_buff *skb, struct genl_info *info)
 
 /*
  * Walk the mqos devices of the dump's netns from where the last part
- * stopped, calling @fill for each. RTNL. Returns skb->len.
+ * stopped, calling @fill for each, under RTNL. Returns 0 once every device
+ * is done; otherwise what a dumpit returns to be called again: skb->len,
+ * or @fill's error if not even one message fit.
  */
 static int mqos_dump_devs(struct sk_buff *skb, struct netlink_callback *cb,
 			  int (*fill)(struct sk_buff *skb,
@@ -701,19 +703,26 @@ static int mqos_dump_devs(struct sk_buff *skb, struct netlink_callback *cb,
 	struct net_device *dev;
 	struct Qdisc *sch;
 	u32 idx = 0;
+	int err = 0;
 
+	rtnl_lock();
 	cb->seq = mqos_dump_seq(net);
 	for_each_netdev(net, dev) {
 		if (idx++ < ctx->dev)
 			continue;
 		sch = mqos_dev_qdisc(dev);
-		if (sch && (!ctx->ifindex || ctx->ifindex == dev->ifindex) &&
-		    fill(skb, dev, sch, cb))
-			return skb->len;
+		if (sch && (!ctx->ifindex || ctx->ifindex == dev->ifindex)) {
+			err = fill(skb, dev, sch, cb);
+			if (err)
+				break;
+		}
 		ctx->dev = idx;
 		ctx->cls = 0;
 	}
-	return 0;
+	rtnl_unlock();
+	if (!err)
+		return 0;
+	return skb->len ?: err;
 }
 
 static int mqos_dump_dev_one(struct sk_buff *skb, struct net_device *dev,
@@ -725,12 +734,7 @@ static int mqos_dump_dev_one(struct sk_buff *skb, struct net_device *dev,
 
 int mqos_nl_dev_get_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	int err;
-
-	rtnl_lock();
-	err = mqos_dump_devs(skb, cb, mqos_dump_dev_one);
-	rtnl_unlock();
-	return err ?: skb->len;
+	return mqos_dump_devs(skb, cb, mqos_dump_dev_one) ?: skb->len;
 }
 
 static int mqos_dump_class_one(struct sk_buff *skb, struct net_device *dev,
@@ -756,12 +760,7 @@ static int mqos_dump_class_one(struct sk_buff *skb, struct net_device *dev,
 
 int mqos_nl_class_get_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	int err;
-
-	rtnl_lock();
-	err = mqos_dump_devs(skb, cb, mqos_dump_class_one);
-	rtnl_unlock();
-	return err ?: skb->len;
+	return mqos_dump_devs(skb, cb, mqos_dump_class_one) ?: skb->len;
 }
 
 int mqos_nl_class_get(struct sk_buff *skb, struct genl_info *info)
@@ -867,9 +866,7 @@ int mqos_nl_stats_get_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		ctx->phase = 1;
 	}
 	if (ctx->phase == 1) {
-		rtnl_lock();
 		err = mqos_dump_devs(skb, cb, mqos_dump_stats_one);
-		rtnl_unlock();
 		if (err)
 			return err;
 		ctx->phase = ctx->ifindex ? 3 : 2;
