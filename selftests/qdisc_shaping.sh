@@ -36,7 +36,9 @@ reference() {
 	udp_flow 5009 10000000 $SECS $SIZE 0 "$o"
 	REF=$(awk -v w="$(expect_ip_rate 5000000)" '/^recv/ { printf "%.3f", $4 / w }' "$o")
 	diag "reference tbf 5 Mbit/s: $(tr '\n' ' ' < "$o") -> ${REF} of the target"
-	n_gw tc qdisc replace dev g1 root handle 1: mqos
+	# replace cannot change the kind behind handle 1: ("Invalid qdisc name").
+	n_gw tc qdisc del dev g1 root
+	n_gw tc qdisc add dev g1 root handle 1: mqos
 	rm -f "$o"
 }
 
