@@ -24,6 +24,7 @@ PKGS=(
 	sparse clang-14 libclang-rt-14-dev llvm-14 libcmocka-dev valgrind
 	linux-source-6.1
 	dkms bash-completion systemd
+	python3-prometheus-client
 )
 
 missing_pkgs() {

@@ -6,11 +6,14 @@
 #   N passed, N failed, N skipped
 # counted over every leaf result. Exit status: 0 if nothing failed.
 #
-#   selftests/run_tests.sh [TEST.sh ...]     (MQOS_TEST_FILTER=regex also works)
+#   selftests/run_tests.sh [TEST.sh ...]     (MQOS_TEST_FILTER=regex also works;
+#                                            MQOS_TEST_TIMEOUT=S per test)
 dir=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=/dev/null
 . "$dir/tests.list"
 timeout_s=$(sed -n 's/^timeout=//p' "$dir/settings")
+# MQOS_TEST_TIMEOUT=S: a longer limit per test, for those run by name.
+timeout_s=${MQOS_TEST_TIMEOUT:-$timeout_s}
 
 tests=("$@")
 [ ${#tests[@]} -gt 0 ] || tests=("${TEST_PROGS[@]}")

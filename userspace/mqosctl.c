@@ -32,6 +32,7 @@ static const char usage_text[] =
 "  mqosctl load       FILE|-\n"
 "  mqosctl save\n"
 "  mqosctl stats      [DEV] [-j] [--watch S] [--reset]\n"
+"  mqosctl stats      [DEV] --prometheus [-o FILE [--watch S]]\n"
 "\n"
 "SELECTOR := all | dscp LIST | mqtt-qos LIST | mqtt-kind LIST |\n"
 "            mqtt-topic PREFIX | mqttsn-qos LIST | proto tcp|udp|N |\n"
@@ -53,7 +54,8 @@ static void usage(FILE *f)
 
 /* Per-command options (-j, --watch S, --reset) anywhere after the command. */
 struct opts {
-	bool json, reset;
+	bool json, reset, prom;
+	const char *out;
 	unsigned int watch;
 	int argc;
 	char *argv[64];
@@ -69,6 +71,15 @@ static int take_opts(int argc, char **argv, struct opts *o, bool stats)
 			o->json = true;
 		} else if (stats && !strcmp(argv[i], "--reset")) {
 			o->reset = true;
+		} else if (stats && !strcmp(argv[i], "--prometheus")) {
+			o->prom = true;
+		} else if (stats && (!strcmp(argv[i], "-o") ||
+				     !strcmp(argv[i], "--output"))) {
+			if (i + 1 == argc || !argv[i + 1][0]) {
+				ctl_err("%s: needs FILE", argv[i]);
+				return -1;
+			}
+			o->out = argv[++i];
 		} else if (stats && !strcmp(argv[i], "--watch")) {
 			if (i + 1 == argc || parse_u32(argv[i + 1], 86400, &v) || !v) {
 				ctl_err("--watch: needs SECONDS (1..86400)");
@@ -274,6 +285,21 @@ static int run(int argc, char **argv)
 			ctl_err("'%s': unexpected argument", o.argv[1]);
 			return EXIT_USAGE;
 		}
+		if (o.prom && (o.json || o.reset)) {
+			ctl_err("--prometheus: not with %s", o.json ? "-j" : "--reset");
+			return EXIT_USAGE;
+		}
+		if (o.out && !o.prom) {
+			ctl_err("-o: only with --prometheus");
+			return EXIT_USAGE;
+		}
+		if (o.prom && o.watch && !o.out) {
+			ctl_err("--prometheus --watch: needs -o FILE");
+			return EXIT_USAGE;
+		}
+		if (o.prom)
+			return nl_exit(cmd_stats_prom(o.argc ? o.argv[0] : NULL,
+						      o.out, o.watch));
 		return nl_exit(cmd_stats(o.argc ? o.argv[0] : NULL, o.json,
 					 o.watch, o.reset));
 	}

@@ -9,6 +9,7 @@
  *   nl.c       the generic netlink socket, requests, extack reporting
  *   show.c     show, save and stats output (text and JSON)
  *   load.c     load FILE: a whole configuration, one CONFIG_REPLACE
+ *   prom.c     stats --prometheus: the Prometheus text exposition format
  */
 #ifndef MQOSCTL_H
 #define MQOSCTL_H
@@ -157,5 +158,10 @@ int cmd_stats(const char *dev, bool json, unsigned int watch, bool reset);
 /* ---- load.c --------------------------------------------------------------- */
 
 int cmd_load(const char *path);	/* returns EXIT_* */
+
+/* ---- prom.c --------------------------------------------------------------- */
+
+/* Prometheus text format to stdout, or written+renamed to @path. */
+int cmd_stats_prom(const char *dev, const char *path, unsigned int watch);
 
 #endif /* MQOSCTL_H */

@@ -1,0 +1,547 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mqosctl stats --prometheus: the counters in the Prometheus text
+ * exposition format (version 0.0.4), as node_exporter's textfile collector
+ * reads it.
+ *
+ *   - one HELP and one TYPE line per metric family, its samples together;
+ *   - label values escaped (\\, \", \n) and made valid UTF-8 (an invalid
+ *     byte of a device or class name becomes U+FFFD);
+ *   - no timestamps (the textfile collector rejects them);
+ *   - the sojourn histogram as a Prometheus histogram: the kernel's log2
+ *     buckets [2^(b-1) us, 2^b us) become cumulative le="2^b us" buckets,
+ *     then +Inf; _count is the +Inf bucket, _sum the kernel's sum.
+ *
+ * With -o FILE the text goes to a temporary file in FILE's directory that
+ * is renamed over FILE, so a collector never sees half a scrape; with
+ * --watch S that is repeated every S seconds.
+ *
+ * The statistics dump is read here on its own (not through show.c) so that
+ * the exposition has no dependency on the text/JSON views.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <netlink/netlink.h>
+#include <netlink/genl/genl.h>
+
+#include "mqosctl.h"
+
+/* ---- the dump ------------------------------------------------------------- */
+
+struct pr_dev {
+	char name[IFNAMSIZ];
+	uint64_t rate, overlimits, packets, bytes, drops;
+	uint32_t backlog;
+};
+
+struct pr_class {
+	char dev[IFNAMSIZ];
+	char name[MQOS_CLASS_NAME_LEN];
+	uint8_t id;
+	uint64_t v[TCA_MQOS_XSTATS_MAX + 1];
+	uint64_t hist[MQOS_HIST_NBUCKETS];
+};
+
+struct pr_stats {
+	struct pr_dev *dev;
+	struct pr_class *cls;
+	struct ctl_rule *rules;
+	int ndev, ncls, nrules;
+	uint64_t malformed;
+};
+
+static int pr_grow(void **p, int n, size_t size)
+{
+	void *q = realloc(*p, (size_t)(n + 1) * size);
+
+	if (!q) {
+		ctl_err("out of memory");
+		return -ENOMEM;
+	}
+	*p = q;
+	memset((char *)q + (size_t)n * size, 0, size);
+	return 0;
+}
+
+static void pr_free(struct pr_stats *s)
+{
+	free(s->dev);
+	free(s->cls);
+	free(s->rules);
+	memset(s, 0, sizeof(*s));
+}
+
+static void pr_class_attrs(struct pr_class *c, struct nlattr *xs)
+{
+	struct nlattr *x[TCA_MQOS_XSTATS_MAX + 1], *a;
+	int i, rem;
+
+	if (nla_parse_nested(x, TCA_MQOS_XSTATS_MAX, xs, NULL) < 0)
+		return;
+	for (i = 0; i <= TCA_MQOS_XSTATS_MAX; i++) {
+		if (!x[i] || i == TCA_MQOS_XSTATS_NAME)
+			continue;
+		if (nla_len(x[i]) == 8)
+			c->v[i] = nla_get_u64(x[i]);
+		else if (nla_len(x[i]) == 4)
+			c->v[i] = nla_get_u32(x[i]);
+		else if (nla_len(x[i]) == 1)
+			c->v[i] = nla_get_u8(x[i]);
+	}
+	if (x[TCA_MQOS_XSTATS_NAME])
+		snprintf(c->name, sizeof(c->name), "%s",
+			 nla_get_string(x[TCA_MQOS_XSTATS_NAME]));
+	if (x[TCA_MQOS_XSTATS_DELAY_HIST])
+		nla_for_each_nested(a, x[TCA_MQOS_XSTATS_DELAY_HIST], rem)
+			if (nla_type(a) >= 1 && nla_type(a) <= MQOS_HIST_NBUCKETS &&
+			    nla_len(a) == 8)
+				c->hist[nla_type(a) - 1] = nla_get_u64(a);
+}
+
+static int pr_cb(struct nlattr **tb, void *arg)
+{
+	struct pr_stats *s = arg;
+	const char *dev = tb[MQOS_A_IFNAME] ? nla_get_string(tb[MQOS_A_IFNAME]) : "";
+
+	if (tb[MQOS_A_MALFORMED]) {
+		s->malformed = nla_get_u64(tb[MQOS_A_MALFORMED]);
+	} else if (tb[MQOS_A_RULE]) {
+		if (pr_grow((void **)&s->rules, s->nrules, sizeof(*s->rules)))
+			return -ENOMEM;
+		ctl_get_rule(tb[MQOS_A_RULE], &s->rules[s->nrules++]);
+	} else if (tb[MQOS_A_CLASS_ID] && tb[MQOS_A_XSTATS]) {
+		struct pr_class *c;
+
+		if (pr_grow((void **)&s->cls, s->ncls, sizeof(*s->cls)))
+			return -ENOMEM;
+		c = &s->cls[s->ncls++];
+		snprintf(c->dev, sizeof(c->dev), "%s", dev);
+		c->id = nla_get_u8(tb[MQOS_A_CLASS_ID]);
+		pr_class_attrs(c, tb[MQOS_A_XSTATS]);
+	} else if (tb[MQOS_A_IFNAME]) {
+		struct pr_dev *d;
+
+		if (pr_grow((void **)&s->dev, s->ndev, sizeof(*s->dev)))
+			return -ENOMEM;
+		d = &s->dev[s->ndev++];
+		snprintf(d->name, sizeof(d->name), "%s", dev);
+#define G64(a, f) if (tb[a]) d->f = nla_get_u64(tb[a])
+		G64(MQOS_A_DEV_RATE, rate);
+		G64(MQOS_A_DEV_OVERLIMITS, overlimits);
+		G64(MQOS_A_SENT_PACKETS, packets);
+		G64(MQOS_A_SENT_BYTES, bytes);
+		G64(MQOS_A_DROPS, drops);
+#undef G64
+		if (tb[MQOS_A_BACKLOG])
+			d->backlog = nla_get_u32(tb[MQOS_A_BACKLOG]);
+	}
+	return 0;
+}
+
+/* One consistent dump (retried when the configuration changed under it). */
+static int pr_get(const char *dev, struct pr_stats *s)
+{
+	struct nl_msg *msg;
+	int err = 0, tries;
+
+	for (tries = 0; tries < 3; tries++) {
+		memset(s, 0, sizeof(*s));
+		msg = ctl_msg(MQOS_CMD_STATS_GET, NLM_F_DUMP);
+		if (msg && dev && nla_put_string(msg, MQOS_A_IFNAME, dev) < 0) {
+			nlmsg_free(msg);
+			msg = NULL;
+		}
+		err = ctl_request(msg, pr_cb, s, NULL, 0);
+		if (err != -EAGAIN)
+			break;
+		pr_free(s);
+	}
+	if (err)
+		pr_free(s);
+	return err;
+}
+
+/* ---- the exposition format ------------------------------------------------- */
+
+/* Length of the valid UTF-8 sequence at @p (at most @n bytes), 0 if none. */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+	size_t len, i;
+	uint32_t cp;
+
+	if (p[0] < 0x80)
+		return 1;
+	if ((p[0] & 0xe0) == 0xc0) {
+		len = 2;
+		cp = p[0] & 0x1f;
+	} else if ((p[0] & 0xf0) == 0xe0) {
+		len = 3;
+		cp = p[0] & 0x0f;
+	} else if ((p[0] & 0xf8) == 0xf0) {
+		len = 4;
+		cp = p[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	/* No overlong forms, no surrogates, nothing above U+10FFFF. */
+	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+	    (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/* A label value: "..." with \\ \" \n escaped, invalid UTF-8 -> U+FFFD. */
+static void put_label_value(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), len;
+
+	fputc('"', f);
+	while (n) {
+		len = utf8_len(p, n);
+		if (!len) {
+			fputs("\xef\xbf\xbd", f);
+			len = 1;
+		} else if (*p == '\\') {
+			fputs("\\\\", f);
+		} else if (*p == '"') {
+			fputs("\\\"", f);
+		} else if (*p == '\n') {
+			fputs("\\n", f);
+		} else {
+			fwrite(p, 1, len, f);
+		}
+		p += len;
+		n -= len;
+	}
+	fputc('"', f);
+}
+
+static void family(FILE *f, const char *name, const char *type,
+		   const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* name{dev="..",class="..",class_id="N"[,extra]} */
+static void class_labels(FILE *f, const char *name, const struct pr_class *c,
+			 const char *extra_key, const char *extra_val)
+{
+	char id[8];
+
+	fprintf(f, "%s{dev=", name);
+	put_label_value(f, c->dev);
+	fputs(",class=", f);
+	if (c->name[0]) {
+		put_label_value(f, c->name);
+	} else {
+		snprintf(id, sizeof(id), "%u", c->id);
+		put_label_value(f, id);
+	}
+	fprintf(f, ",class_id=\"%u\"", c->id);
+	if (extra_key) {
+		fprintf(f, ",%s=", extra_key);
+		put_label_value(f, extra_val);
+	}
+	fputc('}', f);
+}
+
+/* Nanoseconds as exact decimal seconds. */
+static void put_seconds(FILE *f, uint64_t ns)
+{
+	fprintf(f, "%" PRIu64 ".%09" PRIu64, ns / 1000000000, ns % 1000000000);
+}
+
+struct class_metric {
+	const char *name, *type, *help;
+	int attr;
+};
+
+static const struct class_metric class_metrics[] = {
+	{ "mqos_class_packets_total", "counter",
+	  "Packets sent (dequeued) by the class.", TCA_MQOS_XSTATS_SENT_PACKETS },
+	{ "mqos_class_bytes_total", "counter",
+	  "Bytes sent (dequeued) by the class.", TCA_MQOS_XSTATS_SENT_BYTES },
+	{ "mqos_class_enqueued_packets_total", "counter",
+	  "Packets enqueued to the class.", TCA_MQOS_XSTATS_ENQ_PACKETS },
+	{ "mqos_class_enqueued_bytes_total", "counter",
+	  "Bytes enqueued to the class.", TCA_MQOS_XSTATS_ENQ_BYTES },
+	{ "mqos_class_demoted_total", "counter",
+	  "Packets the class's policer moved to its demote class.",
+	  TCA_MQOS_XSTATS_DEMOTED },
+	{ "mqos_class_ecn_marks_total", "counter",
+	  "Packets ECN-marked (CE) by the class's AQM instead of dropped.",
+	  TCA_MQOS_XSTATS_ECN_MARKS },
+	{ "mqos_class_overlimits_total", "counter",
+	  "Times the class reached its ceiling.", TCA_MQOS_XSTATS_OVERLIMITS },
+	{ "mqos_class_backlog_packets", "gauge",
+	  "Packets queued in the class now.", TCA_MQOS_XSTATS_BACKLOG_PACKETS },
+	{ "mqos_class_backlog_bytes", "gauge",
+	  "Bytes queued in the class now.", TCA_MQOS_XSTATS_BACKLOG_BYTES },
+};
+
+static const struct {
+	const char *reason;
+	int attr;
+} drop_reasons[] = {
+	{ "policer", TCA_MQOS_XSTATS_DROP_POLICER },
+	{ "queue", TCA_MQOS_XSTATS_DROP_LIMIT },
+	{ "aqm", TCA_MQOS_XSTATS_DROP_AQM },
+	{ "other", TCA_MQOS_XSTATS_DROP_OTHER },
+};
+
+static void write_histogram(FILE *f, const struct pr_stats *s)
+{
+	const char *name = "mqos_class_delay_seconds";
+	char le[32];
+	uint64_t cum, hi;
+	int i, b;
+
+	family(f, name, "histogram",
+	       "Sojourn time of the class's packets in the qdisc (log2 buckets from 1 us).");
+	for (i = 0; i < s->ncls; i++) {
+		const struct pr_class *c = &s->cls[i];
+
+		cum = 0;
+		for (b = 0; b < MQOS_HIST_NBUCKETS; b++) {
+			cum += c->hist[b];
+			if (b == MQOS_HIST_NBUCKETS - 1) {
+				strcpy(le, "+Inf");
+			} else {
+				hi = 1000ULL << b;	/* ns: 2^b us */
+				snprintf(le, sizeof(le), "%" PRIu64 ".%09" PRIu64,
+					 hi / 1000000000, hi % 1000000000);
+			}
+			class_labels(f, "mqos_class_delay_seconds_bucket", c,
+				     "le", le);
+			fprintf(f, " %" PRIu64 "\n", cum);
+		}
+		class_labels(f, "mqos_class_delay_seconds_sum", c, NULL, NULL);
+		fputc(' ', f);
+		put_seconds(f, c->v[TCA_MQOS_XSTATS_DELAY_SUM]);
+		fputc('\n', f);
+		class_labels(f, "mqos_class_delay_seconds_count", c, NULL, NULL);
+		fprintf(f, " %" PRIu64 "\n", cum);
+	}
+}
+
+static void write_delay_gauges(FILE *f, const struct pr_stats *s)
+{
+	int i;
+
+	family(f, "mqos_class_delay_max_seconds", "gauge",
+	       "Largest sojourn time of the class since the last reset.");
+	for (i = 0; i < s->ncls; i++) {
+		class_labels(f, "mqos_class_delay_max_seconds", &s->cls[i],
+			     NULL, NULL);
+		fputc(' ', f);
+		put_seconds(f, s->cls[i].v[TCA_MQOS_XSTATS_DELAY_MAX]);
+		fputc('\n', f);
+	}
+	family(f, "mqos_class_jitter_seconds", "gauge",
+	       "Mean absolute difference of consecutive sojourn times since the last reset.");
+	for (i = 0; i < s->ncls; i++) {
+		const uint64_t *v = s->cls[i].v;
+		uint64_t n = v[TCA_MQOS_XSTATS_DELAY_COUNT];
+
+		class_labels(f, "mqos_class_jitter_seconds", &s->cls[i],
+			     NULL, NULL);
+		fputc(' ', f);
+		put_seconds(f, n > 1 ? v[TCA_MQOS_XSTATS_JITTER_SUM] / (n - 1) : 0);
+		fputc('\n', f);
+	}
+}
+
+static void dev_labels(FILE *f, const char *name, const struct pr_dev *d)
+{
+	fprintf(f, "%s{dev=", name);
+	put_label_value(f, d->name);
+	fputc('}', f);
+}
+
+static void write_devs(FILE *f, const struct pr_stats *s)
+{
+	static const struct {
+		const char *name, *type, *help;
+		size_t off;
+		bool u32;
+	} m[] = {
+#define M(n, t, h, field, u) { n, t, h, offsetof(struct pr_dev, field), u }
+		M("mqos_dev_packets_total", "counter",
+		  "Packets sent by the mqos qdisc of the device.", packets, false),
+		M("mqos_dev_bytes_total", "counter",
+		  "Bytes sent by the mqos qdisc of the device.", bytes, false),
+		M("mqos_dev_drops_total", "counter",
+		  "Packets dropped by the mqos qdisc of the device (all reasons).",
+		  drops, false),
+		M("mqos_dev_overlimits_total", "counter",
+		  "Times the device rate was reached.", overlimits, false),
+		M("mqos_dev_backlog_packets", "gauge",
+		  "Packets queued in the mqos qdisc of the device now.", backlog, true),
+		M("mqos_dev_rate_bytes", "gauge",
+		  "Effective device rate in bytes per second (0: unlimited).", rate,
+		  false),
+#undef M
+	};
+	size_t k;
+	int i;
+
+	for (k = 0; k < sizeof(m) / sizeof(m[0]); k++) {
+		family(f, m[k].name, m[k].type, m[k].help);
+		for (i = 0; i < s->ndev; i++) {
+			const char *p = (const char *)&s->dev[i] + m[k].off;
+
+			dev_labels(f, m[k].name, &s->dev[i]);
+			fprintf(f, " %" PRIu64 "\n", m[k].u32 ?
+				(uint64_t)*(const uint32_t *)p : *(const uint64_t *)p);
+		}
+	}
+}
+
+static void write_rules(FILE *f, const struct pr_stats *s)
+{
+	static const char *const names[2] = {
+		"mqos_rule_hits_packets_total", "mqos_rule_hits_bytes_total",
+	};
+	static const char *const help[2] = {
+		"Packets classified by the rule (per network namespace).",
+		"Bytes classified by the rule (per network namespace).",
+	};
+	char buf[1024];
+	FILE *m;
+	int i, k;
+
+	for (k = 0; k < 2; k++) {
+		family(f, names[k], "counter", help[k]);
+		for (i = 0; i < s->nrules; i++) {
+			const struct ctl_rule *r = &s->rules[i];
+
+			buf[0] = 0;
+			m = fmemopen(buf, sizeof(buf), "w");
+			if (m) {
+				print_rule_args(m, r);
+				fclose(m);
+			}
+			buf[sizeof(buf) - 1] = 0;
+			fprintf(f, "%s{pref=\"%u\",class_id=\"%u\",rule=", names[k],
+				r->pref, r->class_id);
+			put_label_value(f, buf);
+			fprintf(f, "} %" PRIu64 "\n",
+				k ? r->hits_bytes : r->hits_packets);
+		}
+	}
+}
+
+static void write_prom(FILE *f, const struct pr_stats *s)
+{
+	size_t k;
+	int i;
+
+	write_devs(f, s);
+	for (k = 0; k < sizeof(class_metrics) / sizeof(class_metrics[0]); k++) {
+		const struct class_metric *m = &class_metrics[k];
+
+		family(f, m->name, m->type, m->help);
+		for (i = 0; i < s->ncls; i++) {
+			class_labels(f, m->name, &s->cls[i], NULL, NULL);
+			fprintf(f, " %" PRIu64 "\n", s->cls[i].v[m->attr]);
+		}
+	}
+	family(f, "mqos_class_drops_total", "counter",
+	       "Packets dropped by the class, by reason (policer, queue limit, AQM, other).");
+	for (i = 0; i < s->ncls; i++)
+		for (k = 0; k < sizeof(drop_reasons) / sizeof(drop_reasons[0]); k++) {
+			class_labels(f, "mqos_class_drops_total", &s->cls[i],
+				     "reason", drop_reasons[k].reason);
+			fprintf(f, " %" PRIu64 "\n",
+				s->cls[i].v[drop_reasons[k].attr]);
+		}
+	write_histogram(f, s);
+	write_delay_gauges(f, s);
+	write_rules(f, s);
+	family(f, "mqos_malformed_packets_total", "counter",
+	       "Malformed MQTT/MQTT-SN packets seen (per network namespace).");
+	fprintf(f, "mqos_malformed_packets_total %" PRIu64 "\n", s->malformed);
+}
+
+/* Write to a temporary file next to @path, then rename it over @path. */
+static int write_file(const char *path, const struct pr_stats *s)
+{
+	size_t n = strlen(path);
+	char *tmp = malloc(n + 8);
+	FILE *f = NULL;
+	int fd, err = 0;
+
+	if (!tmp) {
+		ctl_err("out of memory");
+		return -ENOMEM;
+	}
+	/* "FILE.XXXXXX" does not end in .prom: the collector ignores it. */
+	snprintf(tmp, n + 8, "%s.XXXXXX", path);
+	fd = mkstemp(tmp);
+	if (fd < 0 || fchmod(fd, 0644) < 0 || !(f = fdopen(fd, "w"))) {
+		err = -errno;
+		ctl_err("%s: %s", fd < 0 ? path : tmp, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp);
+		}
+		free(tmp);
+		return err;
+	}
+	write_prom(f, s);
+	if (fflush(f) || ferror(f) || fsync(fd) < 0) {
+		err = -errno;
+		ctl_err("%s: %s", tmp, strerror(errno));
+	}
+	if (fclose(f) && !err) {
+		err = -errno;
+		ctl_err("%s: %s", tmp, strerror(errno));
+	}
+	if (!err && rename(tmp, path) < 0) {
+		err = -errno;
+		ctl_err("%s: %s", path, strerror(errno));
+	}
+	if (err)
+		unlink(tmp);
+	free(tmp);
+	return err;
+}
+
+int cmd_stats_prom(const char *dev, const char *path, unsigned int watch)
+{
+	struct pr_stats s;
+	int err;
+
+	for (;;) {
+		err = pr_get(dev, &s);
+		if (err)
+			return err;
+		if (path) {
+			err = write_file(path, &s);
+		} else {
+			write_prom(stdout, &s);
+			if (fflush(stdout) || ferror(stdout)) {
+				ctl_err("stdout: %s", strerror(errno));
+				err = -EIO;
+			}
+		}
+		pr_free(&s);
+		if (err || !watch)
+			return err;
+		sleep(watch);
+	}
+}
