@@ -389,7 +389,16 @@ enum mqos_rule_attr {
  *    dropped at PRE_ROUTING and counted; locally generated traffic is not
  *    policed).
  */
-#define MQOS_HOOK_DEFAULT_MASK	0x001f0000U	/* ct mark bits 16..20 */
+/*
+ * Default MASK: ct mark bits 16..20 (a class 1..16 needs 5 bits). Chosen
+ * away from the low 16 bits (firewall zones, policy routing fwmarks, the
+ * values people write by hand: 0x1, 0xff, 0x4000/0x8000 of kube-proxy,
+ * 0x3f00 of mwan3) and from the top byte, where act_ctinfo keeps a DSCP
+ * (0xfc000000 plus the 0x01000000 state bit). Rule hits and malformed-MQTT
+ * counters count the qdisc's decisions, not the hook's (a packet would be
+ * counted twice).
+ */
+#define MQOS_HOOK_DEFAULT_MASK	0x001f0000U
 
 enum mqos_hook_mode {
 	MQOS_HOOK_MODE_STICKY = 0,
