@@ -58,7 +58,6 @@ static struct mqos_hook_net *mqos_hook_net(const struct net *net)
 	return &mqos_pernet(net)->hook;
 }
 
-
 /* ---- conntrack --------------------------------------------------------- */
 
 #if MQOS_HAVE_CT
