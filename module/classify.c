@@ -11,6 +11,7 @@
 
 #include "classify.h"
 #include "ruleset.h"
+#include "nf_hook.h"
 
 /* Bytes [base, base + len) of an skb, whatever its layout. */
 struct mqos_src {
@@ -33,13 +34,41 @@ u32 mqos_src_len(const struct mqos_src *src)
 	return src->len;
 }
 
-void mqos_classify_skb_res(struct sk_buff *skb, struct mqos_cls_res *res)
+void mqos_classify_net(struct net *net, struct sk_buff *skb, u16 proto,
+		       int start, const struct mqos_meta *meta, bool count,
+		       struct mqos_cls_res *res)
 {
 	struct mqos_kruleset *krs = NULL;
 	struct mqos_rules_net *rn = NULL;
+	struct mqos_src src;
+
+	res->class_id = 0;
+	res->flags = 0;
+	res->rule = -1;
+	if (start < 0 || start > (int)skb->len)
+		return;
+	src.skb = skb;
+	src.base = start;
+	src.len = skb->len - (u32)start;
+
+	rcu_read_lock();
+	if (net)
+		rn = mqos_rules_net(net);
+	if (rn)
+		krs = rcu_dereference(rn->cur);
+	mqos_classify(&src, 0, proto, meta, krs ? &krs->rs : NULL, res);
+	if (count && krs && res->rule >= 0)
+		mqos_rules_hit(krs, res->rule, skb->len);
+	if (count && rn && (res->flags & MQOS_CLS_MALFORMED))
+		atomic64_inc(&rn->malformed);
+	rcu_read_unlock();
+}
+
+void mqos_classify_skb_res(struct sk_buff *skb, struct mqos_cls_res *res)
+{
 	u16 proto = ntohs(skb->protocol);
 	struct mqos_meta meta = {};
-	struct mqos_src src;
+	struct net *net = NULL;
 	int start;
 
 	res->class_id = 0;
@@ -55,28 +84,14 @@ void mqos_classify_skb_res(struct sk_buff *skb, struct mqos_cls_res *res)
 	} else {
 		start = skb_network_offset(skb);
 	}
-	if (start < 0 || start > (int)skb->len)
-		return;
-	src.skb = skb;
-	src.base = start;
-	src.len = skb->len - (u32)start;
 
 	if (skb->dev) {
+		net = dev_net(skb->dev);
 		meta.oif = skb->dev->ifindex;
 		meta.iif = skb->skb_iif;
+		meta.packet_mode = mqos_hook_packet_mode(net);
 	}
-
-	rcu_read_lock();
-	if (skb->dev)
-		rn = mqos_rules_net(dev_net(skb->dev));
-	if (rn)
-		krs = rcu_dereference(rn->cur);
-	mqos_classify(&src, 0, proto, &meta, krs ? &krs->rs : NULL, res);
-	if (krs && res->rule >= 0)
-		mqos_rules_hit(krs, res->rule, skb->len);
-	if (rn && (res->flags & MQOS_CLS_MALFORMED))
-		atomic64_inc(&rn->malformed);
-	rcu_read_unlock();
+	mqos_classify_net(net, skb, proto, start, &meta, true, res);
 }
 
 u8 mqos_classify_skb(struct sk_buff *skb)

@@ -26,4 +26,14 @@ u8 mqos_classify_skb(struct sk_buff *skb);
  */
 void mqos_classify_skb_res(struct sk_buff *skb, struct mqos_cls_res *res);
 
+/*
+ * The same for a caller that knows the namespace, where the packet starts
+ * (@start, from skb->data; ethertype @proto, host order) and where it was
+ * (@meta): the netfilter hook. Rule hits and malformed MQTT are counted
+ * only if @count (the hook does not count: the qdisc counts the packet).
+ */
+void mqos_classify_net(struct net *net, struct sk_buff *skb, u16 proto,
+		       int start, const struct mqos_meta *meta, bool count,
+		       struct mqos_cls_res *res);
+
 #endif /* MQOS_CLASSIFY_H */

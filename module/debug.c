@@ -14,6 +14,8 @@ static const char * const mqos_obj_names[__MQOS_OBJ_MAX] = {
 	[MQOS_OBJ_QDISC]	= "qdisc",
 	[MQOS_OBJ_RULESET]	= "ruleset",
 	[MQOS_OBJ_CTL_RULES]	= "ctl_rules",
+	[MQOS_OBJ_HOOK]		= "nf_hooks",
+	[MQOS_OBJ_HOOK_STATS]	= "hook_stats",
 };
 
 static atomic64_t mqos_obj_new[__MQOS_OBJ_MAX];

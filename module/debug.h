@@ -15,6 +15,8 @@ enum mqos_obj {
 	MQOS_OBJ_QDISC,		/* an mqos qdisc instance */
 	MQOS_OBJ_RULESET,	/* struct mqos_kruleset */
 	MQOS_OBJ_CTL_RULES,	/* the control plane's pref table */
+	MQOS_OBJ_HOOK,		/* netfilter hooks registered in a netns */
+	MQOS_OBJ_HOOK_STATS,	/* a netns's per-CPU hook counters */
 	__MQOS_OBJ_MAX
 };
 

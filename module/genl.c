@@ -158,6 +158,13 @@ static const struct genl_ops mqos_genl_ops[] = {
 		MQOS_OP(MQOS_CMD_STATS_RESET, mqos_dev_policy,
 			GENL_UNS_ADMIN_PERM),
 		.doit = mqos_nl_stats_reset,
+	}, {
+		.cmd = MQOS_CMD_HOOK_GET,
+		.doit = mqos_nl_hook_get,
+	}, {
+		MQOS_OP(MQOS_CMD_HOOK_SET, mqos_hook_set_policy,
+			GENL_UNS_ADMIN_PERM),
+		.doit = mqos_nl_hook_set,
 	},
 };
 

@@ -6,7 +6,8 @@
  * genl.c        the family; devices, classes, atomic replace, stats
  * genl_rules.c  the rule table as the control plane sees it (prefs, the
  *               MQOS_RULE_A_* encoding) and the rule commands
- * proc.c        /proc/net/mqos/{classes,rules}
+ * genl_hook.c   the netfilter hook's commands (HOOK_GET, HOOK_SET)
+ * proc.c        /proc/net/mqos/{classes,rules,hook}
  *
  * Locking. Every command and dump runs under genl_mutex (the family is
  * not parallel_ops), which serialises the writers of the rule table.
@@ -22,6 +23,7 @@
 #include <linux/rcupdate.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
+#include <uapi/linux/mqos.h>
 
 struct net;
 struct net_device;
@@ -102,5 +104,10 @@ int mqos_nl_rule_get_dump(struct sk_buff *skb, struct netlink_callback *cb);
 int mqos_nl_rule_add(struct sk_buff *skb, struct genl_info *info);
 int mqos_nl_rule_del(struct sk_buff *skb, struct genl_info *info);
 int mqos_nl_rule_flush(struct sk_buff *skb, struct genl_info *info);
+
+/* genl_hook.c */
+extern const struct nla_policy mqos_hook_set_policy[MQOS_A_MAX + 1];
+int mqos_nl_hook_get(struct sk_buff *skb, struct genl_info *info);
+int mqos_nl_hook_set(struct sk_buff *skb, struct genl_info *info);
 
 #endif /* MQOS_GENL_H */

@@ -9,6 +9,7 @@
  * ruleset.c  the per-netns rule table (RCU, atomic replace)
  * genl*.c    the generic netlink family "mqos" (control plane, genl.h)
  * proc.c     /proc/net/mqos/
+ * nf_hook.c  the netfilter hook: sticky flow classes, remark, police
  */
 #ifndef MQOS_H
 #define MQOS_H
@@ -19,12 +20,14 @@
 
 #include "ruleset.h"
 #include "genl.h"
+#include "nf_hook.h"
 
 /* Per network namespace state. Created and freed by pernet_operations. */
 struct mqos_net {
 	struct net *net;
 	struct mqos_rules_net rules;	/* classification rules, RCU */
 	struct mqos_ctl_net ctl;	/* control plane: prefs, /proc */
+	struct mqos_hook_net hook;	/* netfilter hook (nf_hook.c) */
 };
 
 extern unsigned int mqos_net_id;

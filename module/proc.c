@@ -5,6 +5,8 @@
  *   classes  one row per device and class: the counters of mqosctl stats
  *            (the same numbers as the genl dump and tc -s class show)
  *   rules    one row per rule: pref, class, hits, and what it matches
+ *   hook     the netfilter hook: state, counters, per-class remark and
+ *            ingress policer (nf_hook.c)
  *
  * Delays are in microseconds; percentiles come from the class's log2
  * sojourn histogram with linear interpolation inside the bucket
@@ -196,7 +198,9 @@ int mqos_proc_net_init(struct net *net)
 	if (!proc_create_net_single("classes", 0444, ctl->proc,
 				    mqos_proc_classes_show, NULL) ||
 	    !proc_create_net_single("rules", 0444, ctl->proc,
-				    mqos_proc_rules_show, NULL)) {
+				    mqos_proc_rules_show, NULL) ||
+	    !proc_create_net_single("hook", 0444, ctl->proc,
+				    mqos_hook_proc_show, NULL)) {
 		remove_proc_subtree("mqos", net->proc_net);
 		return -ENOMEM;
 	}

@@ -93,13 +93,13 @@ static bool mqos_class_exists(const struct mqos_cfg *cfg, u32 id)
 }
 
 /*
- * Mark / conntrack verdict. TODO(netfilter issue): read the class a flow
- * earned from skb->mark or the conntrack mark (under the configured mask)
- * here; 0 = no verdict.
+ * Mark / conntrack verdict: the class the packet's connection earned, kept
+ * by the netfilter hook in the conntrack mark (nf_hook.c); 0 = no verdict
+ * (hook off or in per-packet mode, no conntrack entry, or no PUBLISH yet).
  */
 static u8 mqos_classify_mark(struct Qdisc *sch, struct sk_buff *skb)
 {
-	return 0;
+	return mqos_hook_flow_class(dev_net(qdisc_dev(sch)), skb);
 }
 
 static struct mqos_class *mqos_sch_classify(struct Qdisc *sch,

@@ -625,6 +625,19 @@ static void near_valid(uint8_t cmd)
 	case MQOS_CMD_RULE_DEL:
 		put_u32(MQOS_A_PREF, rn(200));
 		break;
+	case MQOS_CMD_HOOK_SET:
+		at = nest_start(MQOS_A_HOOK);
+		put_u8(MQOS_HOOK_A_ENABLED, (uint8_t)rn(2));
+		put_u8(MQOS_HOOK_A_MODE, (uint8_t)rn(3));
+		put_u32(MQOS_HOOK_A_MASK, rn(2) ? MQOS_HOOK_DEFAULT_MASK : rnd());
+		at2 = nest_start(MQOS_HOOK_A_CLASS);
+		put_u8(MQOS_HOOK_CLASS_A_ID, (uint8_t)(1 + rn(MQOS_MAX_CLASSES + 1)));
+		put_u8(MQOS_HOOK_CLASS_A_REMARK, (uint8_t)(rn(2) ? rn(70) : 0xff));
+		put_u64(MQOS_HOOK_CLASS_A_POLICE_RATE, rn(2) ? 0 : 1000 * rn(100000));
+		put_u32(MQOS_HOOK_CLASS_A_POLICE_BURST, rn(60000));
+		nest_end(at2);
+		nest_end(at);
+		break;
 	case MQOS_CMD_CONFIG_REPLACE:
 		if (rn(2)) {
 			at = nest_start(MQOS_A_DEVICE);
@@ -705,6 +718,7 @@ static int is_mutating(uint8_t cmd)
 	case MQOS_CMD_DEV_SET: case MQOS_CMD_CLASS_SET: case MQOS_CMD_CLASS_DEL:
 	case MQOS_CMD_RULE_ADD: case MQOS_CMD_RULE_DEL: case MQOS_CMD_RULE_FLUSH:
 	case MQOS_CMD_CONFIG_REPLACE: case MQOS_CMD_STATS_RESET:
+	case MQOS_CMD_HOOK_SET:
 		return 1;
 	}
 	return 0;

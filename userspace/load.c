@@ -10,6 +10,11 @@
  * values of all its lines); devices not named are left alone. The rules
  * replace the rule table (no rule lines: no rules). Rules without a pref
  * get the highest pref so far + 10, as `rule add` does.
+ *
+ * hook set / hook class lines: the netfilter hook's configuration, sent
+ * as one HOOK_SET (starting from the defaults) after the CONFIG_REPLACE
+ * succeeded; without hook lines the hook is left alone. The whole file is
+ * parsed before anything is sent.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -27,6 +32,8 @@ struct config {
 	int ndev;
 	struct ctl_rule *rule;
 	int nrule;
+	bool has_hook;		/* a hook line was given */
+	struct ctl_hook hook;
 };
 
 static struct ctl_dev *config_dev(struct config *cf, const char *name)
@@ -81,7 +88,12 @@ static int load_line(struct config *cf, int argc, char **argv)
 		cf->nrule++;
 		return 0;
 	}
-	ctl_err("'%s%s%s': unknown command (a file holds dev set, class set and rule add lines)",
+	if (argc >= 2 && !strcmp(argv[0], "hook") &&
+	    (!strcmp(argv[1], "set") || !strcmp(argv[1], "class"))) {
+		cf->has_hook = true;
+		return cmd_parse_hook(argc - 1, argv + 1, &cf->hook);
+	}
+	ctl_err("'%s%s%s': unknown command (a file holds dev set, class set, rule add and hook lines)",
 		argv[0], argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
 	return -1;
 }
@@ -224,17 +236,20 @@ out:
 
 int cmd_load(const char *path)
 {
-	struct config cf = { NULL, 0, NULL, 0 };
 	char *line = NULL, *argv[MAX_WORDS];
 	size_t cap = 0;
 	int argc, err = 0;
+	struct config cf;
 	FILE *f;
+
+	memset(&cf, 0, sizeof(cf));
 
 	f = strcmp(path, "-") ? fopen(path, "r") : stdin;
 	if (!f) {
 		ctl_err("%s: %s", path, strerror(errno));
 		return EXIT_RUNTIME;
 	}
+	ctl_hook_init(&cf.hook);
 	cf.dev = calloc(MAX_DEVS, sizeof(*cf.dev));
 	if (!cf.dev) {
 		err = EXIT_RUNTIME;
@@ -256,6 +271,12 @@ int cmd_load(const char *path)
 	}
 	/* A kernel error is a runtime error, whatever the line. */
 	err = send_config(&cf) ? EXIT_RUNTIME : EXIT_OK;
+	/*
+	 * The hook is the namespace's, in a request of its own right after:
+	 * with hook lines, it becomes exactly what they say (RESET first).
+	 */
+	if (!err && cf.has_hook && ctl_hook_set(&cf.hook, true, false))
+		err = EXIT_RUNTIME;
 out:
 	ctl_file = NULL;
 	free(line);

@@ -33,6 +33,9 @@ static const char usage_text[] =
 "  mqosctl save\n"
 "  mqosctl stats      [DEV] [-j] [--watch S] [--reset]\n"
 "  mqosctl stats      [DEV] --prometheus [-o FILE [--watch S]]\n"
+"  mqosctl hook set   [on|off] [mode sticky|packet] [mask MASK]\n"
+"  mqosctl hook class CLASS [remark DSCP|keep] [police RATE BURST|off]\n"
+"  mqosctl hook show  [-j]\n"
 "\n"
 "SELECTOR := all | dscp LIST | mqtt-qos LIST | mqtt-kind LIST |\n"
 "            mqtt-topic PREFIX | mqttsn-qos LIST | proto tcp|udp|N |\n"
@@ -251,6 +254,26 @@ static int run_rule(int argc, char **argv)
 	return nl_exit(ctl_request(msg, NULL, NULL, NULL, 0));
 }
 
+static int run_hook(int argc, char **argv)
+{
+	struct opts o = { .json = opt_json };
+	struct ctl_hook h;
+
+	if (argc >= 1 && !strcmp(argv[0], "show")) {
+		if (take_opts(argc - 1, argv + 1, &o, false))
+			return EXIT_USAGE;
+		if (o.argc) {
+			ctl_err("'%s': unexpected argument", o.argv[0]);
+			return EXIT_USAGE;
+		}
+		return nl_exit(cmd_hook_show(o.json));
+	}
+	ctl_hook_init(&h);
+	if (cmd_parse_hook(argc, argv, &h))
+		return EXIT_USAGE;
+	return nl_exit(ctl_hook_set(&h, false, false));
+}
+
 static int run(int argc, char **argv)
 {
 	const char *obj = argv[0];
@@ -264,6 +287,8 @@ static int run(int argc, char **argv)
 		return run_dev(argc, argv);
 	if (!strcmp(obj, "rule"))
 		return run_rule(argc, argv);
+	if (!strcmp(obj, "hook"))
+		return run_hook(argc, argv);
 	if (!strcmp(obj, "load")) {
 		if (argc != 1) {
 			ctl_err("load: needs FILE or -");
@@ -303,7 +328,7 @@ static int run(int argc, char **argv)
 		return nl_exit(cmd_stats(o.argc ? o.argv[0] : NULL, o.json,
 					 o.watch, o.reset));
 	}
-	ctl_err("'%s': unknown object (expected dev, class, rule, load, save or stats)",
+	ctl_err("'%s': unknown object (expected dev, class, rule, hook, load, save or stats)",
 		obj);
 	return EXIT_USAGE;
 }

@@ -108,6 +108,39 @@ struct ctl_rule {
 
 #define HAS(x)	(1U << (x))
 
+/* The netfilter hook: MQOS_HOOK_A_* values; has = bit per attribute. */
+struct ctl_hook_class {
+	uint32_t has;			/* bit per MQOS_HOOK_CLASS_A_* */
+	uint8_t dscp;			/* remark; MQOS_DSCP_KEEP = none */
+	uint64_t rate;			/* ingress policer, bytes/s; 0 = off */
+	uint32_t burst;
+	uint64_t packets, remarked, police_drops;	/* from the kernel */
+};
+
+struct ctl_hook {
+	uint32_t has;			/* bit per MQOS_HOOK_A_* */
+	uint8_t enabled, mode, conntrack;
+	uint32_t mask;
+	uint64_t packets, no_ct, sticky, raised;	/* from the kernel */
+	struct ctl_hook_class cls[MQOS_MAX_CLASSES + 1];
+};
+
+/* ---- hook.c (grammar), hook_nl.c (netlink, show, stats) -------------------- */
+
+void ctl_hook_init(struct ctl_hook *h);	/* defaults: off, sticky, mask */
+/* hook set ... | hook class ...: into @h (has bits set); -1 on error. */
+int cmd_parse_hook(int argc, char **argv, struct ctl_hook *h);
+void print_hook_set(FILE *f, const struct ctl_hook *h);
+void print_hook_class(FILE *f, const struct ctl_hook *h, int id);
+
+int ctl_hook_get(struct ctl_hook *h);
+/* HOOK_SET with what @h has; @reset: start from the defaults. */
+int ctl_hook_set(const struct ctl_hook *h, bool reset, bool reset_stats);
+int cmd_hook_show(bool json);
+void hook_stats_text(const struct ctl_hook *h);
+struct json_object;
+struct json_object *hook_json(const struct ctl_hook *h);
+
 /* ---- cmd.c ---------------------------------------------------------------- */
 
 int cmd_parse_class(int argc, char **argv, struct ctl_dev *dev,

@@ -367,6 +367,7 @@ int cmd_rule_show(bool json)
 
 int cmd_save(FILE *f)
 {
+	struct ctl_hook h;
 	struct devs d;
 	struct rules r;
 	char buf[32];
@@ -401,6 +402,12 @@ int cmd_save(FILE *f)
 	}
 	free(d.v);
 	free(r.v);
+	err = ctl_hook_get(&h);
+	if (err)
+		return err;
+	print_hook_set(f, &h);
+	for (id = 1; id <= MQOS_MAX_CLASSES; id++)
+		print_hook_class(f, &h, id);
 	return 0;
 }
 
@@ -428,6 +435,8 @@ struct stats {
 	struct ctl_rule *rules;
 	int nrules;
 	uint64_t malformed;
+	bool has_hook;
+	struct ctl_hook hook;
 	struct timespec t;
 };
 
@@ -517,6 +526,9 @@ static int stats_get(const char *dev, struct stats *s)
 		}
 		err = ctl_request(msg, stats_cb, s, NULL, 0);
 		clock_gettime(CLOCK_MONOTONIC, &s->t);
+		/* The netns's hook (not per device): without a device filter. */
+		if (!err && !dev)
+			s->has_hook = !ctl_hook_get(&s->hook);
 		if (err != -EAGAIN)
 			return err;
 		stats_free(s);
@@ -661,6 +673,8 @@ static json_object *stats_json(const struct stats *s, const struct stats *p)
 	jset(root, "devices", devs);
 	jset(root, "rules", rules);
 	jint(root, "malformed", s->malformed);
+	if (s->has_hook)
+		jset(root, "hook", hook_json(&s->hook));
 	return root;
 }
 
@@ -720,6 +734,8 @@ static void stats_text(const struct stats *s, const struct stats *p)
 		putchar('\n');
 	}
 	printf("malformed MQTT/MQTT-SN packets: %" PRIu64 "\n", s->malformed);
+	if (s->has_hook)
+		hook_stats_text(&s->hook);
 }
 
 /* One reset, one sample, or a sample every @watch seconds. */
@@ -733,7 +749,14 @@ int cmd_stats(const char *dev, bool json, unsigned int watch, bool reset)
 
 		if (msg && dev)
 			nla_put_string(msg, MQOS_A_IFNAME, dev);
-		return ctl_request(msg, NULL, NULL, NULL, 0);
+		err = ctl_request(msg, NULL, NULL, NULL, 0);
+		if (!err && !dev) {
+			struct ctl_hook h;
+
+			ctl_hook_init(&h);
+			err = ctl_hook_set(&h, false, true);
+		}
+		return err;
 	}
 	/* Two samples a quarter second apart give a current rate. */
 	err = stats_get(dev, &p);

@@ -11,6 +11,85 @@ static int fails;
 #define CHECK(c) do { if (!(c)) { fprintf(stderr, "FAIL %s:%d: %s\n", \
 	__FILE__, __LINE__, #c); fails++; } } while (0)
 
+/* hook set / hook class: words -> struct ctl_hook -> the same words. */
+static int hook_words(struct ctl_hook *h, const char *text)
+{
+	char line[256], *argv[16];
+	int n;
+
+	snprintf(line, sizeof(line), "%s", text);
+	n = tokenize(line, argv, 16);
+	return n < 2 ? -1 : cmd_parse_hook(n - 1, argv + 1, h);
+}
+
+static void test_hook(void)
+{
+	struct ctl_hook h, g;
+	char buf[512];
+	FILE *f;
+	int id;
+
+	ctl_hook_init(&h);
+	CHECK(!h.enabled && h.mode == MQOS_HOOK_MODE_STICKY &&
+	      h.mask == MQOS_HOOK_DEFAULT_MASK && !h.has);
+	CHECK(!hook_words(&h, "hook set on mode packet mask 0xf8000000"));
+	CHECK(h.enabled && h.mode == MQOS_HOOK_MODE_PACKET &&
+	      h.mask == 0xf8000000 &&
+	      h.has == (HAS(MQOS_HOOK_A_ENABLED) | HAS(MQOS_HOOK_A_MODE) |
+			HAS(MQOS_HOOK_A_MASK)));
+	CHECK(!hook_words(&h, "hook set off"));
+	CHECK(!h.enabled);
+	CHECK(!hook_words(&h, "hook class 2 remark EF police 1mbit 10k"));
+	CHECK(h.cls[2].dscp == 46 && h.cls[2].rate == 125000 &&
+	      h.cls[2].burst == 10240);
+	CHECK(!hook_words(&h, "hook class 4 remark cs0"));
+	CHECK(h.cls[4].dscp == 0 && !h.cls[4].rate);
+	CHECK(!hook_words(&h, "hook class 2 police off remark keep"));
+	CHECK(h.cls[2].dscp == MQOS_DSCP_KEEP && !h.cls[2].rate &&
+	      (h.cls[2].has & HAS(MQOS_HOOK_CLASS_A_POLICE_RATE)));
+	/* Errors: each names the word. */
+	CHECK(hook_words(&h, "hook set maybe"));
+	CHECK(hook_words(&h, "hook set mode fast"));
+	CHECK(hook_words(&h, "hook set mask 0x2f"));	/* not contiguous */
+	CHECK(hook_words(&h, "hook set mask 0xf"));	/* too narrow */
+	CHECK(hook_words(&h, "hook set mask"));
+	CHECK(hook_words(&h, "hook class 17 remark EF"));
+	CHECK(hook_words(&h, "hook class 2 remark 64"));
+	CHECK(hook_words(&h, "hook class 2 police 1mbit"));
+	CHECK(hook_words(&h, "hook class 2 police 1mbit 0"));
+	CHECK(hook_words(&h, "hook class 2 colour red"));
+	CHECK(hook_words(&h, "hook frob"));
+
+	/* What save prints, load reads back the same. */
+	ctl_hook_init(&h);
+	CHECK(!hook_words(&h, "hook set on mask 0x3e0"));
+	CHECK(!hook_words(&h, "hook class 2 remark EF police 2mbit 15k"));
+	CHECK(!hook_words(&h, "hook class 4 remark CS0"));
+	f = fmemopen(buf, sizeof(buf), "w");
+	print_hook_set(f, &h);
+	for (id = 1; id <= MQOS_MAX_CLASSES; id++)
+		print_hook_class(f, &h, id);
+	fclose(f);
+	CHECK(!strcmp(buf, "hook set on mode sticky mask 0x000003e0\n"
+			   "hook class 2 remark 46 police 2mbit 15k\n"
+			   "hook class 4 remark 0\n"));
+	ctl_hook_init(&g);
+	{
+		char *p = buf, *nl;
+
+		while ((nl = strchr(p, '\n'))) {
+			*nl = 0;
+			CHECK(!hook_words(&g, p));
+			p = nl + 1;
+		}
+	}
+	CHECK(g.enabled && g.mask == 0x3e0 && g.mode == MQOS_HOOK_MODE_STICKY);
+	for (id = 1; id <= MQOS_MAX_CLASSES; id++)
+		CHECK(g.cls[id].dscp == h.cls[id].dscp &&
+		      g.cls[id].rate == h.cls[id].rate &&
+		      g.cls[id].burst == h.cls[id].burst);
+}
+
 int main(void)
 {
 	char buf[100], line[256], *argv[8];
@@ -73,6 +152,7 @@ int main(void)
 	CHECK(tokenize(line, argv, 8) == 2 && !argv[0][0] && !strcmp(argv[1], "x"));
 	snprintf(line, sizeof(line), "a \"b");
 	CHECK(tokenize(line, argv, 8) == -1);
+	test_hook();
 	printf("test_parse: %s\n", fails ? "FAILED" : "ok");
 	return fails ? 1 : 0;
 }

@@ -70,7 +70,8 @@ void mqos_classify(const struct mqos_src *src, u32 off, u16 ethertype,
 	res->flags = 0;
 	res->rule = -1;
 	res->class_id = 0;
-	per_packet = cfg->mode == MQOS_MODE_PACKET;
+	per_packet = cfg->mode == MQOS_MODE_PACKET ||
+		     (meta && meta->packet_mode);
 
 	if (pkt.flags & MQOS_PKT_PAYLOAD &&
 	    pkt.l4proto == MQOS_IPPROTO_TCP &&

@@ -39,6 +39,7 @@
 struct mqos_meta {
 	s32 iif;
 	s32 oif;
+	u8 packet_mode;		/* 1: MQOS_MODE_PACKET whatever cfg says */
 };
 
 /* struct mqos_cls_res.flags */

@@ -267,6 +267,8 @@ enum mqos_cmd {
 	MQOS_CMD_CONFIG_REPLACE,
 	MQOS_CMD_STATS_GET,
 	MQOS_CMD_STATS_RESET,
+	MQOS_CMD_HOOK_GET,
+	MQOS_CMD_HOOK_SET,
 	__MQOS_CMD_MAX
 };
 
@@ -293,6 +295,7 @@ enum mqos_attr {
 	MQOS_A_BACKLOG,		/* u32: packets queued */
 	MQOS_A_MALFORMED,	/* u64: malformed MQTT/MQTT-SN seen (netns) */
 	MQOS_A_GENERATION,	/* u32: bumped by every configuration change */
+	MQOS_A_HOOK,		/* nest: MQOS_HOOK_A_* (HOOK_GET, HOOK_SET) */
 	__MQOS_A_MAX
 };
 
@@ -341,5 +344,99 @@ enum mqos_rule_attr {
 };
 
 #define MQOS_RULE_A_MAX (__MQOS_RULE_A_MAX - 1)
+
+/*
+ * 4. The netfilter hook (per network namespace; off by default).
+ *
+ * MQOS_CMD_HOOK_GET    doit, no attributes -> one message with MQOS_A_HOOK:
+ *                      ENABLED, MODE, MASK, CONNTRACK, the counters, and
+ *                      one MQOS_HOOK_A_CLASS nest per class 1..16 (ID,
+ *                      REMARK, POLICE_RATE, POLICE_BURST and its counters).
+ * MQOS_CMD_HOOK_SET    MQOS_A_HOOK with any of ENABLED, MODE, MASK, CLASS
+ *                      nests (ID required), RESET, RESET_STATS. What is
+ *                      absent stays as it is; with RESET everything starts
+ *                      from the defaults first (off, sticky, default mask,
+ *                      no remark, no policer). Validated as a whole, then
+ *                      applied; on an error nothing changes.
+ *
+ * When enabled, mqos registers netfilter hooks in the namespace for IPv4
+ * and IPv6 at PRE_ROUTING (forwarded and locally delivered traffic) and
+ * LOCAL_OUT (locally generated traffic), at priority
+ * NF_IP_PRI_CONNTRACK + 1: right after conntrack has attached its entry,
+ * before NAT and the mangle/filter tables, so that an ingress flood is
+ * policed before routing and forwarding spend anything on it. Each packet
+ * is classified by the namespace's rules there (IIF rules match; OIF rules
+ * do not, the output device is not known yet), then:
+ *
+ *  - Flow stickiness (MODE sticky, the default; TCP connections only):
+ *    the class a connection earned is kept in its conntrack mark, in the
+ *    bits of MASK. Only a PUBLISH (its QoS, its topic) raises it; it never
+ *    falls (there is no idle decay). A lower class id is a higher class.
+ *    Before the first PUBLISH the mark bits are 0 and every packet keeps
+ *    the class the rules give it without MQTT (DSCP, ports). The mqos
+ *    qdisc reads the mark back for every packet of the connection, both
+ *    directions, including segments that start mid-message: the override
+ *    order is skb->priority, then this mark, then the rules.
+ *    UDP (MQTT-SN) is always classified per packet.
+ *  - MODE packet: no marks; every packet on its own, control packets to
+ *    control and acks by their QoS level (also in the qdisc).
+ *  - Conntrack is used when available: enabling the hook asks for the
+ *    nf_conntrack module (loaded on demand, no hard dependency) and turns
+ *    it on in the namespace. Without it, packets are classified one by one
+ *    (CONNTRACK 0 and the NO_CT counter say so).
+ *  - Per class, optional DSCP remarking (ECN bits kept, IPv4 checksum
+ *    fixed) and an ingress policer (token bucket; packets over it are
+ *    dropped at PRE_ROUTING and counted; locally generated traffic is not
+ *    policed).
+ */
+/*
+ * Default MASK: ct mark bits 16..20 (a class 1..16 needs 5 bits). Chosen
+ * away from the low 16 bits (firewall zones, policy routing fwmarks, the
+ * values people write by hand: 0x1, 0xff, 0x4000/0x8000 of kube-proxy,
+ * 0x3f00 of mwan3) and from the top byte, where act_ctinfo keeps a DSCP
+ * (0xfc000000 plus the 0x01000000 state bit). Rule hits and malformed-MQTT
+ * counters count the qdisc's decisions, not the hook's (a packet would be
+ * counted twice).
+ */
+#define MQOS_HOOK_DEFAULT_MASK	0x001f0000U
+
+enum mqos_hook_mode {
+	MQOS_HOOK_MODE_STICKY = 0,
+	MQOS_HOOK_MODE_PACKET = 1,
+};
+
+enum mqos_hook_attr {
+	MQOS_HOOK_A_UNSPEC,
+	MQOS_HOOK_A_PAD,
+	MQOS_HOOK_A_ENABLED,	/* u8: 0 or 1 */
+	MQOS_HOOK_A_MODE,	/* u8: enum mqos_hook_mode */
+	MQOS_HOOK_A_MASK,	/* u32: ct mark bits, contiguous, >= 5 bits */
+	MQOS_HOOK_A_CLASS,	/* nest: MQOS_HOOK_CLASS_A_* (repeated) */
+	MQOS_HOOK_A_RESET,	/* flag (SET): start from the defaults */
+	MQOS_HOOK_A_RESET_STATS, /* flag (SET): zero the hook counters */
+	MQOS_HOOK_A_CONNTRACK,	/* u8 (GET): 1 = conntrack in use */
+	MQOS_HOOK_A_PACKETS,	/* u64 (GET): packets seen by the hook */
+	MQOS_HOOK_A_NO_CT,	/* u64: of them without a conntrack entry */
+	MQOS_HOOK_A_STICKY,	/* u64: given their connection's class */
+	MQOS_HOOK_A_RAISED,	/* u64: times a connection's class rose */
+	__MQOS_HOOK_A_MAX
+};
+
+#define MQOS_HOOK_A_MAX (__MQOS_HOOK_A_MAX - 1)
+
+enum mqos_hook_class_attr {
+	MQOS_HOOK_CLASS_A_UNSPEC,
+	MQOS_HOOK_CLASS_A_PAD,
+	MQOS_HOOK_CLASS_A_ID,		/* u8: 1..MQOS_MAX_CLASSES */
+	MQOS_HOOK_CLASS_A_REMARK,	/* u8: DSCP 0..63, or MQOS_DSCP_KEEP */
+	MQOS_HOOK_CLASS_A_POLICE_RATE,	/* u64: bytes/s; 0 = no policer */
+	MQOS_HOOK_CLASS_A_POLICE_BURST,	/* u32: bytes; >= 1 if RATE set */
+	MQOS_HOOK_CLASS_A_PACKETS,	/* u64 (GET): packets of this class */
+	MQOS_HOOK_CLASS_A_REMARKED,	/* u64 (GET): DSCP rewritten */
+	MQOS_HOOK_CLASS_A_POLICE_DROPS,	/* u64 (GET): ingress policer drops */
+	__MQOS_HOOK_CLASS_A_MAX
+};
+
+#define MQOS_HOOK_CLASS_A_MAX (__MQOS_HOOK_CLASS_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_MQOS_H */

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The netfilter hook of a network namespace: conntrack-sticky flow
+ * classes, DSCP remarking and ingress policing (UAPI section 4).
+ *
+ *   nf_hook.c    per-netns state, the hook itself, what the qdisc asks
+ *   genl_hook.c  MQOS_CMD_HOOK_GET / HOOK_SET
+ *
+ * Locking. The configuration is changed under genl_mutex (HOOK_SET) and
+ * read by the datapath with READ_ONCE; a class's policer bucket is
+ * changed and used under its spinlock. Counters are per CPU.
+ */
+#ifndef MQOS_NF_HOOK_H
+#define MQOS_NF_HOOK_H
+
+#include <linux/percpu.h>
+#include <linux/skbuff.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <uapi/linux/mqos.h>
+
+#include "core/tbf.h"
+
+struct net;
+struct seq_file;
+struct netlink_ext_ack;
+
+/* Hook counters of one CPU. */
+struct mqos_hook_stats {
+	u64 packets;
+	u64 no_ct;
+	u64 sticky;
+	u64 raised;
+	u64 cls_packets[MQOS_MAX_CLASSES + 1];
+	u64 remarked[MQOS_MAX_CLASSES + 1];
+	u64 police_drops[MQOS_MAX_CLASSES + 1];
+};
+
+/* Per class: remarking and the ingress policer. */
+struct mqos_hook_class {
+	spinlock_t lock;		/* tb */
+	struct mqos_tb tb;
+	u64 rate;			/* bytes/s, 0 = no policer */
+	u32 burst;			/* bytes */
+	u8 dscp;			/* MQOS_DSCP_KEEP = no remarking */
+};
+
+/* Embedded in struct mqos_net. */
+struct mqos_hook_net {
+	bool enabled;			/* hooks registered */
+	bool ct;			/* conntrack turned on for the netns */
+	u8 mode;			/* enum mqos_hook_mode */
+	u32 mask;			/* ct mark bits of the flow class */
+	void (*ct_put)(struct net *net, u8 nfproto);	/* while ct */
+	struct mqos_hook_stats __percpu *stats;
+	struct mqos_hook_class cls[MQOS_MAX_CLASSES + 1];	/* [0] unused */
+};
+
+/* A complete hook configuration, as HOOK_SET builds it before applying. */
+struct mqos_hook_conf {
+	bool enabled;
+	u8 mode;
+	u32 mask;
+	u8 dscp[MQOS_MAX_CLASSES + 1];
+	u64 rate[MQOS_MAX_CLASSES + 1];
+	u32 burst[MQOS_MAX_CLASSES + 1];
+};
+
+/* Pernet (netns.c). */
+int mqos_hook_net_init(struct net *net);
+void mqos_hook_net_pre_exit(struct net *net);
+void mqos_hook_net_exit(struct net *net);
+
+/* Configuration (genl_hook.c, under genl_mutex). */
+void mqos_hook_conf_get(struct net *net, struct mqos_hook_conf *conf);
+void mqos_hook_conf_default(struct mqos_hook_conf *conf);
+int mqos_hook_conf_apply(struct net *net, const struct mqos_hook_conf *conf,
+			 struct netlink_ext_ack *extack);
+void mqos_hook_stats_sum(struct net *net, struct mqos_hook_stats *sum);
+void mqos_hook_stats_reset(struct net *net);
+
+/*
+ * For the qdisc: the class the packet's connection earned (ct mark under
+ * the mask), or 0. Any context.
+ */
+u8 mqos_hook_flow_class(const struct net *net, const struct sk_buff *skb);
+/* True if the hook is on in per-packet mode: classify acks/control too. */
+bool mqos_hook_packet_mode(const struct net *net);
+
+/* /proc/net/mqos/hook */
+int mqos_hook_proc_show(struct seq_file *m, void *v);
+
+#endif /* MQOS_NF_HOOK_H */

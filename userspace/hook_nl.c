@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The netfilter hook over netlink: HOOK_GET / HOOK_SET, `hook show`, and
+ * the hook's part of `stats`. The grammar is hook.c.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+#include <json-c/json.h>
+#include <netlink/netlink.h>
+#include <netlink/genl/genl.h>
+
+#include "mqosctl.h"
+
+static uint64_t get_num(struct nlattr *a)
+{
+	switch (nla_len(a)) {
+	case 1: return nla_get_u8(a);
+	case 4: return nla_get_u32(a);
+	case 8: return nla_get_u64(a);
+	}
+	return 0;
+}
+
+static void get_class(struct nlattr *nest, struct ctl_hook *h)
+{
+	struct nlattr *tb[MQOS_HOOK_CLASS_A_MAX + 1];
+	struct ctl_hook_class *c;
+	uint8_t id;
+
+	if (nla_parse_nested(tb, MQOS_HOOK_CLASS_A_MAX, nest, NULL) < 0 ||
+	    !tb[MQOS_HOOK_CLASS_A_ID])
+		return;
+	id = nla_get_u8(tb[MQOS_HOOK_CLASS_A_ID]);
+	if (id < 1 || id > MQOS_MAX_CLASSES)
+		return;
+	c = &h->cls[id];
+#define G(attr, field) if (tb[attr]) c->field = get_num(tb[attr])
+	G(MQOS_HOOK_CLASS_A_REMARK, dscp);
+	G(MQOS_HOOK_CLASS_A_POLICE_RATE, rate);
+	G(MQOS_HOOK_CLASS_A_POLICE_BURST, burst);
+	G(MQOS_HOOK_CLASS_A_PACKETS, packets);
+	G(MQOS_HOOK_CLASS_A_REMARKED, remarked);
+	G(MQOS_HOOK_CLASS_A_POLICE_DROPS, police_drops);
+#undef G
+}
+
+static int hook_cb(struct nlattr **top, void *arg)
+{
+	struct nlattr *tb[MQOS_HOOK_A_MAX + 1], *a;
+	struct ctl_hook *h = arg;
+	int rem;
+
+	if (!top[MQOS_A_HOOK] ||
+	    nla_parse_nested(tb, MQOS_HOOK_A_MAX, top[MQOS_A_HOOK], NULL) < 0)
+		return 0;
+#define G(attr, field) if (tb[attr]) h->field = get_num(tb[attr])
+	G(MQOS_HOOK_A_ENABLED, enabled);
+	G(MQOS_HOOK_A_MODE, mode);
+	G(MQOS_HOOK_A_MASK, mask);
+	G(MQOS_HOOK_A_CONNTRACK, conntrack);
+	G(MQOS_HOOK_A_PACKETS, packets);
+	G(MQOS_HOOK_A_NO_CT, no_ct);
+	G(MQOS_HOOK_A_STICKY, sticky);
+	G(MQOS_HOOK_A_RAISED, raised);
+#undef G
+	nla_for_each_nested(a, top[MQOS_A_HOOK], rem)
+		if (nla_type(a) == MQOS_HOOK_A_CLASS)
+			get_class(a, h);
+	return 0;
+}
+
+int ctl_hook_get(struct ctl_hook *h)
+{
+	ctl_hook_init(h);
+	return ctl_request(ctl_msg(MQOS_CMD_HOOK_GET, 0), hook_cb, h, NULL, 0);
+}
+
+#define PUT(cond, expr) do { if ((cond) && (expr) < 0) goto nomem; } while (0)
+
+int ctl_hook_set(const struct ctl_hook *h, bool reset, bool reset_stats)
+{
+	struct nl_msg *msg = ctl_msg(MQOS_CMD_HOOK_SET, 0);
+	struct nlattr *n, *cn;
+	int id;
+
+	if (!msg)
+		return -ENOMEM;
+	n = nla_nest_start(msg, MQOS_A_HOOK);
+	if (!n)
+		goto nomem;
+	PUT(reset, nla_put_flag(msg, MQOS_HOOK_A_RESET));
+	PUT(reset_stats, nla_put_flag(msg, MQOS_HOOK_A_RESET_STATS));
+	PUT(h->has & HAS(MQOS_HOOK_A_ENABLED),
+	    nla_put_u8(msg, MQOS_HOOK_A_ENABLED, h->enabled));
+	PUT(h->has & HAS(MQOS_HOOK_A_MODE),
+	    nla_put_u8(msg, MQOS_HOOK_A_MODE, h->mode));
+	PUT(h->has & HAS(MQOS_HOOK_A_MASK),
+	    nla_put_u32(msg, MQOS_HOOK_A_MASK, h->mask));
+	for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
+		const struct ctl_hook_class *c = &h->cls[id];
+
+		if (!c->has)
+			continue;
+		cn = nla_nest_start(msg, MQOS_HOOK_A_CLASS);
+		if (!cn)
+			goto nomem;
+		PUT(1, nla_put_u8(msg, MQOS_HOOK_CLASS_A_ID, id));
+		PUT(c->has & HAS(MQOS_HOOK_CLASS_A_REMARK),
+		    nla_put_u8(msg, MQOS_HOOK_CLASS_A_REMARK, c->dscp));
+		PUT(c->has & HAS(MQOS_HOOK_CLASS_A_POLICE_RATE),
+		    nla_put_u64(msg, MQOS_HOOK_CLASS_A_POLICE_RATE, c->rate));
+		PUT(c->has & HAS(MQOS_HOOK_CLASS_A_POLICE_BURST),
+		    nla_put_u32(msg, MQOS_HOOK_CLASS_A_POLICE_BURST, c->burst));
+		nla_nest_end(msg, cn);
+	}
+	nla_nest_end(msg, n);
+	return ctl_request(msg, NULL, NULL, NULL, 0);
+nomem:
+	nlmsg_free(msg);
+	return -ENOMEM;
+}
+
+struct json_object *hook_json(const struct ctl_hook *h)
+{
+	json_object *o = json_object_new_object();
+	json_object *arr = json_object_new_array();
+	char buf[16];
+	int id;
+
+	json_object_object_add(o, "enabled", json_object_new_boolean(h->enabled));
+	json_object_object_add(o, "mode", json_object_new_string(
+		h->mode == MQOS_HOOK_MODE_PACKET ? "packet" : "sticky"));
+	snprintf(buf, sizeof(buf), "0x%08x", h->mask);
+	json_object_object_add(o, "mask", json_object_new_string(buf));
+	json_object_object_add(o, "conntrack",
+			       json_object_new_boolean(h->conntrack));
+	json_object_object_add(o, "packets", json_object_new_uint64(h->packets));
+	json_object_object_add(o, "no_ct", json_object_new_uint64(h->no_ct));
+	json_object_object_add(o, "sticky", json_object_new_uint64(h->sticky));
+	json_object_object_add(o, "raised", json_object_new_uint64(h->raised));
+	for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
+		const struct ctl_hook_class *c = &h->cls[id];
+		json_object *co;
+
+		if (c->dscp == MQOS_DSCP_KEEP && !c->rate && !c->packets &&
+		    !c->police_drops)
+			continue;
+		co = json_object_new_object();
+		json_object_object_add(co, "class", json_object_new_int(id));
+		if (c->dscp == MQOS_DSCP_KEEP)
+			json_object_object_add(co, "remark", NULL);
+		else
+			json_object_object_add(co, "remark",
+					       json_object_new_int(c->dscp));
+		json_object_object_add(co, "police_rate",
+				       json_object_new_uint64(c->rate));
+		json_object_object_add(co, "police_burst",
+				       json_object_new_uint64(c->burst));
+		json_object_object_add(co, "packets",
+				       json_object_new_uint64(c->packets));
+		json_object_object_add(co, "remarked",
+				       json_object_new_uint64(c->remarked));
+		json_object_object_add(co, "police_drops",
+				       json_object_new_uint64(c->police_drops));
+		json_object_array_add(arr, co);
+	}
+	json_object_object_add(o, "classes", arr);
+	return o;
+}
+
+void hook_stats_text(const struct ctl_hook *h)
+{
+	int id;
+
+	printf("hook %s, mode %s, mask 0x%08x, conntrack %s: %" PRIu64
+	       " pkts, %" PRIu64 " without conntrack (per packet), %" PRIu64
+	       " in their connection's class, %" PRIu64 " class raises\n",
+	       h->enabled ? "on" : "off",
+	       h->mode == MQOS_HOOK_MODE_PACKET ? "packet" : "sticky", h->mask,
+	       h->conntrack ? "yes" : "no (per-packet fallback)", h->packets,
+	       h->no_ct, h->sticky, h->raised);
+	for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
+		const struct ctl_hook_class *c = &h->cls[id];
+
+		if (!c->packets && !c->remarked && !c->police_drops)
+			continue;
+		printf("  hook class %d: %" PRIu64 " pkts, remarked %" PRIu64
+		       ", ingress policer drops %" PRIu64 "\n", id, c->packets,
+		       c->remarked, c->police_drops);
+	}
+}
+
+int cmd_hook_show(bool json)
+{
+	struct ctl_hook h;
+	int err, id;
+
+	err = ctl_hook_get(&h);
+	if (err)
+		return err;
+	if (json) {
+		json_object *o = hook_json(&h);
+
+		printf("%s\n", json_object_to_json_string_ext(o,
+			JSON_C_TO_STRING_PLAIN));
+		json_object_put(o);
+		return 0;
+	}
+	print_hook_set(stdout, &h);
+	for (id = 1; id <= MQOS_MAX_CLASSES; id++)
+		print_hook_class(stdout, &h, id);
+	hook_stats_text(&h);
+	return 0;
+}
