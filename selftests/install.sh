@@ -257,12 +257,14 @@ c2=$(complete_words mqosctl class set mqin)
 c3=$(complete_words mqosctl class set "$DEV" "")
 c4=$(complete_words mqosctl rule add pref 10 match dscp "")
 c5=$(complete_words mqosctl stats --pro)
-diag "completions: [$c1] [$(echo $c2)] [$(echo $c3)] [$(echo $c4 | cut -c1-40)...] [$c5]"
-ktap_result "completion: commands, devices, class names, DSCP keywords, stats options" "$(
+c6=$(complete_words mqosctl hook set mode "")
+diag "completions: [$c1] [$(echo $c2)] [$(echo $c3)] [$(echo $c4 | cut -c1-40)...] [$c5] [$(echo $c6)]"
+ktap_result "completion: commands, devices, class numbers, DSCP keywords, stats options, hook modes" "$(
 	[ "$c1" = class ] && grep -qx "$DEV" <<< "$c2" &&
-		grep -qx realtime <<< "$c3" && grep -qx best-effort <<< "$c3" &&
+		grep -qx 2 <<< "$c3" && grep -qx 5 <<< "$c3" &&
+		! grep -qx realtime <<< "$c3" &&
 		grep -qx af41 <<< "$c4" && grep -qx ef <<< "$c4" &&
-		[ "$c5" = --prometheus ]
+		[ "$c5" = --prometheus ] && [ "$(echo $c6)" = "sticky packet" ]
 	echo $?)"
 
 if [ -n "$verify_pid" ]; then
