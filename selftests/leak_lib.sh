@@ -167,8 +167,13 @@ mqos_malformed() {
 #   skbuff_*: active objects within LEAK_SKB_OBJS of the snapshot:
 #     each CPU keeps up to 64 skbuff_head_cache objects in its NAPI cache
 #     (NAPI_SKB_CACHE_SIZE), so 64 per CPU plus 64.
-# Test runs showed: one leaked skb per 1024 packets, or one 192-byte
-# kmalloc per configuration replacement, fails it (see tests.list).
+# Shown to fail (scratch builds, 6.1): one skb clone leaked per 1024
+# dequeued packets made faults_under_traffic fail here (skbuff_* +555
+# objects, limit 192; kmalloc-* +2037 kB). Small kmalloc leaks are below
+# the kmalloc-* noise: one 96-byte kmalloc leaked per qdisc passed this
+# check (+33 kB) and was caught by leak_check_module's count of mqos's
+# own live kmalloc objects (9, 8 after insmod) -- that is the precise
+# check; this one is the net for skbs and large leaks.
 # Slab: as a whole is printed, with the caches that grew most, as
 # diagnostics only.
 
@@ -282,6 +287,11 @@ leak_check_module() {
 	fi
 	if [ "$REL_OBJS0" = - ] || [ -z "$REL_OBJS0" ]; then
 		:
+	elif [ "$REL_OBJS0" = 0 ]; then
+		# mqos always has live allocations after insmod (6.1: 8,
+		# 6.12: 4); seeing none means the traces missed them (seen
+		# on 6.12 late in a long VM run), so this proves nothing.
+		what="$what, kmalloc objects allocated by mqos: not checked (none visible after insmod)"
 	elif [ "$REL_OBJS1" = "$REL_OBJS0" ]; then
 		what="$what, kmalloc objects allocated by mqos: $REL_OBJS1 as after insmod"
 	else
