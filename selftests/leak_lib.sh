@@ -4,7 +4,7 @@
 # genl_fuzz, faults_under_traffic, memory_bounds). Sourced after lib.sh.
 #
 #   leak_snapshot            remember slab usage now (after dropping caches)
-#   leak_check_slab          KTAP result: kmalloc-* bytes and skbuff_* objects
+#   leak_check_slab          KTAP result: kmalloc-* bytes and sk_buff objects
 #                            back to the snapshot (see "slab" below for why
 #                            only those)
 #   leak_check_module        KTAP result: refcount back to 0, rmmod succeeds
@@ -164,12 +164,19 @@ mqos_malformed() {
 #   kmalloc-* (not kmalloc-cg-*, which only accounted allocations use):
 #     active bytes within LEAK_KMALLOC_KB (default 1024 kB) of the
 #     snapshot;
-#   skbuff_*: active objects within LEAK_SKB_OBJS of the snapshot:
-#     each CPU keeps up to 64 skbuff_head_cache objects in its NAPI cache
-#     (NAPI_SKB_CACHE_SIZE), so 64 per CPU plus 64.
+#   skbuff_head_cache + skbuff_fclone_cache (the sk_buffs themselves,
+#     not skbuff_small_head, 6.12's cache of data heads): active objects
+#     within LEAK_SKB_OBJS of the snapshot. Each CPU keeps up to 64
+#     sk_buffs in its NAPI cache (NAPI_SKB_CACHE_SIZE) and, on 6.12, up
+#     to 64 more on its deferred-free list (net.core.skb_defer_max), so
+#     128 per CPU plus 64. (6.12 ended a faults_under_traffic run with
+#     skbuff_* +221, 74 of them small heads, steady over six polls: within
+#     these caches' bounds, and a per-packet leak grows with the packets.)
 # Shown to fail (scratch builds, 6.1): one skb clone leaked per 1024
 # dequeued packets made faults_under_traffic fail here (skbuff_* +555
-# objects, limit 192; kmalloc-* +2037 kB). Small kmalloc leaks are below
+# objects, 503 of them skbuff_head_cache; kmalloc-* +2037 kB) with the
+# earlier limit of 192; the limit is now 320 on 2 CPUs, which that run
+# still exceeds, but this revision was not re-run against it. Small kmalloc leaks are below
 # the kmalloc-* noise: one 96-byte kmalloc leaked per qdisc passed this
 # check (+33 kB) and was caught by leak_check_module's count of mqos's
 # own live kmalloc objects (9, 8 after insmod) -- that is the precise
@@ -194,11 +201,10 @@ _slab_objs() {
 }
 
 # "KMALLOC_BYTES SKB_OBJS" of a slabinfo file: active objects * object size
-# over kmalloc-N (plain and dma/rcl variants, not -cg-), active objects of
-# skbuff_*.
+# over kmalloc-N (plain and dma/rcl variants, not -cg-), active sk_buffs.
 _leak_watched() {
 	awk '$1 ~ /^kmalloc-/ && $1 !~ /^kmalloc-cg-/ { k += $2 * $4 }
-	     $1 ~ /^skbuff_/ { s += $2 }
+	     $1 == "skbuff_head_cache" || $1 == "skbuff_fclone_cache" { s += $2 }
 	     END { printf "%d %d\n", k, s }' "$1"
 }
 
@@ -221,7 +227,7 @@ _leak_diff() {
 
 leak_check_slab() {
 	local km_tol=${LEAK_KMALLOC_KB:-1024} skb_tol=${LEAK_SKB_OBJS:-} now km skb dkm dskb i
-	[ -n "$skb_tol" ] || skb_tol=$(( 64 * $(nproc) + 64 ))
+	[ -n "$skb_tol" ] || skb_tol=$(( 128 * $(nproc) + 64 ))
 	if [ ! -r "${LEAK_SLABINFO0:-}" ] || [ ! -r /proc/slabinfo ]; then
 		ktap_skip "kmalloc and skbuff slab back to baseline" "no /proc/slabinfo"
 		return 0
@@ -232,7 +238,7 @@ leak_check_slab() {
 		read -r km skb <<< "$(_leak_watched /proc/slabinfo)"
 		dkm=$(( (km - LEAK_KM0) / 1024 ))
 		dskb=$((skb - LEAK_SKB0))
-		diag "slab check $i: kmalloc-* ${dkm} kB, skbuff_* objects ${dskb}"
+		diag "slab check $i: kmalloc-* ${dkm} kB, sk_buffs ${dskb}"
 		[ "$dkm" -le "$km_tol" ] && [ "$dskb" -le "$skb_tol" ] && break
 		sleep 1
 	done
@@ -240,9 +246,9 @@ leak_check_slab() {
 	diag "Slab: ${LEAK_SLAB0} kB -> ${now} kB ($((now - LEAK_SLAB0)) kB, not compared); grew most:"
 	_leak_diff 8
 	if [ "$dkm" -le "$km_tol" ] && [ "$dskb" -le "$skb_tol" ]; then
-		ktap_ok "kmalloc and skbuff slab back to baseline (kmalloc-* ${dkm} kB <= ${km_tol}, skbuff_* objects ${dskb} <= ${skb_tol})"
+		ktap_ok "kmalloc and skbuff slab back to baseline (kmalloc-* ${dkm} kB <= ${km_tol}, sk_buffs ${dskb} <= ${skb_tol})"
 	else
-		ktap_fail "kmalloc and skbuff slab back to baseline (kmalloc-* ${dkm} kB, limit ${km_tol}; skbuff_* objects ${dskb}, limit ${skb_tol})"
+		ktap_fail "kmalloc and skbuff slab back to baseline (kmalloc-* ${dkm} kB, limit ${km_tol}; sk_buffs ${dskb}, limit ${skb_tol})"
 	fi
 	rm -f "$LEAK_SLABINFO0"
 }
