@@ -33,7 +33,7 @@ rel_tool genl_fuzz || { ktap_fail "build genl_fuzz"; ktap_finish; }
 chmod 755 "$REL_BIN"
 F=$REL_BIN/genl_fuzz
 leak_snapshot
-mqos_load || ktap_skip_rest "cannot load mqos.ko"
+rel_load || ktap_skip_rest "cannot load mqos.ko"
 ip netns add "$NS_GW" || { ktap_fail "netns"; ktap_finish; }
 n_gw ip link set lo up
 n_gw ip link add g1 type veth peer name g1p

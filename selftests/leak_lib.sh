@@ -4,8 +4,9 @@
 # genl_fuzz, faults_under_traffic, memory_bounds). Sourced after lib.sh.
 #
 #   leak_snapshot            remember slab usage now (after dropping caches)
-#   leak_check_slab [KB]     KTAP result: Slab within KB (default 4096) of the
-#                            snapshot and skbuff_head_cache back to baseline
+#   leak_check_slab          KTAP result: kmalloc-* bytes and sk_buff objects
+#                            back to the snapshot (see "slab" below for why
+#                            only those)
 #   leak_check_module        KTAP result: refcount back to 0, rmmod succeeds
 #   leak_kmemleak            KTAP result on kernels with kmemleak (debug
 #                            kernel), SKIP elsewhere
@@ -16,6 +17,86 @@
 #                            no control plane answers
 
 REL_BIN=${REL_BIN:-}
+
+# --- the shared preamble and ending of the reliability tests -----------------
+#   rel_setup TOOL...   after ktap_plan: root, tc and ip, cleanup on exit,
+#                       the helper tools built, the slab snapshot, mqos
+#                       loaded (rel_load), the lib.sh topology; a failure
+#                       ends the test (skip if the module cannot load)
+#   rel_load            load mqos: the DEBUG=1 build when it exists for
+#                       this kernel (its object accounting is checked at
+#                       rmmod), else as lib.sh's mqos_load
+#   rel_finish          tear everything down, then the leak results
+#                       (3 KTAP results: module, slab, kmemleak) and
+#                       ktap_finish
+#   rel_cleanup_hook    a test may define it: run by the EXIT trap
+# A timing mark in the output: "# t=SECONDS s WHAT".
+rel_t() { diag "t=${SECONDS}s $*"; }
+
+rel_cleanup() {
+	declare -F rel_cleanup_hook >/dev/null && rel_cleanup_hook
+	topo_cleanup
+	rel_tools_cleanup
+	rm -f "${LEAK_SLABINFO0:-/nonexistent}"
+}
+
+rel_setup() {
+	local t
+	require_root
+	require_cmd tc ip
+	trap rel_cleanup EXIT
+	for t in "$@"; do
+		rel_tool "$t" || { ktap_fail "build $t"; ktap_finish; }
+	done
+	leak_snapshot
+	rel_load || ktap_skip_rest "cannot load mqos.ko"
+	topo_create || { ktap_fail "topology"; ktap_finish; }
+}
+
+REL_DEBUG_KO=
+REL_OBJS0=
+rel_load() {
+	local dko=$REPO_DIR/build/$(uname -r)-debug/mqos.ko rc
+	mqos_loaded && return 0
+	if [ -z "${MQOS_KO:-}" ] && [ -e "$dko" ]; then
+		REL_DEBUG_KO=$dko
+		REL_DMESG0=$(dmesg | wc -l)
+		insmod "$dko"
+	else
+		mqos_load
+	fi
+	rc=$?
+	[ $rc = 0 ] && REL_OBJS0=$(mqos_slab_objs)
+	return $rc
+}
+
+# Live kmalloc-* objects whose allocation trace passes through mqos code,
+# from SLUB's user tracking (slub_debug=U, which vm-run boots with; the
+# traces are in debugfs since 5.14). mqos allocates only from kmalloc-*
+# (no cache of its own; see "slab" below). Prints "-" when the kernel
+# does not track.
+mqos_slab_objs() {
+	local d=/sys/kernel/debug/slab f
+	[ -d $d ] || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+	ls $d/kmalloc-*/alloc_traces >/dev/null 2>&1 || { echo -; return; }
+	for f in $d/kmalloc-*/alloc_traces; do
+		case $f in */kmalloc-cg-*) continue ;; esac
+		# An entry: "COUNT CALLER+off/len [module] age=...", then its
+		# stack, indented. Count the entries with mqos in either.
+		cat "$f" 2>/dev/null
+	done | awk '
+		/^ *[0-9]+ / { if (hit) n += cnt; cnt = $1; hit = 0 }
+		/\[mqos\]/ { hit = 1 }
+		END { if (hit) n += cnt; print n + 0 }'
+}
+
+rel_finish() {
+	topo_cleanup
+	leak_check_module
+	leak_check_slab
+	leak_kmemleak
+	ktap_finish
+}
 
 rel_tool() {
 	local t=$1
@@ -56,6 +137,53 @@ mqos_malformed() {
 }
 
 # --- slab --------------------------------------------------------------------
+# What is compared, and why not the whole Slab: of /proc/meminfo.
+#
+# mqos has no slab cache of its own. Everything it allocates comes from
+#   - kmalloc-N (GFP_KERNEL, never __GFP_ACCOUNT): qdisc state and class
+#     tables, configuration copies, rule tables (kvzalloc; the large ones
+#     from vmalloc, and their per-CPU hit counters from the percpu
+#     allocator -- both are counted by the DEBUG=1 build's object
+#     accounting, module/debug.c, not here);
+#   - the skbs it queues: skbuff_head_cache / skbuff_fclone_cache (and
+#     skbuff_small_head on 6.12), their data in kmalloc-N or page frags.
+# So a leak by mqos shows as kmalloc-* bytes or skbuff_* objects that do
+# not come back. The rest of Slab: is the kernel's own, and moves by
+# megabytes in a run that creates and deletes namespaces, sockets and
+# conntrack entries: net_namespace, TCP/TCPv6 and request sockets, nf_conntrack,
+# kernfs/sysfs nodes, dentries and inodes of /proc and /sys, radix tree
+# and maple nodes, task/mm/vma caches of the processes the test ran, and
+# partially used slabs kept by SLUB (free objects on cpu/partial slabs
+# still count as slab pages). The whole Slab: measured +3.9 MB in
+# faults_under_traffic on 6.1 with no mqos leak, and swings by about
+# that between identical runs, so it cannot tell a leak from noise.
+#
+# The check, after the deferred frees (netns cleanup work, RCU, TCP
+# TIME_WAIT in deleted namespaces) have run and reclaimable caches are
+# dropped, polling while it settles:
+#   kmalloc-* (not kmalloc-cg-*, which only accounted allocations use):
+#     active bytes within LEAK_KMALLOC_KB (default 1024 kB) of the
+#     snapshot;
+#   skbuff_head_cache + skbuff_fclone_cache (the sk_buffs themselves,
+#     not skbuff_small_head, 6.12's cache of data heads): active objects
+#     within LEAK_SKB_OBJS of the snapshot. Each CPU keeps up to 64
+#     sk_buffs in its NAPI cache (NAPI_SKB_CACHE_SIZE) and, on 6.12, up
+#     to 64 more on its deferred-free list (net.core.skb_defer_max), so
+#     128 per CPU plus 64. (6.12 ended a faults_under_traffic run with
+#     skbuff_* +221, 74 of them small heads, steady over six polls: within
+#     these caches' bounds, and a per-packet leak grows with the packets.)
+# Shown to fail (scratch builds, 6.1): one skb clone leaked per 1024
+# dequeued packets made faults_under_traffic fail here (skbuff_* +555
+# objects, 503 of them skbuff_head_cache; kmalloc-* +2037 kB) with the
+# earlier limit of 192; the limit is now 320 on 2 CPUs, which that run
+# still exceeds, but this revision was not re-run against it. Small kmalloc leaks are below
+# the kmalloc-* noise: one 96-byte kmalloc leaked per qdisc passed this
+# check (+33 kB) and was caught by leak_check_module's count of mqos's
+# own live kmalloc objects (9, 8 after insmod) -- that is the precise
+# check; this one is the net for skbs and large leaks.
+# Slab: as a whole is printed, with the caches that grew most, as
+# diagnostics only.
+
 _leak_settle() {
 	# Let RCU callbacks and deferred frees run, then drop reclaimable caches.
 	sync
@@ -72,58 +200,111 @@ _slab_objs() {
 		/proc/slabinfo 2>/dev/null
 }
 
+# "KMALLOC_BYTES SKB_OBJS" of a slabinfo file: active objects * object size
+# over kmalloc-N (plain and dma/rcl variants, not -cg-), active sk_buffs.
+_leak_watched() {
+	awk '$1 ~ /^kmalloc-/ && $1 !~ /^kmalloc-cg-/ { k += $2 * $4 }
+	     $1 == "skbuff_head_cache" || $1 == "skbuff_fclone_cache" { s += $2 }
+	     END { printf "%d %d\n", k, s }' "$1"
+}
+
 leak_snapshot() {
 	_leak_settle
 	LEAK_SLAB0=$(_slab_kb)
-	LEAK_SKB0=$(_slab_objs skbuff_head_cache)
-	cp /proc/slabinfo /tmp/mqos-slab0.$$ 2>/dev/null
+	LEAK_SLABINFO0=$(mktemp /tmp/mqos-slab0.XXXXXX)
+	cat /proc/slabinfo > "$LEAK_SLABINFO0" 2>/dev/null
+	read -r LEAK_KM0 LEAK_SKB0 <<< "$(_leak_watched "$LEAK_SLABINFO0")"
 }
 
-# Top growers between the snapshot and now, as diagnostics.
+# Caches that grew most between the snapshot and now (active bytes).
 _leak_diff() {
-	[ -r /tmp/mqos-slab0.$$ ] || return 0
+	[ -r "${LEAK_SLABINFO0:-}" ] || return 0
 	awk 'NR == FNR { if ($1 !~ /^#|^slabinfo/) a[$1] = $2 * $4; next }
-	     $1 !~ /^#|^slabinfo/ { d = $2 * $4 - a[$1]; if (d > 0) printf "%d %s\n", d, $1 }' \
-		/tmp/mqos-slab0.$$ /proc/slabinfo | sort -rn | head -n 5 |
-		awk '{ printf "#   %-28s +%d KiB\n", $2, $1 / 1024 }'
+	     $1 !~ /^#|^slabinfo/ { d = $2 * $4 - a[$1]; if (d >= 16384) printf "%d %s %d\n", d, $1, $2 }' \
+		"$LEAK_SLABINFO0" /proc/slabinfo | sort -rn | head -n "${1:-8}" |
+		awk '{ printf "#   %-26s +%d KiB (%d active)\n", $2, $1 / 1024, $3 }'
 }
 
 leak_check_slab() {
-	local tol=${1:-4096} now skb grow skb_grow
-	_leak_settle
-	now=$(_slab_kb)
-	# Deferred frees (netns cleanup, RCU) take a while under TCG: poll.
-	for _ in 1 2 3 4 5 6 7 8 9 10; do
-		[ $((now - LEAK_SLAB0)) -le "$tol" ] && break
-		sleep 2
-		_leak_settle
-		now=$(_slab_kb)
-	done
-	skb=$(_slab_objs skbuff_head_cache)
-	grow=$((now - LEAK_SLAB0))
-	skb_grow=$((skb - LEAK_SKB0))
-	diag "slab: ${LEAK_SLAB0} kB -> ${now} kB (${grow} kB), skbuff_head_cache objects ${LEAK_SKB0} -> ${skb}"
-	if [ "$grow" -le "$tol" ] && [ "$skb_grow" -le 512 ]; then
-		ktap_ok "slab back to baseline (growth ${grow} kB <= ${tol} kB, skbs +${skb_grow})"
-	else
-		_leak_diff
-		ktap_fail "slab back to baseline (growth ${grow} kB, limit ${tol} kB; skbs +${skb_grow})"
+	local km_tol=${LEAK_KMALLOC_KB:-1024} skb_tol=${LEAK_SKB_OBJS:-} now km skb dkm dskb i
+	[ -n "$skb_tol" ] || skb_tol=$(( 128 * $(nproc) + 64 ))
+	if [ ! -r "${LEAK_SLABINFO0:-}" ] || [ ! -r /proc/slabinfo ]; then
+		ktap_skip "kmalloc and skbuff slab back to baseline" "no /proc/slabinfo"
+		return 0
 	fi
-	rm -f /tmp/mqos-slab0.$$
+	# Deferred frees (netns cleanup, RCU) take a while under TCG: poll.
+	for i in 1 2 3 4 5 6; do
+		_leak_settle
+		read -r km skb <<< "$(_leak_watched /proc/slabinfo)"
+		dkm=$(( (km - LEAK_KM0) / 1024 ))
+		dskb=$((skb - LEAK_SKB0))
+		diag "slab check $i: kmalloc-* ${dkm} kB, sk_buffs ${dskb}"
+		[ "$dkm" -le "$km_tol" ] && [ "$dskb" -le "$skb_tol" ] && break
+		sleep 1
+	done
+	now=$(_slab_kb)
+	diag "Slab: ${LEAK_SLAB0} kB -> ${now} kB ($((now - LEAK_SLAB0)) kB, not compared); grew most:"
+	_leak_diff 8
+	if [ "$dkm" -le "$km_tol" ] && [ "$dskb" -le "$skb_tol" ]; then
+		ktap_ok "kmalloc and skbuff slab back to baseline (kmalloc-* ${dkm} kB <= ${km_tol}, sk_buffs ${dskb} <= ${skb_tol})"
+	else
+		ktap_fail "kmalloc and skbuff slab back to baseline (kmalloc-* ${dkm} kB, limit ${km_tol}; sk_buffs ${dskb}, limit ${skb_tol})"
+	fi
+	rm -f "$LEAK_SLABINFO0"
 }
 
+# With the DEBUG=1 build loaded (rel_load), also its report at rmmod:
+# every object it created was destroyed (module/debug.c). With SLUB user
+# tracking, also: the kmalloc objects allocated by mqos code and still
+# live are as many as right after insmod (init_net's state, the genl
+# family), i.e. everything the test made them create was freed.
 leak_check_module() {
-	local ok=0
+	local ok=0 what="module refcount back to 0, rmmod succeeds" rep
 	wait_for 200 mqos_idle || ok=1
+	# mqos's own live objects, while its symbols can still be resolved;
+	# deferred frees (RCU) first.
+	REL_OBJS1=-
+	if [ -n "$REL_OBJS0" ] && [ "$REL_OBJS0" != - ]; then
+		for _ in 1 2 3 4 5; do
+			_leak_settle
+			REL_OBJS1=$(mqos_slab_objs)
+			[ "$REL_OBJS1" = "$REL_OBJS0" ] && break
+		done
+	fi
 	if [ $ok = 0 ]; then
 		rmmod mqos 2>/dev/null || ok=1
 	fi
-	if [ $ok = 0 ] && ! mqos_loaded; then
-		ktap_ok "module refcount back to 0, rmmod succeeds"
-	else
+	if [ $ok != 0 ] || mqos_loaded; then
 		diag "refcnt $(mqos_refcnt); holders: $(ls /sys/module/mqos/holders 2>/dev/null)"
-		ktap_fail "module refcount back to 0, rmmod succeeds"
+		ktap_fail "$what"
+		return
 	fi
+	if [ -n "$REL_DEBUG_KO" ]; then
+		rep=$(dmesg | tail -n +"$((REL_DMESG0 + 1))" | grep 'mqos: objects:')
+		printf '%s\n' "$rep" | sed 's/^.*mqos: /# mqos: /'
+		if printf '%s\n' "$rep" | grep -q 'objects: balanced'; then
+			what="$what, debug build: objects created == destroyed"
+		else
+			ok=1
+			what="$what, debug build: objects created != destroyed"
+		fi
+	else
+		what="$what (release build: no object accounting)"
+	fi
+	if [ "$REL_OBJS0" = - ] || [ -z "$REL_OBJS0" ]; then
+		:
+	elif [ "$REL_OBJS0" = 0 ]; then
+		# mqos always has live allocations after insmod (6.1: 8,
+		# 6.12: 4); seeing none means the traces missed them (seen
+		# on 6.12 late in a long VM run), so this proves nothing.
+		what="$what, kmalloc objects allocated by mqos: not checked (none visible after insmod)"
+	elif [ "$REL_OBJS1" = "$REL_OBJS0" ]; then
+		what="$what, kmalloc objects allocated by mqos: $REL_OBJS1 as after insmod"
+	else
+		ok=1
+		what="$what, kmalloc objects allocated by mqos: $REL_OBJS1, $REL_OBJS0 after insmod"
+	fi
+	ktap_result "$what" $ok
 }
 
 leak_kmemleak() {

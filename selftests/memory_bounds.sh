@@ -23,16 +23,8 @@ BE_LIMIT=100 BE_BYTES=60000
 RT_LIMIT=50 RT_BYTES=200000
 SIZE=1000			# UDP payload bytes
 
-ktap_plan 10
-require_root
-require_cmd tc ip
-cleanup() { topo_cleanup; rel_tools_cleanup; }
-trap cleanup EXIT
-
-rel_tool udpgen || { ktap_fail "build udpgen"; ktap_finish; }
-leak_snapshot
-mqos_load || ktap_skip_rest "cannot load mqos.ko"
-topo_create || { ktap_fail "topology"; ktap_finish; }
+ktap_plan 11
+rel_setup udpgen
 n_gw tc qdisc add dev g1 root handle 1: mqos || { ktap_fail "qdisc add"; ktap_finish; }
 
 # Configure with mqosctl, or with the qdisc's own rtnetlink client.
@@ -71,9 +63,9 @@ backlogs() {
 }
 
 slab0=$(slab)
-n_snd "$REL_BIN/udpgen" send $RCV_IP 7000 8000000 "$SECS" $SIZE 0 > /tmp/mqos-be.$$ &
+n_snd "$REL_BIN/udpgen" send $RCV_IP 7000 8000000 "$SECS" $SIZE 0 > "$REL_BIN/be.out" &
 be=$!
-n_snd "$REL_BIN/udpgen" send $RCV_IP 7001 4000000 "$SECS" $SIZE 184 > /tmp/mqos-rt.$$ &
+n_snd "$REL_BIN/udpgen" send $RCV_IP 7001 4000000 "$SECS" $SIZE 184 > "$REL_BIN/rt.out" &
 rt=$!
 
 max_be_b=0 max_be_p=0 max_rt_b=0 max_rt_p=0 max_q_b=0 max_q_p=0
@@ -96,9 +88,9 @@ while kill -0 $be 2>/dev/null || kill -0 $rt 2>/dev/null; do
 done
 wait $be $rt
 slab_end=$(slab)
-read -r _ be_pkts be_bytes < /tmp/mqos-be.$$
-read -r _ rt_pkts rt_bytes < /tmp/mqos-rt.$$
-rm -f /tmp/mqos-be.$$ /tmp/mqos-rt.$$
+read -r _ be_pkts be_bytes < "$REL_BIN/be.out"
+read -r _ rt_pkts rt_bytes < "$REL_BIN/rt.out"
+rm -f "$REL_BIN/be.out" "$REL_BIN/rt.out"
 offered=$(( (${be_bytes:-0} + ${rt_bytes:-0}) * 8 / SECS ))
 diag "flood: $SECS s, offered $((offered / 1000)) kbit/s ($((offered / RATE))x the device rate): best-effort ${be_pkts:-0} pkts, EF ${rt_pkts:-0} pkts"
 diag "max backlog: best-effort ${max_be_b} B / ${max_be_p} p, realtime ${max_rt_b} B / ${max_rt_p} p, qdisc ${max_q_b} B / ${max_q_p} p ($samples samples)"
@@ -124,7 +116,4 @@ ktap_check "queues drain after the flood" wait_for 200 sh -c \
 	"ip netns exec $NS_GW tc -s qdisc show dev g1 | grep -q 'backlog 0b 0p'"
 
 n_gw tc qdisc del dev g1 root
-topo_cleanup
-leak_check_module
-leak_check_slab
-ktap_finish
+rel_finish

@@ -101,7 +101,15 @@ void mqos_classify(const struct mqos_src *src, u32 off, u16 ethertype,
 			k.kinds = sn.kinds;
 			res->flags |= MQOS_CLS_MQTT;
 			per_packet = true;
-		} else if (sn.status == MQOS_MQTTSN_MALFORMED) {
+		} else if (sn.status == MQOS_MQTTSN_MALFORMED &&
+			   !(pkt.flags & MQOS_PKT_FRAG)) {
+			/*
+			 * A first fragment (MQOS_PKT_PAYLOAD is never set on
+			 * a later one) holds only the start of the datagram:
+			 * the message length runs past it, so a cut message
+			 * cannot be told from a malformed one. Not counted;
+			 * like the later fragments, not an MQTT-SN match.
+			 */
 			res->flags |= MQOS_CLS_MALFORMED;
 		}
 	}

@@ -26,7 +26,9 @@
  *    is not lifted to control by its own CONNECT (DESIGN.md: flow
  *    stickiness is kept by the conntrack-aware caller).
  *  - Otherwise the DSCP map (dscp.h). Non-IP packets: 0 (undecided).
- *  - Malformed MQTT / MQTT-SN: as if it were not MQTT, and flagged.
+ *  - Malformed MQTT / MQTT-SN: as if it were not MQTT, and flagged --
+ *    except MQTT-SN in a first IP fragment, whose message length runs
+ *    past the fragment: not MQTT-SN, and not flagged.
  */
 #ifndef MQOS_CORE_CLASSIFY_H
 #define MQOS_CORE_CLASSIFY_H

@@ -119,6 +119,30 @@ static const struct cls_case cases[] = {
 	  P(PUB2), RT, RT, F_M | F_P },
 	{ "later fragment", { .family = 4, .dscp = 8, .dport = 1883, .frag = PB_FRAG_LATER },
 	  P(PUB2), BK, BK, 0 },
+	/*
+	 * MQTT-SN datagram larger than the MTU: the first fragment carries
+	 * the header, whose length runs past the fragment. Not malformed
+	 * (not counted); the DSCP decides, as for the later fragments.
+	 */
+	{ "sn first fragment, 1-octet length", { .family = 4, .dscp = 16, .proto = 17,
+	  .sport = 40000, .dport = 1884, .frag = PB_FRAG_FIRST },
+	  P(0xf0, 0x0c, 0x40, 0x00, 0x01, 0x00, 0x02, 'x', 'y'), AS, AS, 0 },
+	{ "sn first fragment, 3-octet length", { .family = 4, .proto = 17,
+	  .sport = 40000, .dport = 1884, .frag = PB_FRAG_FIRST },
+	  P(0x01, 0x05, 0xdc, 0x0c, 0x20, 0x00, 0x01, 0x00, 0x02, 'x'), BE, BE, 0 },
+	{ "sn first fragment ipv6", { .family = 6, .dscp = 46, .proto = 17,
+	  .sport = 40000, .dport = 1884, .frag = PB_FRAG_FIRST },
+	  P(0x01, 0x05, 0xdc, 0x0c, 0x40, 0x00, 0x01, 0x00, 0x02), RT, RT, 0 },
+	/* A whole message in a first fragment is still read. */
+	{ "sn whole publish in a first fragment", { .family = 4, .proto = 17,
+	  .sport = 40000, .dport = 1884, .frag = PB_FRAG_FIRST },
+	  P(SNPUB(0x40), 'x'), RT, RT, F_M | F_P },
+	{ "sn later fragment", { .family = 4, .dscp = 8, .proto = 17,
+	  .sport = 40000, .dport = 1884, .frag = PB_FRAG_LATER },
+	  P(0xf0, 0x0c), BK, BK, 0 },
+	/* The same cut message unfragmented is malformed, and counted. */
+	{ "sn length past the datagram", UDP(16),
+	  P(0xf0, 0x0c, 0x40, 0x00, 0x01, 0x00, 0x02, 'x', 'y'), AS, AS, F_X },
 	{ "vlan publish", { .family = 4, .vlans = 2, .dport = 1883 }, P(PUB1), AS, AS, F_M | F_P },
 };
 
