@@ -256,7 +256,7 @@ leak_check_slab() {
 # With the DEBUG=1 build loaded (rel_load), also its report at rmmod:
 # every object it created was destroyed (module/debug.c). With SLUB user
 # tracking, also: the kmalloc objects allocated by mqos code and still
-# live are as many as right after insmod (init_net's state, the genl
+# live are no more than right after insmod (init_net's state, the genl
 # family), i.e. everything the test made them create was freed.
 leak_check_module() {
 	local ok=0 what="module refcount back to 0, rmmod succeeds" rep
@@ -298,11 +298,13 @@ leak_check_module() {
 		# 6.12: 4); seeing none means the traces missed them (seen
 		# on 6.12 late in a long VM run), so this proves nothing.
 		what="$what, kmalloc objects allocated by mqos: not checked (none visible after insmod)"
-	elif [ "$REL_OBJS1" = "$REL_OBJS0" ]; then
-		what="$what, kmalloc objects allocated by mqos: $REL_OBJS1 as after insmod"
+	elif [ "$REL_OBJS1" -le "$REL_OBJS0" ]; then
+		# Fewer is no leak: what insmod allocated may be gone by now
+		# (a flushed rule table frees init_net's ruleset).
+		what="$what, kmalloc objects allocated by mqos: $REL_OBJS1 <= $REL_OBJS0 after insmod"
 	else
 		ok=1
-		what="$what, kmalloc objects allocated by mqos: $REL_OBJS1, $REL_OBJS0 after insmod"
+		what="$what, kmalloc objects allocated by mqos: $REL_OBJS1, more than $REL_OBJS0 after insmod"
 	fi
 	ktap_result "$what" $ok
 }
