@@ -100,6 +100,18 @@ static int take_opts(int argc, char **argv, struct opts *o, bool stats)
 	return 0;
 }
 
+/* OBJECT show [ARG...] [-j]: the options, then at most @max arguments. */
+static int take_show_opts(int argc, char **argv, struct opts *o, int max)
+{
+	if (take_opts(argc, argv, o, false))
+		return -1;
+	if (o->argc > max) {
+		ctl_err("'%s': unexpected argument", o->argv[max]);
+		return -1;
+	}
+	return 0;
+}
+
 static int nl_exit(int err)
 {
 	return err ? EXIT_RUNTIME : EXIT_OK;
@@ -114,12 +126,8 @@ static int run_class(int argc, char **argv)
 	uint8_t id;
 
 	if (argc >= 1 && !strcmp(argv[0], "show")) {
-		if (take_opts(argc - 1, argv + 1, &o, false))
+		if (take_show_opts(argc - 1, argv + 1, &o, 1))
 			return EXIT_USAGE;
-		if (o.argc > 1) {
-			ctl_err("'%s': unexpected argument", o.argv[1]);
-			return EXIT_USAGE;
-		}
 		return nl_exit(cmd_class_show(o.argc ? o.argv[0] : NULL, o.json));
 	}
 	if (argc >= 1 && !strcmp(argv[0], "del")) {
@@ -209,12 +217,8 @@ static int run_rule(int argc, char **argv)
 	uint32_t pref;
 
 	if (argc >= 1 && !strcmp(argv[0], "show")) {
-		if (take_opts(argc - 1, argv + 1, &o, false))
+		if (take_show_opts(argc - 1, argv + 1, &o, 0))
 			return EXIT_USAGE;
-		if (o.argc) {
-			ctl_err("'%s': unexpected argument", o.argv[0]);
-			return EXIT_USAGE;
-		}
 		return nl_exit(cmd_rule_show(o.json));
 	}
 	if (argc >= 1 && !strcmp(argv[0], "flush")) {
@@ -260,12 +264,8 @@ static int run_hook(int argc, char **argv)
 	struct ctl_hook h;
 
 	if (argc >= 1 && !strcmp(argv[0], "show")) {
-		if (take_opts(argc - 1, argv + 1, &o, false))
+		if (take_show_opts(argc - 1, argv + 1, &o, 0))
 			return EXIT_USAGE;
-		if (o.argc) {
-			ctl_err("'%s': unexpected argument", o.argv[0]);
-			return EXIT_USAGE;
-		}
 		return nl_exit(cmd_hook_show(o.json));
 	}
 	ctl_hook_init(&h);
