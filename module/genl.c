@@ -2,8 +2,9 @@
 /*
  * The generic netlink family "mqos": policies, the command table and
  * registration. The contract is section 3 of include/uapi/linux/mqos.h;
- * the commands live in genl_dev.c (devices, classes, replace, stats) and
- * genl_rules.c (rules).
+ * the commands live in genl_dev.c (devices, classes, replace, stats),
+ * genl_rules.c (rules), genl_hook.c (the netfilter hook) and genl_ports.c
+ * (where MQTT is read).
  *
  * Portable across 6.1 and 6.12: full .ops with one strict policy each,
  * resv_start_op past the last command (so every command rejects unknown
@@ -92,6 +93,11 @@ static const struct nla_policy mqos_rule_del_policy[MQOS_A_MAX + 1] = {
 static const struct nla_policy mqos_replace_policy[MQOS_A_MAX + 1] = {
 	[MQOS_A_DEVICE] = { .type = NLA_NESTED },
 	[MQOS_A_RULES]	= { .type = NLA_NESTED },
+	[MQOS_A_PORTS]	= NLA_POLICY_NESTED(mqos_ports_policy),
+};
+
+static const struct nla_policy mqos_ports_set_policy[MQOS_A_MAX + 1] = {
+	[MQOS_A_PORTS]	= NLA_POLICY_NESTED(mqos_ports_policy),
 };
 
 /* ---- the family ---------------------------------------------------------- */
@@ -106,7 +112,7 @@ static const struct nla_policy mqos_replace_policy[MQOS_A_MAX + 1] = {
 /*
  * Reads are open to everyone; changes need CAP_NET_ADMIN in the user
  * namespace that owns the network namespace. Commands without a policy
- * (RULE_GET, RULE_FLUSH) take no attributes at all.
+ * (RULE_GET, RULE_FLUSH, HOOK_GET, PORTS_GET) take no attributes at all.
  */
 static const struct genl_ops mqos_genl_ops[] = {
 	{
@@ -165,6 +171,13 @@ static const struct genl_ops mqos_genl_ops[] = {
 		MQOS_OP(MQOS_CMD_HOOK_SET, mqos_hook_set_policy,
 			GENL_UNS_ADMIN_PERM),
 		.doit = mqos_nl_hook_set,
+	}, {
+		.cmd = MQOS_CMD_PORTS_GET,
+		.doit = mqos_nl_ports_get,
+	}, {
+		MQOS_OP(MQOS_CMD_PORTS_SET, mqos_ports_set_policy,
+			GENL_UNS_ADMIN_PERM),
+		.doit = mqos_nl_ports_set,
 	},
 };
 

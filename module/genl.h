@@ -7,6 +7,7 @@
  * genl_rules.c  the rule table as the control plane sees it (prefs, the
  *               MQOS_RULE_A_* encoding) and the rule commands
  * genl_hook.c   the netfilter hook's commands (HOOK_GET, HOOK_SET)
+ * genl_ports.c  the MQTT/MQTT-SN port lists (PORTS_GET, PORTS_SET)
  * proc.c        /proc/net/mqos/{classes,rules,hook}
  *
  * Locking. Every command and dump runs under genl_mutex (the family is
@@ -30,6 +31,7 @@ struct net_device;
 struct proc_dir_entry;
 struct Qdisc;
 struct mqos_kruleset;
+struct mqos_cls_cfg;
 
 /*
  * The rule table with the control plane's view of it: the pref of every
@@ -92,9 +94,13 @@ int mqos_nl_stats_reset(struct sk_buff *skb, struct genl_info *info);
 struct mqos_ctl_rules *mqos_ctl_rules_get(struct net *net);	/* genl_mutex */
 int mqos_rule_put(struct sk_buff *skb, int type,
 		  const struct mqos_ctl_rules *t, u32 idx);
-int mqos_rules_build(struct net *net, const struct nlattr *rules,
+int mqos_rules_build(const struct nlattr *rules,
+		     const struct mqos_cls_cfg *cfg,
 		     struct mqos_ctl_rules **out,
 		     struct netlink_ext_ack *extack);
+const struct mqos_cls_cfg *mqos_rules_cfg(struct net *net);	/* genl_mutex */
+int mqos_rules_with_cfg(struct net *net, const struct mqos_cls_cfg *cfg,
+			struct mqos_ctl_rules **out);
 void mqos_rules_publish(struct net *net, struct mqos_ctl_rules *t);
 void mqos_ctl_rules_free(struct mqos_ctl_rules *t);
 void mqos_rules_reset_all_hits(struct net *net);
@@ -109,5 +115,12 @@ int mqos_nl_rule_flush(struct sk_buff *skb, struct genl_info *info);
 extern const struct nla_policy mqos_hook_set_policy[MQOS_A_MAX + 1];
 int mqos_nl_hook_get(struct sk_buff *skb, struct genl_info *info);
 int mqos_nl_hook_set(struct sk_buff *skb, struct genl_info *info);
+
+/* genl_ports.c */
+extern const struct nla_policy mqos_ports_policy[MQOS_PORTS_A_MAX + 1];
+int mqos_ports_parse(const struct nlattr *nest, struct mqos_cls_cfg *cfg,
+		     struct netlink_ext_ack *extack);
+int mqos_nl_ports_get(struct sk_buff *skb, struct genl_info *info);
+int mqos_nl_ports_set(struct sk_buff *skb, struct genl_info *info);
 
 #endif /* MQOS_GENL_H */

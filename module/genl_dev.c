@@ -403,9 +403,11 @@ int mqos_nl_config_replace(struct sk_buff *skb, struct genl_info *info)
 {
 	struct netlink_ext_ack *extack = info->extack;
 	struct nlattr *rules = info->attrs[MQOS_A_RULES];
+	struct nlattr *ports = info->attrs[MQOS_A_PORTS];
 	struct net *net = genl_info_net(info);
 	struct mqos_ctl_rules *t = NULL;
 	struct mqos_replace_dev *rd;
+	struct mqos_cls_cfg cfg;
 	unsigned int n = 0, i;
 	struct nlattr *a;
 	int err = 0, rem;
@@ -421,11 +423,18 @@ int mqos_nl_config_replace(struct sk_buff *skb, struct genl_info *info)
 	rd = kcalloc(max(n, 1U), sizeof(*rd), GFP_KERNEL);
 	if (!rd)
 		return -ENOMEM;
-	if (rules) {
-		err = mqos_rules_build(net, rules, &t, extack);
+	cfg = *mqos_rules_cfg(net);
+	if (ports) {
+		err = mqos_ports_parse(ports, &cfg, extack);
 		if (err)
 			goto out_free;
 	}
+	if (rules)
+		err = mqos_rules_build(rules, &cfg, &t, extack);
+	else if (ports)
+		err = mqos_rules_with_cfg(net, &cfg, &t);
+	if (err)
+		goto out_free;
 
 	rtnl_lock();
 	i = 0;
@@ -442,7 +451,7 @@ int mqos_nl_config_replace(struct sk_buff *skb, struct genl_info *info)
 		err = mqos_tca_apply(&rd[i].b, rd[i].sch, extack);
 	rtnl_unlock();
 
-	if (!err && rules) {
+	if (!err && (rules || ports)) {
 		mqos_rules_publish(net, t);
 		t = NULL;
 	}

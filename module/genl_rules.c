@@ -115,6 +115,36 @@ void mqos_rules_reset_all_hits(struct net *net)
 	mqos_ctl_changed(net);
 }
 
+/* The MQTT/MQTT-SN ports of the published table (genl_mutex). */
+const struct mqos_cls_cfg *mqos_rules_cfg(struct net *net)
+{
+	struct mqos_ctl_rules *cur = mqos_ctl_rules_get(net);
+
+	return cur ? &cur->krs->rs.cfg : &mqos_cls_default_cfg;
+}
+
+/*
+ * A table without rules that carries @cfg: NULL (no table, the default
+ * map and ports) when @cfg is the default. -ENOMEM only.
+ */
+static int mqos_ctl_rules_none(const struct mqos_cls_cfg *cfg,
+			       struct mqos_ctl_rules **out)
+{
+	u32 bad;
+	const char *why;
+
+	*out = NULL;
+	if (mqos_cls_cfg_equal(cfg, &mqos_cls_default_cfg))
+		return 0;
+	*out = mqos_ctl_rules_alloc(0);
+	if (!*out)
+		return -ENOMEM;
+	(*out)->krs->rs.cfg = *cfg;
+	/* Nothing to validate without rules; compile sets the flags. */
+	WARN_ON_ONCE(mqos_kruleset_compile((*out)->krs, &bad, &why));
+	return 0;
+}
+
 /* Carry rule @si's hits of @src over to rule @di of the unpublished @dst. */
 static void mqos_hits_copy(struct mqos_kruleset *dst, u32 di,
 			   const struct mqos_kruleset *src, u32 si)
@@ -315,15 +345,17 @@ static int mqos_rules_compile(struct mqos_ctl_rules *t,
 }
 
 /*
- * A whole table from an MQOS_A_RULES nest (CONFIG_REPLACE). Rules come in
- * table order; those without a pref get the previous one's + 10. *out is
- * NULL for an empty nest (no rules).
+ * A whole table from an MQOS_A_RULES nest (CONFIG_REPLACE), with ports
+ * @cfg. Rules come in table order; those without a pref get the previous
+ * one's + 10. An empty nest gives a table without rules (or none at all
+ * with the default ports).
  */
-int mqos_rules_build(struct net *net, const struct nlattr *rules,
+int mqos_rules_build(const struct nlattr *rules,
+		     const struct mqos_cls_cfg *cfg,
 		     struct mqos_ctl_rules **out,
 		     struct netlink_ext_ack *extack)
 {
-	struct mqos_ctl_rules *t, *cur;
+	struct mqos_ctl_rules *t;
 	const struct nlattr *a;
 	u32 n = 0, i = 0, pref = 0;
 	char prefix[24];
@@ -340,7 +372,7 @@ int mqos_rules_build(struct net *net, const struct nlattr *rules,
 		n++;
 	}
 	if (!n)
-		return 0;
+		return mqos_ctl_rules_none(cfg, out);
 	if (n > MQOS_MAX_RULES) {
 		NL_SET_ERR_MSG_ATTR(extack, rules,
 				    "MQOS_A_RULES: more than 4096 rules");
@@ -349,9 +381,7 @@ int mqos_rules_build(struct net *net, const struct nlattr *rules,
 	t = mqos_ctl_rules_alloc(n);
 	if (!t)
 		return -ENOMEM;
-	cur = mqos_ctl_rules_get(net);
-	if (cur)
-		t->krs->rs.cfg = cur->krs->rs.cfg;
+	t->krs->rs.cfg = *cfg;
 
 	nla_for_each_nested(a, rules, rem) {
 		u32 prev = pref;
@@ -392,6 +422,37 @@ err_prefix:
 err_free:
 	mqos_ctl_rules_free(t);
 	return err;
+}
+
+/*
+ * The published table with ports @cfg instead of its own: same rules,
+ * prefs and hit counters (PORTS_SET, CONFIG_REPLACE without RULES).
+ */
+int mqos_rules_with_cfg(struct net *net, const struct mqos_cls_cfg *cfg,
+			struct mqos_ctl_rules **out)
+{
+	struct mqos_ctl_rules *cur = mqos_ctl_rules_get(net), *t;
+	const char *why;
+	u32 i, bad;
+
+	if (!cur || !cur->n)
+		return mqos_ctl_rules_none(cfg, out);
+	t = mqos_ctl_rules_alloc(cur->n);
+	if (!t)
+		return -ENOMEM;
+	t->krs->rs.cfg = *cfg;
+	for (i = 0; i < t->n; i++) {
+		t->krs->rs.rules[i] = cur->krs->rs.rules[i];
+		t->pref[i] = cur->pref[i];
+		mqos_hits_copy(t->krs, i, cur->krs, i);
+	}
+	/* The same rules compiled before; ports do not affect validity. */
+	if (WARN_ON_ONCE(mqos_kruleset_compile(t->krs, &bad, &why))) {
+		mqos_ctl_rules_free(t);
+		return -EINVAL;
+	}
+	*out = t;
+	return 0;
 }
 
 /* ---- encoding ---------------------------------------------------------- */
@@ -585,7 +646,11 @@ int mqos_nl_rule_del(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG_ATTR(info->extack, a, "no rule with this pref");
 		return -ENOENT;
 	}
-	if (cur->n > 1) {
+	if (cur->n == 1) {
+		err = mqos_ctl_rules_none(&cur->krs->rs.cfg, &t);
+		if (err)
+			return err;
+	} else {
 		t = mqos_ctl_rules_alloc(cur->n - 1);
 		if (!t)
 			return -ENOMEM;
@@ -607,9 +672,17 @@ int mqos_nl_rule_del(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
+/* Back to the default map; the ports stay. */
 int mqos_nl_rule_flush(struct sk_buff *skb, struct genl_info *info)
 {
-	mqos_rules_publish(genl_info_net(info), NULL);
+	struct net *net = genl_info_net(info);
+	struct mqos_ctl_rules *t;
+	int err;
+
+	err = mqos_ctl_rules_none(mqos_rules_cfg(net), &t);
+	if (err)
+		return err;
+	mqos_rules_publish(net, t);
 	return 0;
 }
 

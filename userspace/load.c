@@ -9,7 +9,9 @@
  * given are deleted; a class starts from the defaults and takes the
  * values of all its lines); devices not named are left alone. The rules
  * replace the rule table (no rule lines: no rules). Rules without a pref
- * get the highest pref so far + 10, as `rule add` does.
+ * get the highest pref so far + 10, as `rule add` does. A ports set line
+ * sets the MQTT/MQTT-SN ports with the rules; a list no line names is
+ * the default (1883; 1883,1884), so a file states the whole table.
  *
  * hook set / hook class lines: the netfilter hook's configuration, sent
  * as one HOOK_SET (starting from the defaults) after the CONFIG_REPLACE
@@ -34,6 +36,7 @@ struct config {
 	int nrule;
 	bool has_hook;		/* a hook line was given */
 	struct ctl_hook hook;
+	struct ctl_ports ports;	/* defaults, then the file's ports lines */
 };
 
 static struct ctl_dev *config_dev(struct config *cf, const char *name)
@@ -93,7 +96,9 @@ static int load_line(struct config *cf, int argc, char **argv)
 		cf->has_hook = true;
 		return cmd_parse_hook(argc - 1, argv + 1, &cf->hook);
 	}
-	ctl_err("'%s%s%s': unknown command (a file holds dev set, class set, rule add and hook lines)",
+	if (argc >= 1 && !strcmp(argv[0], "ports"))
+		return cmd_parse_ports(argc - 1, argv + 1, &cf->ports);
+	ctl_err("'%s%s%s': unknown command (a file holds dev set, class set, rule add, ports set and hook lines)",
 		argv[0], argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
 	return -1;
 }
@@ -223,6 +228,8 @@ static int send_config(struct config *cf)
 		spans[nspans++].end = offset(msg, start) + start->nla_len;
 	}
 	nla_nest_end(msg, rn);
+	if (ctl_put_ports(msg, &cf->ports))
+		goto out;
 	err = ctl_request(msg, NULL, NULL, spans, nspans);
 	msg = NULL;
 out:
@@ -250,6 +257,8 @@ int cmd_load(const char *path)
 		return EXIT_RUNTIME;
 	}
 	ctl_hook_init(&cf.hook);
+	ctl_ports_init(&cf.ports);
+	cf.ports.has = HAS(MQOS_PORTS_A_MQTT) | HAS(MQOS_PORTS_A_MQTTSN);
 	cf.dev = calloc(MAX_DEVS, sizeof(*cf.dev));
 	if (!cf.dev) {
 		err = EXIT_RUNTIME;

@@ -36,6 +36,8 @@ static const char usage_text[] =
 "  mqosctl hook set   [on|off] [mode sticky|packet] [mask MASK]\n"
 "  mqosctl hook class CLASS [remark DSCP|keep] [police RATE BURST|off]\n"
 "  mqosctl hook show  [-j]\n"
+"  mqosctl ports set  [mqtt PORTS|none] [mqttsn PORTS|none]\n"
+"  mqosctl ports show [-j]\n"
 "\n"
 "SELECTOR := all | dscp LIST | mqtt-qos LIST | mqtt-kind LIST |\n"
 "            mqtt-topic PREFIX | mqttsn-qos LIST | proto tcp|udp|N |\n"
@@ -274,6 +276,22 @@ static int run_hook(int argc, char **argv)
 	return nl_exit(ctl_hook_set(&h, false, false));
 }
 
+static int run_ports(int argc, char **argv)
+{
+	struct opts o = { .json = opt_json };
+	struct ctl_ports p;
+
+	if (argc >= 1 && !strcmp(argv[0], "show")) {
+		if (take_show_opts(argc - 1, argv + 1, &o, 0))
+			return EXIT_USAGE;
+		return nl_exit(cmd_ports_show(o.json));
+	}
+	memset(&p, 0, sizeof(p));
+	if (cmd_parse_ports(argc, argv, &p))
+		return EXIT_USAGE;
+	return nl_exit(ctl_ports_set(&p));
+}
+
 static int run(int argc, char **argv)
 {
 	const char *obj = argv[0];
@@ -289,6 +307,8 @@ static int run(int argc, char **argv)
 		return run_rule(argc, argv);
 	if (!strcmp(obj, "hook"))
 		return run_hook(argc, argv);
+	if (!strcmp(obj, "ports"))
+		return run_ports(argc, argv);
 	if (!strcmp(obj, "load")) {
 		if (argc != 1) {
 			ctl_err("load: needs FILE or -");
@@ -328,7 +348,7 @@ static int run(int argc, char **argv)
 		return nl_exit(cmd_stats(o.argc ? o.argv[0] : NULL, o.json,
 					 o.watch, o.reset));
 	}
-	ctl_err("'%s': unknown object (expected dev, class, rule, hook, load, save or stats)",
+	ctl_err("'%s': unknown object (expected dev, class, rule, hook, ports, load, save or stats)",
 		obj);
 	return EXIT_USAGE;
 }

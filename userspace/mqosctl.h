@@ -10,6 +10,8 @@
  *   show.c     show, save and stats output (text and JSON)
  *   load.c     load FILE: a whole configuration, one CONFIG_REPLACE
  *   prom.c     stats --prometheus: the Prometheus text exposition format
+ *   hook.c     hook set/class grammar; hook_nl.c its netlink and output
+ *   ports.c    ports set grammar (where MQTT is read); ports_nl.c netlink
  */
 #ifndef MQOSCTL_H
 #define MQOSCTL_H
@@ -141,6 +143,22 @@ void hook_stats_text(const struct ctl_hook *h);
 struct json_object;
 struct json_object *hook_json(const struct ctl_hook *h);
 
+/* ---- ports.c (grammar), ports_nl.c (netlink, show) ------------------------- */
+/* MQTT (TCP) and MQTT-SN (UDP) ports; has = bit per MQOS_PORTS_A_* list. */
+struct ctl_ports {
+	uint32_t has;
+	uint16_t mqtt[MQOS_PORTS_MAX], sn[MQOS_PORTS_MAX];
+	uint8_t n_mqtt, n_sn;
+};
+
+void ctl_ports_init(struct ctl_ports *p);	/* the kernel's defaults */
+/* set [mqtt LIST|none] [mqttsn LIST|none] into @p; -1 on error. */
+int cmd_parse_ports(int argc, char **argv, struct ctl_ports *p);
+void print_ports_set(FILE *f, const struct ctl_ports *p);
+int ctl_ports_get(struct ctl_ports *p);
+int ctl_ports_set(const struct ctl_ports *p);
+int cmd_ports_show(bool json);
+
 /* ---- cmd.c ---------------------------------------------------------------- */
 
 int cmd_parse_class(int argc, char **argv, struct ctl_dev *dev,
@@ -174,6 +192,7 @@ int ctl_request(struct nl_msg *msg, int (*cb)(struct nlattr **tb, void *arg),
 
 int ctl_put_class(struct nl_msg *msg, int type, const struct ctl_class *c);
 int ctl_put_rule(struct nl_msg *msg, int type, const struct ctl_rule *r);
+int ctl_put_ports(struct nl_msg *msg, const struct ctl_ports *p);	/* ports.c */
 void ctl_get_class(struct nlattr *nest, struct ctl_class *c);
 void ctl_get_rule(struct nlattr *nest, struct ctl_rule *r);
 void ctl_get_qdisc(struct nlattr *nest, struct ctl_dev *d);

@@ -367,6 +367,7 @@ int cmd_rule_show(bool json)
 
 int cmd_save(FILE *f)
 {
+	struct ctl_ports p;
 	struct ctl_hook h;
 	struct devs d;
 	struct rules r;
@@ -395,13 +396,18 @@ int cmd_save(FILE *f)
 			fputc('\n', f);
 		}
 	}
-	for (i = 0; i < r.n; i++) {
+	err = ctl_ports_get(&p);
+	if (!err)
+		print_ports_set(f, &p);
+	for (i = 0; !err && i < r.n; i++) {
 		fputs("rule add ", f);
 		print_rule_args(f, &r.v[i]);
 		fputc('\n', f);
 	}
 	free(d.v);
 	free(r.v);
+	if (err)
+		return err;
 	err = ctl_hook_get(&h);
 	if (err)
 		return err;

@@ -90,6 +90,50 @@ static void test_hook(void)
 		      g.cls[id].burst == h.cls[id].burst);
 }
 
+/* ports set: words -> struct ctl_ports -> the line save prints. */
+static int ports_words(struct ctl_ports *p, const char *text)
+{
+	char line[256], *argv[16];
+	int n;
+
+	snprintf(line, sizeof(line), "%s", text);
+	n = tokenize(line, argv, 16);
+	return n < 1 ? -1 : cmd_parse_ports(n - 1, argv + 1, p);
+}
+
+static void test_ports(void)
+{
+	struct ctl_ports p;
+	char buf[256];
+	FILE *f;
+
+	ctl_ports_init(&p);
+	CHECK(!p.has && p.n_mqtt == 1 && p.mqtt[0] == 1883 && p.n_sn == 2);
+	CHECK(!ports_words(&p, "ports set mqtt 1883,8883,1885,2000"));
+	CHECK(p.has == HAS(MQOS_PORTS_A_MQTT) && p.n_mqtt == 4 &&
+	      p.mqtt[1] == 8883 && p.mqtt[3] == 2000 && p.n_sn == 2);
+	CHECK(!ports_words(&p, "ports set mqttsn none mqtt 1885"));
+	CHECK(p.n_sn == 0 && p.n_mqtt == 1 && p.mqtt[0] == 1885 &&
+	      p.has == (HAS(MQOS_PORTS_A_MQTT) | HAS(MQOS_PORTS_A_MQTTSN)));
+	f = fmemopen(buf, sizeof(buf), "w");
+	print_ports_set(f, &p);
+	fclose(f);
+	CHECK(!strcmp(buf, "ports set mqtt 1885 mqttsn none\n"));
+	/* Errors: each names the word. */
+	CHECK(ports_words(&p, "ports set"));
+	CHECK(ports_words(&p, "ports set mqtt"));
+	CHECK(ports_words(&p, "ports set mqtt 0"));
+	CHECK(ports_words(&p, "ports set mqtt 65536"));
+	CHECK(ports_words(&p, "ports set mqtt 1883,1883"));
+	CHECK(ports_words(&p, "ports set mqtt 1,2,3,4,5"));
+	CHECK(ports_words(&p, "ports set mqtt 1883,"));
+	CHECK(ports_words(&p, "ports set mqtt ,1883"));
+	CHECK(ports_words(&p, "ports set mqtt 1883,,1884"));
+	CHECK(ports_words(&p, "ports set mqtt tcp"));
+	CHECK(ports_words(&p, "ports set coap 5683"));
+	CHECK(ports_words(&p, "ports get"));
+}
+
 int main(void)
 {
 	char buf[100], line[256], *argv[8];
@@ -153,6 +197,7 @@ int main(void)
 	snprintf(line, sizeof(line), "a \"b");
 	CHECK(tokenize(line, argv, 8) == -1);
 	test_hook();
+	test_ports();
 	printf("test_parse: %s\n", fails ? "FAILED" : "ok");
 	return fails ? 1 : 0;
 }

@@ -12,6 +12,18 @@ const struct mqos_cls_cfg mqos_cls_default_cfg = {
 	.mode = MQOS_MODE_FLOW,
 };
 
+bool mqos_cls_cfg_equal(const struct mqos_cls_cfg *a,
+			const struct mqos_cls_cfg *b)
+{
+	int i;
+
+	for (i = 0; i < MQOS_CFG_PORTS; i++)
+		if (a->mqtt_ports[i] != b->mqtt_ports[i] ||
+		    a->sn_ports[i] != b->sn_ports[i])
+			return false;
+	return a->mode == b->mode;
+}
+
 #define FAST_FIELDS	(MQOS_RULE_DSCP | MQOS_RULE_MQTT_QOS)
 
 static void prefix_mask(u32 mask[4], u8 plen)

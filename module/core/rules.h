@@ -80,7 +80,7 @@ struct mqos_rule {
 };
 
 /* MQTT and MQTT-SN ports and mode that go with a rule table. */
-#define MQOS_CFG_PORTS		4
+#define MQOS_CFG_PORTS		4	/* = MQOS_PORTS_MAX of the UAPI */
 
 enum mqos_mqtt_mode {
 	/*
@@ -101,6 +101,10 @@ struct mqos_cls_cfg {
 
 /* TCP 1883; UDP 1883 and 1884 (common MQTT-SN gateway ports); flow. */
 extern const struct mqos_cls_cfg mqos_cls_default_cfg;
+
+/* Same ports (in the same order, unused slots 0) and mode. */
+bool mqos_cls_cfg_equal(const struct mqos_cls_cfg *a,
+			const struct mqos_cls_cfg *b);
 
 /* struct mqos_ruleset.flags, set by compile */
 #define MQOS_RS_FAST		BIT(0)	/* fast[][] is valid */

@@ -195,7 +195,8 @@ static struct mqos_ruleset *rules(u32 n, const struct mqos_rule *r)
 
 	rs->n = n;
 	rs->cfg = mqos_cls_default_cfg;
-	memcpy(rs->rules, r, n * sizeof(*r));
+	if (n)
+		memcpy(rs->rules, r, n * sizeof(*r));
 	assert_int_equal(mqos_ruleset_compile(rs, &bad, &why), 0);
 	return rs;
 }
@@ -276,6 +277,36 @@ static void test_rules_no_match_and_ports(void **state)
 	free(rs);
 }
 
+/*
+ * A table without rules that only carries ports (what PORTS_SET publishes):
+ * the default map, with MQTT read on the configured ports only.
+ */
+static void test_ports_without_rules(void **state)
+{
+	struct mqos_ruleset *rs = rules(0, NULL);
+	struct pb tcp = TCP(0), tls = OTHER(0), udp = UDP(0);
+	struct mqos_cls_res res;
+
+	(void)state;
+	assert_true(mqos_cls_cfg_equal(&rs->cfg, &mqos_cls_default_cfg));
+	res = run(&tls, P(PUB2), rs);
+	assert_int_equal(res.class_id, BE);
+	rs->cfg.mqtt_ports[0] = 8883;
+	assert_false(mqos_cls_cfg_equal(&rs->cfg, &mqos_cls_default_cfg));
+	res = run(&tls, P(PUB2), rs);
+	assert_int_equal(res.class_id, RT);
+	assert_true(res.flags & MQOS_CLS_MQTT);
+	res = run(&tcp, P(PUB2), rs);		/* 1883 no longer listed */
+	assert_int_equal(res.class_id, BE);
+	assert_false(res.flags & MQOS_CLS_MQTT);
+	res = run(&udp, P(SNPUB(0x40)), rs);	/* MQTT-SN list untouched */
+	assert_int_equal(res.class_id, RT);
+	memset(rs->cfg.sn_ports, 0, sizeof(rs->cfg.sn_ports));
+	res = run(&udp, P(SNPUB(0x40)), rs);	/* "mqttsn none" */
+	assert_int_equal(res.class_id, BE);
+	free(rs);
+}
+
 static void test_default_qos_class(void **state)
 {
 	(void)state;
@@ -292,6 +323,7 @@ int main(void)
 		cmocka_unit_test(test_not_ip),
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_rules_no_match_and_ports),
+		cmocka_unit_test(test_ports_without_rules),
 		cmocka_unit_test(test_default_qos_class),
 	};
 

@@ -215,11 +215,13 @@ enum {
  *                      + 10). A PREF already in the table is EEXIST.
  *                      Hit counters of the other rules are kept.
  * MQOS_CMD_RULE_DEL    PREF.
- * MQOS_CMD_RULE_FLUSH  no attributes: back to the built-in default map.
+ * MQOS_CMD_RULE_FLUSH  no attributes: back to the built-in default map
+ *                      (the MQTT ports of section 5 stay).
  * MQOS_CMD_CONFIG_REPLACE
  *                      any number of DEVICE nests (each: IFINDEX|IFNAME,
- *                      QDISC) and/or RULES. Everything is validated first -
- *                      each device's configuration as the qdisc would parse
+ *                      QDISC) and/or RULES and/or PORTS (section 5).
+ *                      Everything is validated first - each device's
+ *                      configuration as the qdisc would parse
  *                      it, the whole rule table as it would be compiled -
  *                      and only then applied; on any error nothing has
  *                      changed and the extended ACK names the element
@@ -233,6 +235,7 @@ enum {
  *                      CLASSES absent keeps the classes. RULES given
  *                      replaces the rule table (an empty nest = flush; new
  *                      table, counters from zero); absent keeps it.
+ *                      PORTS as in PORTS_SET, applied with the rules.
  * MQOS_CMD_STATS_GET   dump (optional IFINDEX|IFNAME filter), messages:
  *                      - netns (first, without filter): MALFORMED,
  *                        GENERATION;
@@ -269,6 +272,8 @@ enum mqos_cmd {
 	MQOS_CMD_STATS_RESET,
 	MQOS_CMD_HOOK_GET,
 	MQOS_CMD_HOOK_SET,
+	MQOS_CMD_PORTS_GET,
+	MQOS_CMD_PORTS_SET,
 	__MQOS_CMD_MAX
 };
 
@@ -296,6 +301,7 @@ enum mqos_attr {
 	MQOS_A_MALFORMED,	/* u64: malformed MQTT/MQTT-SN seen (netns) */
 	MQOS_A_GENERATION,	/* u32: bumped by every configuration change */
 	MQOS_A_HOOK,		/* nest: MQOS_HOOK_A_* (HOOK_GET, HOOK_SET) */
+	MQOS_A_PORTS,		/* nest: MQOS_PORTS_A_* (section 5) */
 	__MQOS_A_MAX
 };
 
@@ -438,5 +444,38 @@ enum mqos_hook_class_attr {
 };
 
 #define MQOS_HOOK_CLASS_A_MAX (__MQOS_HOOK_CLASS_A_MAX - 1)
+
+/*
+ * 5. Where MQTT is read (per network namespace).
+ *
+ * The classifier parses MQTT in TCP segments from or to one of the MQTT
+ * ports, and MQTT-SN in UDP datagrams from or to one of the MQTT-SN ports.
+ * Defaults: MQTT 1883; MQTT-SN 1883 and 1884. Up to MQOS_PORTS_MAX each;
+ * an empty list turns that parser off (DSCP and port rules still apply).
+ * The ports belong to the rule table and are published with it: a packet
+ * is classified with one table and its ports. RULE_ADD/DEL/FLUSH keep
+ * them; CONFIG_REPLACE with MQOS_A_PORTS sets them together with the
+ * rules.
+ *
+ * MQOS_CMD_PORTS_GET   doit, no attributes -> one message with MQOS_A_PORTS
+ *                      holding both lists (MQTT, MQTTSN; empty nests for
+ *                      empty lists).
+ * MQOS_CMD_PORTS_SET   MQOS_A_PORTS: a list given (MQTT and/or MQTTSN, an
+ *                      empty nest = no ports) replaces that list; a list
+ *                      absent stays. Rule hit counters are kept. Each list
+ *                      holds MQOS_PORTS_A_PORT (u16, 1..65535), each port
+ *                      at most once.
+ */
+#define MQOS_PORTS_MAX		4
+
+enum mqos_ports_attr {
+	MQOS_PORTS_A_UNSPEC,
+	MQOS_PORTS_A_MQTT,	/* nest: MQOS_PORTS_A_PORT (repeated): TCP */
+	MQOS_PORTS_A_MQTTSN,	/* nest: MQOS_PORTS_A_PORT (repeated): UDP */
+	MQOS_PORTS_A_PORT,	/* u16: 1..65535, only inside a list */
+	__MQOS_PORTS_A_MAX
+};
+
+#define MQOS_PORTS_A_MAX (__MQOS_PORTS_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_MQOS_H */
