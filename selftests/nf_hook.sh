@@ -20,7 +20,7 @@ PY=$(command -v /usr/bin/python3 || command -v python3)
 MARK2=$((2 << 16))	# realtime under the default mask 0x001f0000
 MARK4=$((4 << 16))	# best-effort
 
-ktap_plan 23
+ktap_plan 25
 require_root
 require_cmd tc ip python3 mosquitto mosquitto_pub tcpdump
 [ -x "$CTL" ] || ktap_skip_rest "userspace/mqosctl not built (make mqosctl)"
@@ -75,9 +75,9 @@ n_snd sysctl -qw net.ipv4.tcp_ecn=1
 n_rcv sysctl -qw net.ipv4.tcp_ecn=1
 n_gw tc qdisc add dev g1 root handle 1: mqos
 n_gw tc qdisc add dev g0 root handle 1: mqos
-printf 'listener 1883 0.0.0.0\nallow_anonymous true\n' > "$TMP/m.conf"
+printf 'listener 1883 0.0.0.0\nlistener 1883 ::\nallow_anonymous true\n' > "$TMP/m.conf"
 bg n_rcv mosquitto -c "$TMP/m.conf"
-wait_for 100 n_rcv sh -c "ss -ltn | grep -q ':1883 '" || diag "broker not up"
+wait_for 100 n_rcv sh -c "ss -ltn | grep -q '\\[::\\]:1883 '" || diag "broker not up"
 
 # 1-3: off by default; on, with conntrack.
 first=$(ctl hook show | head -1)
@@ -108,6 +108,13 @@ ktap_result "mosquitto_pub -q 2: its conntrack entry is marked realtime ($(ct_ma
 n_snd mosquitto_pub -h $RCV_IP -t nf/t -q 0 -m telemetry
 ktap_result "mosquitto_pub -q 0: its conntrack entry is marked best-effort" \
 	$(ct_marks | grep -qx $MARK4; echo $?)
+# The same over IPv6: ipv6 conntrack entry marked, remarked EF on the wire
+# ("IP6 (class 0xba" with ECT(0), as tcpdump -vv prints the traffic class).
+n_snd mosquitto_pub -h $RCV_IP6 -t nf/a6 -q 2 -m alarm6
+m6=$(n_gw awk '/^ipv6 .*dport=1883 / { for (i = 1; i <= NF; i++) if ($i ~ /^mark=/) print substr($i, 6) }' \
+	/proc/net/nf_conntrack | tr '\n' ' ')
+ktap_result "IPv6: mosquitto_pub -q 2: its ipv6 conntrack entry is marked realtime ($m6)" \
+	$(echo "$m6" | grep -qw $MARK2; echo $?)
 
 # 6-9: one connection, QoS 0 then QoS 2: everything after, both ways, realtime.
 run_flow() {	# run_flow TAG TOS QOS... -- QOS...: phase 1, counters, phase 2
@@ -174,6 +181,10 @@ ktap_result "remark: the QoS 0 connection (sent as AF11) leaves as CS0 once it p
 	$(t=$(tos_of "$QOS0_PORT"); echo "$t" | grep -q " 0x2 " &&
 	  ! echo "$t" | grep -qE " 0x(ba|b8) " &&
 	  tos_seq "$QOS0_PORT" | tail -1 | grep -qx "0x0"; echo $?)
+c6=$(grep -c '^IP6 (class 0xba' "$TMP/r0.txt")
+diag "IPv6 QoS 2 connection: $c6 packets left as EF with ECT(0)"
+ktap_result "remark: the IPv6 QoS 2 connection leaves as EF, ECN kept ($c6 packets class 0xba)" \
+	$([ "${c6:-0}" -gt 0 ]; echo $?)
 ktap_result "remark: IPv4 header checksums valid at the receiver" \
 	$([ -s "$TMP/r0.txt" ] && ! grep -q "bad cksum" "$TMP/r0.txt"; echo $?)
 remarked=$(($(hook_cls 2 remarked) + $(hook_cls 4 remarked)))
