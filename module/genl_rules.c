@@ -158,6 +158,15 @@ static void mqos_hits_copy(struct mqos_kruleset *dst, u32 di,
 	u64_stats_set(&pc->rule[di].bytes, bytes);
 }
 
+/* Rule @si of @src (published) becomes rule @di of @dst, hits included. */
+static void mqos_rule_copy(struct mqos_ctl_rules *dst, u32 di,
+			   const struct mqos_ctl_rules *src, u32 si)
+{
+	dst->krs->rs.rules[di] = src->krs->rs.rules[si];
+	dst->pref[di] = src->pref[si];
+	mqos_hits_copy(dst->krs, di, src->krs, si);
+}
+
 /* ---- decoding ---------------------------------------------------------- */
 
 /* Port range: MIN alone is one port, MAX alone is 0..MAX. */
@@ -441,11 +450,8 @@ int mqos_rules_with_cfg(struct net *net, const struct mqos_cls_cfg *cfg,
 	if (!t)
 		return -ENOMEM;
 	t->krs->rs.cfg = *cfg;
-	for (i = 0; i < t->n; i++) {
-		t->krs->rs.rules[i] = cur->krs->rs.rules[i];
-		t->pref[i] = cur->pref[i];
-		mqos_hits_copy(t->krs, i, cur->krs, i);
-	}
+	for (i = 0; i < t->n; i++)
+		mqos_rule_copy(t, i, cur, i);
 	/* The same rules compiled before; ports do not affect validity. */
 	if (WARN_ON_ONCE(mqos_kruleset_compile(t->krs, &bad, &why))) {
 		mqos_ctl_rules_free(t);
@@ -606,16 +612,12 @@ int mqos_nl_rule_add(struct sk_buff *skb, struct genl_info *info)
 	if (cur)
 		t->krs->rs.cfg = cur->krs->rs.cfg;
 	for (i = 0; i <= n; i++) {
-		u32 from = i < pos ? i : i - 1;
-
 		if (i == pos) {
 			t->krs->rs.rules[i] = nr;
 			t->pref[i] = pref;
-			continue;
+		} else {
+			mqos_rule_copy(t, i, cur, i < pos ? i : i - 1);
 		}
-		t->krs->rs.rules[i] = cur->krs->rs.rules[from];
-		t->pref[i] = cur->pref[from];
-		mqos_hits_copy(t->krs, i, cur->krs, from);
 	}
 	err = mqos_rules_compile(t, NULL, a, info->extack);
 	if (err) {
@@ -655,13 +657,8 @@ int mqos_nl_rule_del(struct sk_buff *skb, struct genl_info *info)
 		if (!t)
 			return -ENOMEM;
 		t->krs->rs.cfg = cur->krs->rs.cfg;
-		for (i = 0; i < t->n; i++) {
-			u32 from = i < pos ? i : i + 1;
-
-			t->krs->rs.rules[i] = cur->krs->rs.rules[from];
-			t->pref[i] = cur->pref[from];
-			mqos_hits_copy(t->krs, i, cur->krs, from);
-		}
+		for (i = 0; i < t->n; i++)
+			mqos_rule_copy(t, i, cur, i < pos ? i : i + 1);
 		err = mqos_rules_compile(t, NULL, a, info->extack);
 		if (err) {
 			mqos_ctl_rules_free(t);

@@ -9,6 +9,7 @@
  *   nl.c       the generic netlink socket, requests, extack reporting
  *   show.c     show, save and stats output (text and JSON)
  *   load.c     load FILE: a whole configuration, one CONFIG_REPLACE
+ *   stats_nl.c the statistics dump, for show.c and prom.c
  *   prom.c     stats --prometheus: the Prometheus text exposition format
  *   hook.c     hook set/class grammar; hook_nl.c its netlink and output
  *   ports.c    ports set grammar (where MQTT is read); ports_nl.c netlink
@@ -210,6 +211,34 @@ int cmd_stats(const char *dev, bool json, unsigned int watch, bool reset);
 /* ---- load.c --------------------------------------------------------------- */
 
 int cmd_load(const char *path);	/* returns EXIT_* */
+
+/* ---- stats_nl.c ------------------------------------------------------------ */
+struct ctl_stats_dev {
+	char name[IFNAMSIZ];
+	uint64_t rate, overlimits, packets, bytes, drops;
+	uint32_t backlog;
+};
+
+struct ctl_stats_class {
+	char dev[IFNAMSIZ];
+	char name[MQOS_CLASS_NAME_LEN];
+	uint8_t id, prio;
+	uint64_t v[TCA_MQOS_XSTATS_MAX + 1];	/* by TCA_MQOS_XSTATS_* */
+	uint64_t hist[MQOS_HIST_NBUCKETS];
+};
+
+/* One STATS_GET dump: devices, classes, rules (no filter) and malformed. */
+struct ctl_stats {
+	struct ctl_stats_dev *dev;
+	struct ctl_stats_class *cls;
+	struct ctl_rule *rules;
+	int ndev, ncls, nrules;
+	uint64_t malformed;
+};
+
+/* A consistent dump (retried if the configuration changed under it). */
+int ctl_stats_get(const char *dev, struct ctl_stats *s);
+void ctl_stats_free(struct ctl_stats *s);
 
 /* ---- prom.c --------------------------------------------------------------- */
 

@@ -16,8 +16,7 @@
  * is renamed over FILE, so a collector never sees half a scrape; with
  * --watch S that is repeated every S seconds.
  *
- * The statistics dump is read here on its own (not through show.c) so that
- * the exposition has no dependency on the text/JSON views.
+ * The statistics dump is read by stats_nl.c, as for the text/JSON views.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -30,141 +29,6 @@
 #include <netlink/genl/genl.h>
 
 #include "mqosctl.h"
-
-/* ---- the dump ------------------------------------------------------------- */
-
-struct pr_dev {
-	char name[IFNAMSIZ];
-	uint64_t rate, overlimits, packets, bytes, drops;
-	uint32_t backlog;
-};
-
-struct pr_class {
-	char dev[IFNAMSIZ];
-	char name[MQOS_CLASS_NAME_LEN];
-	uint8_t id;
-	uint64_t v[TCA_MQOS_XSTATS_MAX + 1];
-	uint64_t hist[MQOS_HIST_NBUCKETS];
-};
-
-struct pr_stats {
-	struct pr_dev *dev;
-	struct pr_class *cls;
-	struct ctl_rule *rules;
-	int ndev, ncls, nrules;
-	uint64_t malformed;
-};
-
-static int pr_grow(void **p, int n, size_t size)
-{
-	void *q = realloc(*p, (size_t)(n + 1) * size);
-
-	if (!q) {
-		ctl_err("out of memory");
-		return -ENOMEM;
-	}
-	*p = q;
-	memset((char *)q + (size_t)n * size, 0, size);
-	return 0;
-}
-
-static void pr_free(struct pr_stats *s)
-{
-	free(s->dev);
-	free(s->cls);
-	free(s->rules);
-	memset(s, 0, sizeof(*s));
-}
-
-static void pr_class_attrs(struct pr_class *c, struct nlattr *xs)
-{
-	struct nlattr *x[TCA_MQOS_XSTATS_MAX + 1], *a;
-	int i, rem;
-
-	if (nla_parse_nested(x, TCA_MQOS_XSTATS_MAX, xs, NULL) < 0)
-		return;
-	for (i = 0; i <= TCA_MQOS_XSTATS_MAX; i++) {
-		if (!x[i] || i == TCA_MQOS_XSTATS_NAME)
-			continue;
-		if (nla_len(x[i]) == 8)
-			c->v[i] = nla_get_u64(x[i]);
-		else if (nla_len(x[i]) == 4)
-			c->v[i] = nla_get_u32(x[i]);
-		else if (nla_len(x[i]) == 1)
-			c->v[i] = nla_get_u8(x[i]);
-	}
-	if (x[TCA_MQOS_XSTATS_NAME])
-		snprintf(c->name, sizeof(c->name), "%s",
-			 nla_get_string(x[TCA_MQOS_XSTATS_NAME]));
-	if (x[TCA_MQOS_XSTATS_DELAY_HIST])
-		nla_for_each_nested(a, x[TCA_MQOS_XSTATS_DELAY_HIST], rem)
-			if (nla_type(a) >= 1 && nla_type(a) <= MQOS_HIST_NBUCKETS &&
-			    nla_len(a) == 8)
-				c->hist[nla_type(a) - 1] = nla_get_u64(a);
-}
-
-static int pr_cb(struct nlattr **tb, void *arg)
-{
-	struct pr_stats *s = arg;
-	const char *dev = tb[MQOS_A_IFNAME] ? nla_get_string(tb[MQOS_A_IFNAME]) : "";
-
-	if (tb[MQOS_A_MALFORMED]) {
-		s->malformed = nla_get_u64(tb[MQOS_A_MALFORMED]);
-	} else if (tb[MQOS_A_RULE]) {
-		if (pr_grow((void **)&s->rules, s->nrules, sizeof(*s->rules)))
-			return -ENOMEM;
-		ctl_get_rule(tb[MQOS_A_RULE], &s->rules[s->nrules++]);
-	} else if (tb[MQOS_A_CLASS_ID] && tb[MQOS_A_XSTATS]) {
-		struct pr_class *c;
-
-		if (pr_grow((void **)&s->cls, s->ncls, sizeof(*s->cls)))
-			return -ENOMEM;
-		c = &s->cls[s->ncls++];
-		snprintf(c->dev, sizeof(c->dev), "%s", dev);
-		c->id = nla_get_u8(tb[MQOS_A_CLASS_ID]);
-		pr_class_attrs(c, tb[MQOS_A_XSTATS]);
-	} else if (tb[MQOS_A_IFNAME]) {
-		struct pr_dev *d;
-
-		if (pr_grow((void **)&s->dev, s->ndev, sizeof(*s->dev)))
-			return -ENOMEM;
-		d = &s->dev[s->ndev++];
-		snprintf(d->name, sizeof(d->name), "%s", dev);
-#define G64(a, f) if (tb[a]) d->f = nla_get_u64(tb[a])
-		G64(MQOS_A_DEV_RATE, rate);
-		G64(MQOS_A_DEV_OVERLIMITS, overlimits);
-		G64(MQOS_A_SENT_PACKETS, packets);
-		G64(MQOS_A_SENT_BYTES, bytes);
-		G64(MQOS_A_DROPS, drops);
-#undef G64
-		if (tb[MQOS_A_BACKLOG])
-			d->backlog = nla_get_u32(tb[MQOS_A_BACKLOG]);
-	}
-	return 0;
-}
-
-/* One consistent dump (retried when the configuration changed under it). */
-static int pr_get(const char *dev, struct pr_stats *s)
-{
-	struct nl_msg *msg;
-	int err = 0, tries;
-
-	for (tries = 0; tries < 3; tries++) {
-		memset(s, 0, sizeof(*s));
-		msg = ctl_msg(MQOS_CMD_STATS_GET, NLM_F_DUMP);
-		if (msg && dev && nla_put_string(msg, MQOS_A_IFNAME, dev) < 0) {
-			nlmsg_free(msg);
-			msg = NULL;
-		}
-		err = ctl_request(msg, pr_cb, s, NULL, 0);
-		if (err != -EAGAIN)
-			break;
-		pr_free(s);
-	}
-	if (err)
-		pr_free(s);
-	return err;
-}
 
 /* ---- the exposition format ------------------------------------------------- */
 
@@ -237,7 +101,7 @@ static void family(FILE *f, const char *name, const char *type,
 }
 
 /* name{dev="..",class="..",class_id="N"[,extra]} */
-static void class_labels(FILE *f, const char *name, const struct pr_class *c,
+static void class_labels(FILE *f, const char *name, const struct ctl_stats_class *c,
 			 const char *extra_key, const char *extra_val)
 {
 	char id[8];
@@ -303,7 +167,7 @@ static const struct {
 	{ "other", TCA_MQOS_XSTATS_DROP_OTHER },
 };
 
-static void write_histogram(FILE *f, const struct pr_stats *s)
+static void write_histogram(FILE *f, const struct ctl_stats *s)
 {
 	const char *name = "mqos_class_delay_seconds";
 	char le[32];
@@ -313,7 +177,7 @@ static void write_histogram(FILE *f, const struct pr_stats *s)
 	family(f, name, "histogram",
 	       "Sojourn time of the class's packets in the qdisc (log2 buckets from 1 us).");
 	for (i = 0; i < s->ncls; i++) {
-		const struct pr_class *c = &s->cls[i];
+		const struct ctl_stats_class *c = &s->cls[i];
 
 		cum = 0;
 		for (b = 0; b < MQOS_HIST_NBUCKETS; b++) {
@@ -338,7 +202,7 @@ static void write_histogram(FILE *f, const struct pr_stats *s)
 	}
 }
 
-static void write_delay_gauges(FILE *f, const struct pr_stats *s)
+static void write_delay_gauges(FILE *f, const struct ctl_stats *s)
 {
 	int i;
 
@@ -365,21 +229,21 @@ static void write_delay_gauges(FILE *f, const struct pr_stats *s)
 	}
 }
 
-static void dev_labels(FILE *f, const char *name, const struct pr_dev *d)
+static void dev_labels(FILE *f, const char *name, const struct ctl_stats_dev *d)
 {
 	fprintf(f, "%s{dev=", name);
 	put_label_value(f, d->name);
 	fputc('}', f);
 }
 
-static void write_devs(FILE *f, const struct pr_stats *s)
+static void write_devs(FILE *f, const struct ctl_stats *s)
 {
 	static const struct {
 		const char *name, *type, *help;
 		size_t off;
 		bool u32;
 	} m[] = {
-#define M(n, t, h, field, u) { n, t, h, offsetof(struct pr_dev, field), u }
+#define M(n, t, h, field, u) { n, t, h, offsetof(struct ctl_stats_dev, field), u }
 		M("mqos_dev_packets_total", "counter",
 		  "Packets sent by the mqos qdisc of the device.", packets, false),
 		M("mqos_dev_bytes_total", "counter",
@@ -411,7 +275,7 @@ static void write_devs(FILE *f, const struct pr_stats *s)
 	}
 }
 
-static void write_rules(FILE *f, const struct pr_stats *s)
+static void write_rules(FILE *f, const struct ctl_stats *s)
 {
 	static const char *const names[2] = {
 		"mqos_rule_hits_packets_total", "mqos_rule_hits_bytes_total",
@@ -445,7 +309,7 @@ static void write_rules(FILE *f, const struct pr_stats *s)
 	}
 }
 
-static void write_prom(FILE *f, const struct pr_stats *s)
+static void write_prom(FILE *f, const struct ctl_stats *s)
 {
 	size_t k;
 	int i;
@@ -478,7 +342,7 @@ static void write_prom(FILE *f, const struct pr_stats *s)
 }
 
 /* Write to a temporary file next to @path, then rename it over @path. */
-static int write_file(const char *path, const struct pr_stats *s)
+static int write_file(const char *path, const struct ctl_stats *s)
 {
 	size_t n = strlen(path);
 	char *tmp = malloc(n + 8);
@@ -523,11 +387,11 @@ static int write_file(const char *path, const struct pr_stats *s)
 
 int cmd_stats_prom(const char *dev, const char *path, unsigned int watch)
 {
-	struct pr_stats s;
+	struct ctl_stats s;
 	int err;
 
 	for (;;) {
-		err = pr_get(dev, &s);
+		err = ctl_stats_get(dev, &s);
 		if (err)
 			return err;
 		if (path) {
@@ -539,7 +403,7 @@ int cmd_stats_prom(const char *dev, const char *path, unsigned int watch)
 				err = -EIO;
 			}
 		}
-		pr_free(&s);
+		ctl_stats_free(&s);
 		if (err || !watch)
 			return err;
 		sleep(watch);

@@ -419,28 +419,8 @@ int cmd_save(FILE *f)
 
 /* ---- stats ----------------------------------------------------------------- */
 
-struct st_dev {
-	char name[IFNAMSIZ];
-	uint64_t rate, overlimits, packets, bytes, drops;
-	uint32_t backlog;
-};
-
-struct st_class {
-	char dev[IFNAMSIZ];
-	char name[MQOS_CLASS_NAME_LEN];
-	uint8_t id, prio;
-	uint64_t v[TCA_MQOS_XSTATS_MAX + 1];
-	uint64_t hist[MQOS_HIST_NBUCKETS];
-};
-
 struct stats {
-	struct st_dev *dev;
-	int ndev;
-	struct st_class *cls;
-	int ncls;
-	struct ctl_rule *rules;
-	int nrules;
-	uint64_t malformed;
+	struct ctl_stats d;
 	bool has_hook;
 	struct ctl_hook hook;
 	struct timespec t;
@@ -448,116 +428,39 @@ struct stats {
 
 static void stats_free(struct stats *s)
 {
-	free(s->dev);
-	free(s->cls);
-	free(s->rules);
+	ctl_stats_free(&s->d);
 	memset(s, 0, sizeof(*s));
-}
-
-static int stats_cb(struct nlattr **tb, void *arg)
-{
-	struct stats *s = arg;
-	struct nlattr *x[TCA_MQOS_XSTATS_MAX + 1], *a;
-	const char *dev = tb[MQOS_A_IFNAME] ? nla_get_string(tb[MQOS_A_IFNAME]) : "";
-	struct st_class *c;
-	int i, rem;
-
-	if (tb[MQOS_A_MALFORMED]) {
-		s->malformed = nla_get_u64(tb[MQOS_A_MALFORMED]);
-	} else if (tb[MQOS_A_RULE]) {
-		s->rules = grow(s->rules, s->nrules, sizeof(*s->rules));
-		ctl_get_rule(tb[MQOS_A_RULE], &s->rules[s->nrules++]);
-	} else if (tb[MQOS_A_CLASS_ID] && tb[MQOS_A_XSTATS]) {
-		s->cls = grow(s->cls, s->ncls, sizeof(*s->cls));
-		c = &s->cls[s->ncls++];
-		memset(c, 0, sizeof(*c));
-		snprintf(c->dev, sizeof(c->dev), "%s", dev);
-		c->id = nla_get_u8(tb[MQOS_A_CLASS_ID]);
-		if (nla_parse_nested(x, TCA_MQOS_XSTATS_MAX, tb[MQOS_A_XSTATS],
-				     NULL) < 0)
-			return 0;
-		for (i = 0; i <= TCA_MQOS_XSTATS_MAX; i++) {
-			if (!x[i])
-				continue;
-			if (nla_len(x[i]) == 8)
-				c->v[i] = nla_get_u64(x[i]);
-			else if (nla_len(x[i]) == 4)
-				c->v[i] = nla_get_u32(x[i]);
-			else if (nla_len(x[i]) == 1)
-				c->v[i] = nla_get_u8(x[i]);
-		}
-		if (x[TCA_MQOS_XSTATS_NAME])
-			snprintf(c->name, sizeof(c->name), "%s",
-				 nla_get_string(x[TCA_MQOS_XSTATS_NAME]));
-		c->prio = (uint8_t)c->v[TCA_MQOS_XSTATS_PRIO];
-		if (x[TCA_MQOS_XSTATS_DELAY_HIST])
-			nla_for_each_nested(a, x[TCA_MQOS_XSTATS_DELAY_HIST], rem)
-				if (nla_type(a) >= 1 &&
-				    nla_type(a) <= MQOS_HIST_NBUCKETS &&
-				    nla_len(a) == 8)
-					c->hist[nla_type(a) - 1] = nla_get_u64(a);
-	} else if (tb[MQOS_A_IFNAME]) {
-		struct st_dev *d;
-
-		s->dev = grow(s->dev, s->ndev, sizeof(*s->dev));
-		d = &s->dev[s->ndev++];
-		memset(d, 0, sizeof(*d));
-		snprintf(d->name, sizeof(d->name), "%s", dev);
-#define G64(a, f) if (tb[a]) d->f = nla_get_u64(tb[a])
-		G64(MQOS_A_DEV_RATE, rate);
-		G64(MQOS_A_DEV_OVERLIMITS, overlimits);
-		G64(MQOS_A_SENT_PACKETS, packets);
-		G64(MQOS_A_SENT_BYTES, bytes);
-		G64(MQOS_A_DROPS, drops);
-#undef G64
-		if (tb[MQOS_A_BACKLOG])
-			d->backlog = nla_get_u32(tb[MQOS_A_BACKLOG]);
-	}
-	return 0;
 }
 
 static int stats_get(const char *dev, struct stats *s)
 {
-	struct nl_msg *msg = ctl_msg(MQOS_CMD_STATS_GET, NLM_F_DUMP);
-	int err, tries;
+	int err;
 
-	for (tries = 0; tries < 3; tries++) {
-		memset(s, 0, sizeof(*s));
-		if (!tries && msg && dev)
-			nla_put_string(msg, MQOS_A_IFNAME, dev);
-		if (tries) {
-			msg = ctl_msg(MQOS_CMD_STATS_GET, NLM_F_DUMP);
-			if (msg && dev)
-				nla_put_string(msg, MQOS_A_IFNAME, dev);
-		}
-		err = ctl_request(msg, stats_cb, s, NULL, 0);
-		clock_gettime(CLOCK_MONOTONIC, &s->t);
-		/* The netns's hook (not per device): without a device filter. */
-		if (!err && !dev)
-			s->has_hook = !ctl_hook_get(&s->hook);
-		if (err != -EAGAIN)
-			return err;
-		stats_free(s);
-	}
+	memset(s, 0, sizeof(*s));
+	err = ctl_stats_get(dev, &s->d);
+	clock_gettime(CLOCK_MONOTONIC, &s->t);
+	/* The netns's hook (not per device): without a device filter. */
+	if (!err && !dev)
+		s->has_hook = !ctl_hook_get(&s->hook);
 	return err;
 }
 
-static const struct st_class *prev_class(const struct stats *p,
-					 const struct st_class *c)
+static const struct ctl_stats_class *
+prev_class(const struct stats *p, const struct ctl_stats_class *c)
 {
 	int i;
 
-	for (i = 0; p && i < p->ncls; i++)
-		if (p->cls[i].id == c->id && !strcmp(p->cls[i].dev, c->dev))
-			return &p->cls[i];
+	for (i = 0; p && i < p->d.ncls; i++)
+		if (p->d.cls[i].id == c->id && !strcmp(p->d.cls[i].dev, c->dev))
+			return &p->d.cls[i];
 	return NULL;
 }
 
 /* Bits per second sent by @c since @p (0 without a previous sample). */
 static uint64_t class_rate(const struct stats *s, const struct stats *p,
-			   const struct st_class *c)
+			   const struct ctl_stats_class *c)
 {
-	const struct st_class *o = prev_class(p, c);
+	const struct ctl_stats_class *o = prev_class(p, c);
 	double dt;
 	uint64_t db;
 
@@ -576,7 +479,7 @@ struct delays {
 	uint64_t min, mean, p50, p90, p99, max, jitter;
 };
 
-static void class_delays(const struct st_class *c, struct delays *d)
+static void class_delays(const struct ctl_stats_class *c, struct delays *d)
 {
 	uint64_t n = c->v[TCA_MQOS_XSTATS_DELAY_COUNT];
 
@@ -613,8 +516,8 @@ static json_object *stats_json(const struct stats *s, const struct stats *p)
 	json_object *rules = json_object_new_array();
 	int i, j;
 
-	for (i = 0; i < s->ndev; i++) {
-		const struct st_dev *d = &s->dev[i];
+	for (i = 0; i < s->d.ndev; i++) {
+		const struct ctl_stats_dev *d = &s->d.dev[i];
 		json_object *o = json_object_new_object();
 		json_object *cls = json_object_new_array();
 
@@ -625,8 +528,8 @@ static json_object *stats_json(const struct stats *s, const struct stats *p)
 		jint(o, "drops", d->drops);
 		jint(o, "backlog", d->backlog);
 		jint(o, "overlimits", d->overlimits);
-		for (j = 0; j < s->ncls; j++) {
-			const struct st_class *c = &s->cls[j];
+		for (j = 0; j < s->d.ncls; j++) {
+			const struct ctl_stats_class *c = &s->d.cls[j];
 			json_object *co, *dr, *dl, *h;
 			struct delays dd;
 			int b;
@@ -674,11 +577,11 @@ static json_object *stats_json(const struct stats *s, const struct stats *p)
 		jset(o, "classes", cls);
 		json_object_array_add(devs, o);
 	}
-	for (i = 0; i < s->nrules; i++)
-		json_object_array_add(rules, rule_json(&s->rules[i]));
+	for (i = 0; i < s->d.nrules; i++)
+		json_object_array_add(rules, rule_json(&s->d.rules[i]));
 	jset(root, "devices", devs);
 	jset(root, "rules", rules);
-	jint(root, "malformed", s->malformed);
+	jint(root, "malformed", s->d.malformed);
 	if (s->has_hook)
 		jset(root, "hook", hook_json(&s->hook));
 	return root;
@@ -689,16 +592,16 @@ static void stats_text(const struct stats *s, const struct stats *p)
 	char r[32], a[16], b[16], c9[16], d[16], j[16];
 	int i, k;
 
-	for (i = 0; i < s->ndev; i++) {
-		const struct st_dev *dv = &s->dev[i];
+	for (i = 0; i < s->d.ndev; i++) {
+		const struct ctl_stats_dev *dv = &s->d.dev[i];
 
 		fmt_rate(r, sizeof(r), dv->rate);
 		printf("dev %s rate %s: sent %" PRIu64 " pkts %" PRIu64
 		       " bytes, drops %" PRIu64 ", backlog %u pkts, overlimits %"
 		       PRIu64 "\n", dv->name, dv->rate ? r : "0", dv->packets,
 		       dv->bytes, dv->drops, dv->backlog, dv->overlimits);
-		for (k = 0; k < s->ncls; k++) {
-			const struct st_class *c = &s->cls[k];
+		for (k = 0; k < s->d.ncls; k++) {
+			const struct ctl_stats_class *c = &s->d.cls[k];
 			const uint64_t *v = c->v;
 			struct delays dd;
 
@@ -731,15 +634,15 @@ static void stats_text(const struct stats *s, const struct stats *p)
 			       fmt_delay(j, sizeof(j), dd.jitter));
 		}
 	}
-	if (s->nrules)
+	if (s->d.nrules)
 		puts("rules:");
-	for (i = 0; i < s->nrules; i++) {
+	for (i = 0; i < s->d.nrules; i++) {
 		printf("  hits %" PRIu64 " pkts %" PRIu64 " bytes: ",
-		       s->rules[i].hits_packets, s->rules[i].hits_bytes);
-		print_rule_args(stdout, &s->rules[i]);
+		       s->d.rules[i].hits_packets, s->d.rules[i].hits_bytes);
+		print_rule_args(stdout, &s->d.rules[i]);
 		putchar('\n');
 	}
-	printf("malformed MQTT/MQTT-SN packets: %" PRIu64 "\n", s->malformed);
+	printf("malformed MQTT/MQTT-SN packets: %" PRIu64 "\n", s->d.malformed);
 	if (s->has_hook)
 		hook_stats_text(&s->hook);
 }

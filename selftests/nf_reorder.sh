@@ -1,0 +1,103 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# A sticky flow is not reordered by mqos under load (issue 6). The gateway's
+# uplink g1 is shaped to 10 Mbit/s and saturated by bulk TCP (best-effort);
+# one MQTT connection publishes QoS 0 messages with a QoS 2 every sixth,
+# 20 ms apart, and tcpdump at the receiver records the connection's data
+# segments. Out of order = a segment that starts below the highest sequence
+# number already seen (a retransmission counts too).
+#
+#   sticky (the hook's default): the connection earned realtime with its
+#     first QoS 2 PUBLISH before the burst, so all of it is in one queue:
+#     no segment may arrive out of order;
+#   packet mode (the control): QoS 0 PUBLISHes wait behind the bulk in
+#     best-effort while each QoS 2 one goes realtime and overtakes them;
+#     the same check must see that, or it proves nothing.
+. "$(dirname "$0")/lib.sh"
+
+CTL=$REPO_DIR/userspace/mqosctl
+FLOW=$SELFTESTS_DIR/mqtt_flow.py
+# The system python: a pyenv shim costs seconds per start in the TCG guest.
+PY=$(command -v /usr/bin/python3 || command -v python3)
+BURST="0 0 0 0 0 2 0 0 0 0 0 2 0 0 0 0 0 2 0 0 0 0 0 2"
+
+ktap_plan 5
+require_root
+require_cmd tc ip python3 mosquitto tcpdump iperf3
+[ -x "$CTL" ] || ktap_skip_rest "userspace/mqosctl not built (make mqosctl)"
+
+TMP=$(mktemp -d)
+cleanup() { topo_cleanup; rm -rf "$TMP"; }
+trap cleanup EXIT
+
+mqos_load || ktap_skip_rest "cannot load mqos.ko"
+topo_create || { ktap_fail "topology"; ktap_finish; }
+ctl() { n_gw "$CTL" "$@"; }
+
+n_gw tc qdisc add dev g1 root handle 1: mqos
+n_gw tc qdisc add dev g0 root handle 1: mqos
+ctl dev set g1 rate 10mbit
+ctl hook set on
+printf 'listener 1883 0.0.0.0\nallow_anonymous true\n' > "$TMP/m.conf"
+bg n_rcv mosquitto -c "$TMP/m.conf"
+bg n_rcv iperf3 -s -p 5201
+wait_for 100 n_rcv sh -c "ss -ltn | grep -q ':1883 ' && ss -ltn | grep -q ':5201 '" ||
+	diag "broker or iperf3 server not up"
+bg n_rcv tcpdump -i r0 -n -U -s 96 -w "$TMP/r0.pcap" tcp port 1883
+wait_for 50 test -s "$TMP/r0.pcap"
+bg n_snd iperf3 -c "$RCV_IP" -p 5201 -t 300 -P 2
+# Loaded: the best-effort class holds a standing queue.
+backlog() { n_gw tc -s class show dev g1 classid 1:4 | awk '/backlog/ { print $3 + 0 }'; }
+loaded() { [ "$(backlog)" -gt 5 ]; }
+wait_for 200 loaded
+b=$(backlog)
+ktap_result "bulk TCP keeps a queue in best-effort ($b packets)" "$([ "${b:-0}" -gt 5 ]; echo $?)"
+
+# flow TAG PHASE1-QOS: one connection; PHASE1 before, the burst after.
+flow() {
+	local d=$TMP/$1 pid
+	mkdir -p "$d"
+	bg n_snd "$PY" "$FLOW" "$RCV_IP" 1883 0 "$d" $2 -- $BURST > "$d/out" 2>&1
+	pid=${_bg_pids[-1]}
+	wait_for 200 test -s "$d/phase1" || diag "$1: no phase 1: $(cat "$d/out")"
+	touch "$d/go"
+	wait "$pid"
+	FLOW_RC=$?
+	[ $FLOW_RC = 0 ] || sed "s/^/# $1: /" "$d/out"
+	FLOW_PORT=$(cat "$d/phase1" 2>/dev/null)
+}
+flow sticky 2
+STICKY_RC=$FLOW_RC STICKY_PORT=$FLOW_PORT
+ctl hook set mode packet
+flow packet 0
+PACKET_RC=$FLOW_RC PACKET_PORT=$FLOW_PORT
+ktap_result "both MQTT clients completed (exit $STICKY_RC, $PACKET_RC)" \
+	"$([ "$STICKY_RC" = 0 ] && [ "$PACKET_RC" = 0 ]; echo $?)"
+
+sleep 0.5
+kill "${_bg_pids[2]}" 2>/dev/null	# tcpdump
+wait "${_bg_pids[2]}" 2>/dev/null
+# ooo PORT: "<out of order> <data segments>" of sender port PORT -> 1883.
+ooo() {
+	tcpdump -r "$TMP/r0.pcap" -n -S "src host $SND_IP and src port $1" 2>/dev/null |
+		awk '{ for (i = 1; i <= NF; i++) if ($i == "seq" && $(i+1) ~ /:/) {
+			split($(i+1), r, "[:,]"); n++
+			if (have && r[1] + 0 < hi) o++
+			if (!have || r[2] + 0 > hi) hi = r[2] + 0
+			have = 1
+		} } END { print o + 0, n + 0 }'
+}
+read -r so sn <<< "$(ooo "$STICKY_PORT")"
+read -r po pn <<< "$(ooo "$PACKET_PORT")"
+diag "sticky: $so of $sn data segments out of order; packet mode: $po of $pn"
+ktap_result "sticky flow under load: none of its $sn data segments out of order" \
+	"$([ "${sn:-0}" -ge 20 ] && [ "${so:-1}" = 0 ]; echo $?)"
+ktap_result "control, packet mode: the check sees QoS 2 overtaking QoS 0 ($po of $pn)" \
+	"$([ "${pn:-0}" -ge 20 ] && [ "${po:-0}" -gt 0 ]; echo $?)"
+ktap_result "the sticky connection was realtime, the packet-mode one was not marked" \
+	"$(n_gw awk -v a="sport=$STICKY_PORT " -v b="sport=$PACKET_PORT " '
+		index($0, a) { sa = $0 } index($0, b) { sb = $0 }
+		END { exit !(sa ~ / mark=131072 / && (sb == "" || sb ~ / mark=0 /)) }' \
+		/proc/net/nf_conntrack; echo $?)"
+ktap_finish
