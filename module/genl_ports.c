@@ -25,6 +25,10 @@ static const struct nla_policy mqos_port_list_policy[MQOS_PORTS_A_MAX + 1] = {
 const struct nla_policy mqos_ports_policy[MQOS_PORTS_A_MAX + 1] = {
 	[MQOS_PORTS_A_MQTT]	= NLA_POLICY_NESTED(mqos_port_list_policy),
 	[MQOS_PORTS_A_MQTTSN]	= NLA_POLICY_NESTED(mqos_port_list_policy),
+	[MQOS_PORTS_A_PORT]	= {
+		.type = NLA_REJECT,
+		.reject_message = "MQOS_PORTS_A_PORT belongs in MQOS_PORTS_A_MQTT or _MQTTSN",
+	},
 };
 
 /* One list (validated by the policy) into @ports[MQOS_CFG_PORTS]. */
@@ -74,11 +78,6 @@ int mqos_ports_parse(const struct nlattr *nest, struct mqos_cls_cfg *cfg,
 			       extack);
 	if (err)
 		return err;
-	if (tb[MQOS_PORTS_A_PORT]) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[MQOS_PORTS_A_PORT],
-				    "MQOS_PORTS_A_PORT belongs in MQOS_PORTS_A_MQTT or _MQTTSN");
-		return -EINVAL;
-	}
 	if (tb[MQOS_PORTS_A_MQTT]) {
 		err = mqos_port_list_parse(tb[MQOS_PORTS_A_MQTT],
 					   cfg->mqtt_ports, extack);
