@@ -638,6 +638,20 @@ static void near_valid(uint8_t cmd)
 		nest_end(at2);
 		nest_end(at);
 		break;
+	case MQOS_CMD_PORTS_SET:
+		at = nest_start(MQOS_A_PORTS);
+		for (k = 0; k < 2; k++) {
+			int i, n = (int)rn(6);
+
+			if (!rn(3))
+				continue;
+			at2 = nest_start(k ? MQOS_PORTS_A_MQTTSN : MQOS_PORTS_A_MQTT);
+			for (i = 0; i < n; i++)
+				put_u16(MQOS_PORTS_A_PORT, (uint16_t)(rn(4) ? 1880 + rn(8) : rnd()));
+			nest_end(at2);
+		}
+		nest_end(at);
+		break;
 	case MQOS_CMD_CONFIG_REPLACE:
 		if (rn(2)) {
 			at = nest_start(MQOS_A_DEVICE);
@@ -718,7 +732,7 @@ static int is_mutating(uint8_t cmd)
 	case MQOS_CMD_DEV_SET: case MQOS_CMD_CLASS_SET: case MQOS_CMD_CLASS_DEL:
 	case MQOS_CMD_RULE_ADD: case MQOS_CMD_RULE_DEL: case MQOS_CMD_RULE_FLUSH:
 	case MQOS_CMD_CONFIG_REPLACE: case MQOS_CMD_STATS_RESET:
-	case MQOS_CMD_HOOK_SET:
+	case MQOS_CMD_HOOK_SET: case MQOS_CMD_PORTS_SET:
 		return 1;
 	}
 	return 0;
