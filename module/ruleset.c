@@ -26,11 +26,18 @@ struct mqos_kruleset *mqos_kruleset_alloc(u32 n)
 	krs = kvzalloc(struct_size(krs, rs.rules, n), GFP_KERNEL);
 	if (!krs)
 		return NULL;
-	krs->stats = __alloc_percpu(struct_size(krs->stats, rule, n),
-				    __alignof__(struct mqos_rule_pcpu));
-	if (!krs->stats) {
-		kvfree(krs);
-		return NULL;
+	/*
+	 * No counters for a table without rules (one that only carries
+	 * ports): on 64-bit the syncp is empty, and a 0-byte per-CPU
+	 * allocation is a WARN. Nothing can hit a rule that is not there.
+	 */
+	if (n) {
+		krs->stats = __alloc_percpu(struct_size(krs->stats, rule, n),
+					    __alignof__(struct mqos_rule_pcpu));
+		if (!krs->stats) {
+			kvfree(krs);
+			return NULL;
+		}
 	}
 	krs->rs.n = n;
 	krs->rs.cfg = mqos_cls_default_cfg;
@@ -108,6 +115,8 @@ void mqos_rules_reset_hits(struct mqos_kruleset *krs)
 	int cpu;
 	u32 i;
 
+	if (!krs->stats)
+		return;
 	for_each_possible_cpu(cpu) {
 		struct mqos_rule_pcpu *pc = per_cpu_ptr(krs->stats, cpu);
 

@@ -39,7 +39,7 @@ struct mqos_rule_pcpu {
 
 struct mqos_kruleset {
 	struct rcu_head rcu;
-	struct mqos_rule_pcpu __percpu *stats;
+	struct mqos_rule_pcpu __percpu *stats;	/* NULL when rs.n == 0 */
 	struct mqos_ruleset rs;		/* last: ends with rules[] */
 };
 
@@ -57,7 +57,7 @@ void mqos_rules_net_exit(struct mqos_rules_net *rn);
 /* The rules of @net (NULL until struct mqos_net embeds them). */
 struct mqos_rules_net *mqos_rules_net(const struct net *net);
 
-/* A zeroed table of @n rules with default ports/mode, or NULL. */
+/* A zeroed table of @n rules (n may be 0) with default ports/mode, or NULL. */
 struct mqos_kruleset *mqos_kruleset_alloc(u32 n);
 /* Free a table that was never published. */
 void mqos_kruleset_free(struct mqos_kruleset *krs);

@@ -31,6 +31,12 @@ echo "1..${#tests[@]}"
 pass=0 fail=0 skip=0 n=0
 for t in "${tests[@]}"; do
 	n=$((n + 1))
+	# MQOS_ONCE_DONE=K: the tests of ONCE_PROGS already ran on kernel K.
+	if [ -n "${MQOS_ONCE_DONE:-}" ] && [[ " ${ONCE_PROGS[*]} " == *" $t "* ]]; then
+		echo "ok $n - $t # SKIP run once, on $MQOS_ONCE_DONE"
+		skip=$((skip + 1))
+		continue
+	fi
 	out=$(mktemp)
 	start=$(date +%s)
 	timeout -k 10 "${timeout_s:-600}" "$dir/$t" > "$out" 2>&1
