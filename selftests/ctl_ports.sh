@@ -28,7 +28,7 @@ ctl() { n_gw "$CTL" "$@"; }
 DEFAULT="ports set mqtt 1883 mqttsn 1883,1884"
 
 printf 'listener 1883 0.0.0.0\nlistener 1885 0.0.0.0\nallow_anonymous true\n' > "$TMP/m.conf"
-bg n_rcv mosquitto -c "$TMP/m.conf"
+bg n_rcv mosquitto -c "$TMP/m.conf" > /dev/null 2>&1
 wait_for 100 n_rcv sh -c "ss -ltn | grep -q ':1885 '" || diag "broker not up"
 
 # hits PREF: the rule's packet hits, from /proc/net/mqos/rules.
@@ -63,12 +63,13 @@ ktap_result "ports set mqtt 1883,1885: hits kept ($h3), QoS 2 to 1885 now hits (
 
 # 4. mqtt none: MQTT is read nowhere; the MQTT-SN list stays.
 ctl ports set mqtt none
+rc=$?
 h5=$(hits 10)
 pub 1883
 h6=$(hits 10)
 out=$(ctl ports show)
 ktap_result "ports set mqtt none: QoS 2 to 1883 no longer hits ($h5 -> $h6); '$out'" \
-	"$([ "$h6" = "$h5" ] && [ "$out" = "ports set mqtt none mqttsn 1883,1884" ]; echo $?)"
+	"$([ $rc = 0 ] && [ "$h6" = "$h5" ] && [ "$out" = "ports set mqtt none mqttsn 1883,1884" ]; echo $?)"
 
 # 5. Rule flush keeps the ports; save/load carries them; a file without a
 # ports line means the defaults.

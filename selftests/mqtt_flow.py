@@ -7,7 +7,8 @@ nf_hook.sh (mosquitto_pub cannot change QoS within one connection).
 
 Connects (IP_TOS = TOS on the socket), sends one PUBLISH per QOS before
 "--" (a QoS 1 or 2 PUBLISH waits for its whole handshake: PUBACK, or
-PUBREC -> PUBREL -> PUBCOMP), then writes DIR/phase1 (holding the local
+PUBREC -> PUBREL -> PUBCOMP; a QOS written "0f" is sent without the
+usual 20 ms pause after it), then writes DIR/phase1 (holding the local
 port) and waits until DIR/go exists; then the QOS after "--", a PINGREQ
 (waits for PINGRESP) and DISCONNECT. Every packet is its own segment
 (TCP_NODELAY, a short pause between them). Exits 0 if the broker answered
@@ -62,7 +63,7 @@ def expect(s, typ):
     return body
 
 
-def publish(s, qos, pid):
+def publish(s, qos, pid, pause=True):
     topic = mqstr(b"nf/q%d" % qos)
     payload = b"x" * 40
     if qos:
@@ -76,15 +77,22 @@ def publish(s, qos, pid):
         time.sleep(0.02)
         s.sendall(pkt(0x62, struct.pack(">H", pid)))  # PUBREL
         expect(s, 7)                                 # PUBCOMP
-    time.sleep(0.02)
+    if pause:
+        time.sleep(0.02)
+
+
+def qos_list(words):
+    """"2" publishes QoS 2 and pauses 20 ms; "0f" publishes QoS 0 and goes
+    straight on (a burst)."""
+    return [(int(w.rstrip("f")), not w.endswith("f")) for w in words]
 
 
 def main():
     host, port, tos, d = sys.argv[1], int(sys.argv[2]), int(sys.argv[3], 0), sys.argv[4]
     rest = sys.argv[5:]
     cut = rest.index("--") if "--" in rest else len(rest)
-    before = [int(q) for q in rest[:cut]]
-    after = [int(q) for q in rest[cut + 1:]]
+    before = qos_list(rest[:cut])
+    after = qos_list(rest[cut + 1:])
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, tos)
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -95,8 +103,8 @@ def main():
     expect(s, 2)                                     # CONNACK
     time.sleep(0.02)
     pid = 1
-    for q in before:
-        publish(s, q, pid)
+    for q, pause in before:
+        publish(s, q, pid, pause)
         pid += 1
     with open(os.path.join(d, "phase1"), "w") as f:
         f.write("%d\n" % s.getsockname()[1])
@@ -105,8 +113,8 @@ def main():
         if time.time() > deadline:
             raise RuntimeError("no go")
         time.sleep(0.05)
-    for q in after:
-        publish(s, q, pid)
+    for q, pause in after:
+        publish(s, q, pid, pause)
         pid += 1
     s.sendall(pkt(0xC0, b""))                          # PINGREQ
     expect(s, 13)                                    # PINGRESP

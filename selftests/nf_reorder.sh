@@ -2,10 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # A sticky flow is not reordered by mqos under load (issue 6). The gateway's
-# uplink g1 is shaped to 10 Mbit/s and saturated by bulk TCP (best-effort);
-# one MQTT connection publishes QoS 0 messages with a QoS 2 every sixth,
-# 20 ms apart, and tcpdump at the receiver records the connection's data
-# segments. Out of order = a segment that starts below the highest sequence
+# uplink g1 is shaped to 5 Mbit/s and saturated by bulk TCP (best-effort);
+# one MQTT connection publishes bursts of five QoS 0 messages, each burst
+# followed at once by a QoS 2 one, and tcpdump at the receiver records the
+# connection's data segments. Out of order = a segment that starts below the highest sequence
 # number already seen (a retransmission counts too).
 #
 #   sticky (the hook's default): the connection earned realtime with its
@@ -20,7 +20,7 @@ CTL=$REPO_DIR/userspace/mqosctl
 FLOW=$SELFTESTS_DIR/mqtt_flow.py
 # The system python: a pyenv shim costs seconds per start in the TCG guest.
 PY=$(command -v /usr/bin/python3 || command -v python3)
-BURST="0 0 0 0 0 2 0 0 0 0 0 2 0 0 0 0 0 2 0 0 0 0 0 2"
+BURST="0f 0f 0f 0f 0f 2 0f 0f 0f 0f 0f 2 0f 0f 0f 0f 0f 2 0f 0f 0f 0f 0f 2"
 
 ktap_plan 5
 require_root
@@ -37,22 +37,24 @@ ctl() { n_gw "$CTL" "$@"; }
 
 n_gw tc qdisc add dev g1 root handle 1: mqos
 n_gw tc qdisc add dev g0 root handle 1: mqos
-ctl dev set g1 rate 10mbit
+ctl dev set g1 rate 5mbit
 ctl hook set on
 printf 'listener 1883 0.0.0.0\nallow_anonymous true\n' > "$TMP/m.conf"
-bg n_rcv mosquitto -c "$TMP/m.conf"
-bg n_rcv iperf3 -s -p 5201
+bg n_rcv mosquitto -c "$TMP/m.conf" > /dev/null 2>&1
+bg n_rcv iperf3 -s -p 5201 > /dev/null 2>&1
 wait_for 100 n_rcv sh -c "ss -ltn | grep -q ':1883 ' && ss -ltn | grep -q ':5201 '" ||
 	diag "broker or iperf3 server not up"
-bg n_rcv tcpdump -i r0 -n -U -s 96 -w "$TMP/r0.pcap" tcp port 1883
+bg n_rcv tcpdump -i r0 -n -U -s 96 -w "$TMP/r0.pcap" tcp port 1883 2> /dev/null
 wait_for 50 test -s "$TMP/r0.pcap"
-bg n_snd iperf3 -c "$RCV_IP" -p 5201 -t 300 -P 2
-# Loaded: the best-effort class holds a standing queue.
-backlog() { n_gw tc -s class show dev g1 classid 1:4 | awk '/backlog/ { print $3 + 0 }'; }
-loaded() { [ "$(backlog)" -gt 5 ]; }
+bg n_snd iperf3 -c "$RCV_IP" -p 5201 -t 300 -P 2 > /dev/null 2>&1
+# Loaded: the best-effort class holds a queue (AQM keeps it short: at
+# 5 Mbit/s its 5 ms target is about two full-size packets).
+loaded() {
+	b=$(n_gw tc -s class show dev g1 classid 1:4 | awk '/backlog/ { print $3 + 0 }')
+	[ "${b:-0}" -ge 2 ]
+}
 wait_for 200 loaded
-b=$(backlog)
-ktap_result "bulk TCP keeps a queue in best-effort ($b packets)" "$([ "${b:-0}" -gt 5 ]; echo $?)"
+ktap_result "bulk TCP keeps a queue in best-effort ($b packets)" "$([ "${b:-0}" -ge 2 ]; echo $?)"
 
 # flow TAG PHASE1-QOS: one connection; PHASE1 before, the burst after.
 flow() {
