@@ -3,7 +3,8 @@
 #
 # Every mqosctl command form under valgrind (memcheck) against the live
 # module: dev set/show, class set/show/del, rule add/del/flush/show,
-# load FILE and load -, save, stats (text, -j, --reset, --prometheus, -o),
+# ports set/show, load FILE and load -, save, stats (text, -j, --reset,
+# --prometheus, -o),
 # errors found by mqosctl (bad words: exit 2) and by the kernel (exit 1,
 # extack), --help, --version. A command fails the test if valgrind reports
 # any error or a definite, indirect or possible leak, or if its exit status
@@ -14,7 +15,7 @@
 # one batch at a time, as many at once as the VM has CPUs.
 . "$(dirname "$0")/lib.sh"
 
-ktap_plan 7
+ktap_plan 8
 require_root
 require_cmd tc ip valgrind
 CTL=$REPO_DIR/userspace/mqosctl
@@ -126,6 +127,10 @@ batch "class del, rule del" \
 batch "rule flush, stats --reset" \
 	"0||rule flush" \
 	"0||stats --reset"
+batch "ports set, ports show" \
+	"0||ports set mqtt 1883,1885 mqttsn none" \
+	"0||ports show -j" \
+	"2||ports set mqtt 0"
 batch "load FILE, load -" \
 	"0||load $TMP/a.conf" \
 	"0|$TMP/a.conf|load -"
