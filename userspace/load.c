@@ -213,6 +213,16 @@ static int send_config(struct config *cf)
 		ds->start = offset(msg, dn);
 		ds->end = ds->start + dn->nla_len;
 	}
+	/*
+	 * No rule lines: an empty MQOS_A_RULES (flush), put whole, since
+	 * libnl's nla_nest_end() drops an empty nest and the kernel would
+	 * then keep the old rules.
+	 */
+	if (!cf->nrule) {
+		if (nla_put(msg, MQOS_A_RULES | NLA_F_NESTED, 0, NULL) < 0)
+			goto out;
+		goto rules_done;
+	}
 	rn = nla_nest_start(msg, MQOS_A_RULES | NLA_F_NESTED);
 	if (!rn)
 		goto out;
@@ -228,6 +238,7 @@ static int send_config(struct config *cf)
 		spans[nspans++].end = offset(msg, start) + start->nla_len;
 	}
 	nla_nest_end(msg, rn);
+rules_done:
 	if (ctl_put_ports(msg, &cf->ports))
 		goto out;
 	err = ctl_request(msg, NULL, NULL, spans, nspans);
