@@ -126,7 +126,7 @@ ktap_result "EF pings counted in realtime, with delay percentiles" $?
 
 # 7. Valgrind: no leaks or errors in the commands used above. It checks only
 # userspace, so make check runs it on its first kernel only.
-first=${MQOS_ONCE_KERNELS%% *}
+first=${MQOS_ONCE_KERNELS:-}; first=${first%% *}
 if [ -n "${MQOS_ONCE_ME:-}" ] && [ "$MQOS_ONCE_ME" != "$first" ]; then
 	ktap_skip "mqosctl under valgrind" "userspace only, run on $first"
 elif command -v valgrind > /dev/null; then
