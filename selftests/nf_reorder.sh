@@ -28,7 +28,14 @@ require_cmd tc ip python3 mosquitto tcpdump iperf3
 [ -x "$CTL" ] || ktap_skip_rest "userspace/mqosctl not built (make mqosctl)"
 
 TMP=$(mktemp -d)
-cleanup() { topo_cleanup; rm -rf "$TMP"; }
+# The iperf3 client is killed hard first: on SIGTERM it tries to report to
+# its server, and with the server gone too it once hung the test's cleanup
+# (topo_cleanup waits for every child) until the 600 s timeout.
+cleanup() {
+	[ -n "${IPERF_C:-}" ] && kill -9 "$IPERF_C" 2>/dev/null
+	topo_cleanup
+	rm -rf "$TMP"
+}
 trap cleanup EXIT
 
 mqos_load || ktap_skip_rest "cannot load mqos.ko"
@@ -47,6 +54,7 @@ wait_for 100 n_rcv sh -c "ss -ltn | grep -q ':1883 ' && ss -ltn | grep -q ':5201
 bg n_rcv tcpdump -i r0 -n -U -s 96 -w "$TMP/r0.pcap" tcp port 1883 2> /dev/null
 wait_for 50 test -s "$TMP/r0.pcap"
 bg n_snd iperf3 -c "$RCV_IP" -p 5201 -t 300 -P 2 > /dev/null 2>&1
+IPERF_C=${_bg_pids[-1]}
 # Loaded: the best-effort class holds a queue (AQM keeps it short: at
 # 5 Mbit/s its 5 ms target is about two full-size packets).
 loaded() {
@@ -77,6 +85,7 @@ PACKET_RC=$FLOW_RC PACKET_PORT=$FLOW_PORT
 ktap_result "both MQTT clients completed (exit $STICKY_RC, $PACKET_RC)" \
 	"$([ "$STICKY_RC" = 0 ] && [ "$PACKET_RC" = 0 ]; echo $?)"
 
+kill -9 "$IPERF_C" 2>/dev/null
 sleep 0.5
 kill "${_bg_pids[2]}" 2>/dev/null	# tcpdump
 wait "${_bg_pids[2]}" 2>/dev/null
