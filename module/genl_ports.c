@@ -40,12 +40,8 @@ static int mqos_port_list_parse(const struct nlattr *list, u16 *ports,
 	u16 p;
 
 	memset(ports, 0, MQOS_CFG_PORTS * sizeof(*ports));
+	/* The policy let only MQOS_PORTS_A_PORT into the list. */
 	nla_for_each_nested(a, list, rem) {
-		if (nla_type(a) != MQOS_PORTS_A_PORT) {
-			NL_SET_ERR_MSG_ATTR(extack, a,
-					    "a port list holds only MQOS_PORTS_A_PORT");
-			return -EINVAL;
-		}
 		if (n == MQOS_CFG_PORTS) {
 			NL_SET_ERR_MSG_ATTR(extack, a,
 					    "more than 4 ports in a list");

@@ -213,16 +213,6 @@ static int send_config(struct config *cf)
 		ds->start = offset(msg, dn);
 		ds->end = ds->start + dn->nla_len;
 	}
-	/*
-	 * No rule lines: an empty MQOS_A_RULES (flush), put whole, since
-	 * libnl's nla_nest_end() drops an empty nest and the kernel would
-	 * then keep the old rules.
-	 */
-	if (!cf->nrule) {
-		if (nla_put(msg, MQOS_A_RULES | NLA_F_NESTED, 0, NULL) < 0)
-			goto out;
-		goto rules_done;
-	}
 	rn = nla_nest_start(msg, MQOS_A_RULES | NLA_F_NESTED);
 	if (!rn)
 		goto out;
@@ -237,8 +227,10 @@ static int send_config(struct config *cf)
 		spans[nspans].start = offset(msg, start);
 		spans[nspans++].end = offset(msg, start) + start->nla_len;
 	}
-	nla_nest_end(msg, rn);
-rules_done:
+	/* No rule lines: an empty MQOS_A_RULES, which flushes. Plain
+	 * nla_nest_end() would drop an empty nest (the old rules would stay).
+	 */
+	nla_nest_end_keep_empty(msg, rn);
 	if (ctl_put_ports(msg, &cf->ports))
 		goto out;
 	err = ctl_request(msg, NULL, NULL, spans, nspans);

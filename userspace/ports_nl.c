@@ -14,21 +14,16 @@
 static int put_list(struct nl_msg *msg, int type, const uint16_t *ports,
 		    uint8_t n)
 {
-	struct nlattr *list;
+	struct nlattr *list = nla_nest_start(msg, type | NLA_F_NESTED);
 	int i;
 
-	/* "none": an empty list. libnl's nla_nest_end() would drop an empty
-	 * nest (and with it the request to clear the list), so put it whole.
-	 */
-	if (!n)
-		return nla_put(msg, type | NLA_F_NESTED, 0, NULL) < 0 ? -EMSGSIZE : 0;
-	list = nla_nest_start(msg, type | NLA_F_NESTED);
 	if (!list)
 		return -EMSGSIZE;
 	for (i = 0; i < n; i++)
 		if (nla_put_u16(msg, MQOS_PORTS_A_PORT, ports[i]) < 0)
 			return -EMSGSIZE;
-	nla_nest_end(msg, list);
+	/* "none" is an empty list: plain nla_nest_end() would drop it. */
+	nla_nest_end_keep_empty(msg, list);
 	return 0;
 }
 
