@@ -190,8 +190,8 @@ topo_cleanup() {
 # test's own packets, so counters can be compared exactly.
 topo_create() {
 	ip netns add "$NS_SND" && ip netns add "$NS_GW" && ip netns add "$NS_RCV" || return 1
-	ip -n "$NS_SND" link add s0 type veth peer name g0 netns "$NS_GW" || return 1
-	ip -n "$NS_RCV" link add r0 type veth peer name g1 netns "$NS_GW" || return 1
+	# The IPv6 sysctls go first: a device copies the "default" values
+	# when it is created.
 	local ns
 	for ns in "$NS_SND" "$NS_GW" "$NS_RCV"; do
 		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
@@ -206,6 +206,8 @@ topo_create() {
 			net.ipv6.conf.default.mldv1_unsolicited_report_interval=0 >/dev/null
 		ip -n "$ns" link set lo up
 	done
+	ip -n "$NS_SND" link add s0 type veth peer name g0 netns "$NS_GW" || return 1
+	ip -n "$NS_RCV" link add r0 type veth peer name g1 netns "$NS_GW" || return 1
 	n_gw sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 	ip -n "$NS_SND" addr add $SND_IP/24 dev s0
 	ip -n "$NS_SND" addr add $SND_IP6/64 dev s0 nodad

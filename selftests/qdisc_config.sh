@@ -9,7 +9,7 @@
 
 ktap_plan 16
 require_root
-require_cmd tc ip ping gcc
+require_cmd tc ip ping gcc tcpdump
 trap mq_cleanup EXIT
 
 mqos_load || ktap_skip_rest "cannot load mqos.ko"
@@ -24,21 +24,37 @@ ncls=$(n_gw tc class show dev g1 | grep -c '^class mqos 1:')
 ktap_result "tc class show lists the 5 classes ($ncls)" $([ "$ncls" = 5 ]; echo $?)
 
 # Traffic by DSCP: CS0 -> 4, EF -> 2, CS6 -> 1, CS1 -> 5, AF11 -> 3.
+# The gateway's own packets out of g1 (a stray ICMPv6 or ARP once made
+# best-effort count 21) are captured and accounted for, not ignored: they
+# are non-IP or DSCP 0, so they belong in best-effort.
 N=20
+cap=$(mktemp)
+bg n_gw tcpdump -nn -p -U -Q out -i g1 -w "$cap" 'not (icmp and icmp[icmptype] == icmp-echo)' \
+	2> /dev/null
+tcpd=$!
+wait_for 50 test -s "$cap"
 for tos in 0x00 0xb8 0xc0 0x20 0x28; do
 	n_snd ping -q -c $N -i 0.01 -Q $tos $RCV_IP > /dev/null 2>&1
 done
+sleep 0.5
+kill -INT $tcpd 2>/dev/null
+wait $tcpd 2>/dev/null
+tcpdump -nn -r "$cap" 2>/dev/null | sed 's/^/# stray: /'
+extra=$(tcpdump -nn -r "$cap" 2>/dev/null | wc -l)
+rm -f "$cap"
 ok=0
 for c in 1 2 3 4 5; do
 	p=$(mq_class_pkts $c)
-	[ "$p" = $N ] || { ok=1; diag "class 1:$c sent $p, want $N"; }
+	want=$N
+	[ $c = 4 ] && want=$((N + extra))
+	[ "$p" = $want ] || { ok=1; diag "class 1:$c sent $p, want $want"; }
 done
-ktap_result "DSCP default map puts $N pings in each class" $ok
+ktap_result "DSCP default map puts $N pings in each class (+$extra strays in 1:4)" $ok
 
 qp=$(tc_stat "$NS_GW" g1 qdisc 1: pkts)
 sum=$(mq_sum_classes)
-ktap_result "tc -s class sum ($sum) == tc -s qdisc ($qp) == sent ($((5 * N)))" \
-	$([ "$sum" = "$qp" ] && [ "$qp" = $((5 * N)) ]; echo $?)
+ktap_result "tc -s class sum ($sum) == tc -s qdisc ($qp) == sent ($((5 * N)) + $extra)" \
+	$([ "$sum" = "$qp" ] && [ "$qp" = $((5 * N + extra)) ]; echo $?)
 
 xs=$(mq_xstat 2 sent_packets); xe=$(mq_xstat 2 enq_packets); xd=$(mq_xstat 2 delay_count)
 xb=$(mq_xstat 2 sent_bytes); tb=$(mq_class_bytes 2)
