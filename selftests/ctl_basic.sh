@@ -6,11 +6,11 @@
 # input rejected with a message and nothing changed; a raw netlink client
 # with malformed attributes; unprivileged reads allowed, writes EPERM; two
 # namespaces with independent rules; counters that agree between
-# `mqosctl stats -j`, /proc/net/mqos/classes and `tc -s class show`; the
-# CLI under valgrind.
+# `mqosctl stats -j`, /proc/net/mqos/classes and `tc -s class show`.
+# (Every command under valgrind: ctl_valgrind.sh.)
 . "$(dirname "$0")/lib.sh"
 
-ktap_plan 14
+ktap_plan 13
 require_root
 require_cmd tc ip ping python3
 CTL=$REPO_DIR/userspace/mqosctl
@@ -123,25 +123,6 @@ done
 ktap_result "per-class packets agree: stats -j, /proc/net/mqos/classes, tc -s class" $ok
 echo "$json" | python3 -c "import json,sys; d=json.load(sys.stdin); c=[k for k in d['devices'][0]['classes'] if k['class']==2][0]; sys.exit(0 if c['sent_packets'] >= 10 and c['delay_ns']['p99'] >= c['delay_ns']['p50'] else 1)"
 ktap_result "EF pings counted in realtime, with delay percentiles" $?
-
-# 7. Valgrind: no leaks or errors in the commands used above. It checks only
-# userspace, so make check runs it on its first kernel only.
-first=${MQOS_ONCE_KERNELS:-}; first=${first%% *}
-if [ -n "${MQOS_ONCE_ME:-}" ] && [ "$MQOS_ONCE_ME" != "$first" ]; then
-	ktap_skip "mqosctl under valgrind" "userspace only, run on $first"
-elif command -v valgrind > /dev/null; then
-	ok=0
-	# About a minute per command under TCG: a dump with JSON output, and
-	# a whole load that the kernel rejects (request building, extack).
-	for cmd in "stats -j" "load $TMP/bad17.conf"; do
-		n_gw valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
-			--error-exitcode=99 "$CTL" $cmd > /dev/null 2> "$TMP/vg"
-		[ $? = 99 ] && { ok=1; diag "valgrind: $cmd"; sed 's/^/# /' "$TMP/vg" | head -20; }
-	done
-	ktap_result "mqosctl under valgrind: no leaks or memory errors" $ok
-else
-	ktap_skip "mqosctl under valgrind" "valgrind not installed"
-fi
 
 n_gw tc qdisc del dev g1 root
 ktap_check "usage: --help and exit codes" bash -c \

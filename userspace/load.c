@@ -246,6 +246,9 @@ out:
 
 int cmd_load(const char *path)
 {
+	/* The caller's place (a -b line), for messages after the load. */
+	const char *outer_file = ctl_file;
+	int outer_line = ctl_line;
 	char *line = NULL, *argv[MAX_WORDS];
 	size_t cap = 0;
 	int argc, err = 0;
@@ -277,6 +280,7 @@ int cmd_load(const char *path)
 			goto out;
 		}
 	}
+	ctl_line = 0;	/* what follows concerns the whole file */
 	if (order_rules(&cf)) {
 		err = EXIT_USAGE;
 		goto out;
@@ -290,7 +294,8 @@ int cmd_load(const char *path)
 	if (!err && cf.has_hook && ctl_hook_set(&cf.hook, true, false))
 		err = EXIT_RUNTIME;
 out:
-	ctl_file = NULL;
+	ctl_file = outer_file;
+	ctl_line = outer_line;
 	free(line);
 	free(cf.dev);
 	free(cf.rule);

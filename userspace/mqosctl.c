@@ -38,6 +38,7 @@ static const char usage_text[] =
 "  mqosctl hook show  [-j]\n"
 "  mqosctl ports set  [mqtt PORTS|none] [mqttsn PORTS|none]\n"
 "  mqosctl ports show [-j]\n"
+"  mqosctl -b FILE|- [-f]   run FILE's lines as commands, in order\n"
 "\n"
 "SELECTOR := all | dscp LIST | mqtt-qos LIST | mqtt-kind LIST |\n"
 "            mqtt-topic PREFIX | mqttsn-qos LIST | proto tcp|udp|N |\n"
@@ -46,6 +47,8 @@ static const char usage_text[] =
 "\n"
 "Options:\n"
 "  -j, --json       JSON output (show and stats)\n"
+"  -b, --batch FILE one command per line (not atomic: see load)\n"
+"  -f, --force      with -b: run every line, exit with the worst status\n"
 "  -h, --help       show this help\n"
 "  -V, --version    show the version\n";
 
@@ -292,7 +295,7 @@ static int run_ports(int argc, char **argv)
 	return nl_exit(ctl_ports_set(&p));
 }
 
-static int run(int argc, char **argv)
+int ctl_run(int argc, char **argv)
 {
 	const char *obj = argv[0];
 	struct opts o = { .json = opt_json };
@@ -312,6 +315,11 @@ static int run(int argc, char **argv)
 	if (!strcmp(obj, "load")) {
 		if (argc != 1) {
 			ctl_err("load: needs FILE or -");
+			return EXIT_USAGE;
+		}
+		if (ctl_batch_path && !strcmp(ctl_batch_path, "-") &&
+		    !strcmp(argv[0], "-")) {
+			ctl_err("load -: stdin is the batch; name a FILE");
 			return EXIT_USAGE;
 		}
 		return cmd_load(argv[0]);
@@ -338,6 +346,10 @@ static int run(int argc, char **argv)
 			ctl_err("-o: only with --prometheus");
 			return EXIT_USAGE;
 		}
+		if (o.watch && ctl_batch_path) {
+			ctl_err("--watch: not in a batch (it never ends)");
+			return EXIT_USAGE;
+		}
 		if (o.prom && o.watch && !o.out) {
 			ctl_err("--prometheus --watch: needs -o FILE");
 			return EXIT_USAGE;
@@ -359,12 +371,15 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "batch", required_argument, NULL, 'b' },
+		{ "force", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool json = false;
+	const char *batch = NULL;
+	bool json = false, force = false;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "+hVj", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+hVjb:f", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout);
@@ -375,18 +390,36 @@ int main(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 'b':
+			batch = optarg;
+			break;
+		case 'f':
+			force = true;
+			break;
 		default:
 			usage(stderr);
 			return EXIT_USAGE;
 		}
 	}
-	if (optind == argc) {
+	if (batch && optind < argc) {
+		ctl_err("'%s': -b takes its commands from FILE, not the command line",
+			argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (force && !batch) {
+		ctl_err("-f: only with -b FILE");
+		return EXIT_USAGE;
+	}
+	if (!batch && optind == argc) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
 	opt_json = json;
 	/* The netlink socket is opened by the first request (nl.c). */
-	ret = run(argc - optind, argv + optind);
+	if (batch)
+		ret = cmd_batch(batch, force);
+	else
+		ret = ctl_run(argc - optind, argv + optind);
 	ctl_nl_close();
 	return ret;
 }

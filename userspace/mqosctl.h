@@ -13,6 +13,7 @@
  *   prom.c     stats --prometheus: the Prometheus text exposition format
  *   hook.c     hook set/class grammar; hook_nl.c its netlink and output
  *   ports.c    ports set grammar (where MQTT is read); ports_nl.c netlink
+ *   batch.c    -b FILE: one command per line, in one process
  */
 #ifndef MQOSCTL_H
 #define MQOSCTL_H
@@ -29,11 +30,12 @@
 
 /* ---- parse.c ------------------------------------------------------------- */
 
-/* Where words come from, for messages: "FILE: line N: " or nothing. */
+/* Where words come from, for messages: "FILE: line N: ", "FILE: " (line 0)
+ * or nothing (no file). */
 extern const char *ctl_file;
 extern int ctl_line;
 
-/* Print "mqosctl: [FILE: line N: ]fmt\n" on stderr. */
+/* Print "mqosctl: [FILE: [line N: ]]fmt\n" on stderr. */
 void ctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 int parse_u32(const char *s, uint32_t max, uint32_t *out);
@@ -211,6 +213,13 @@ int cmd_stats(const char *dev, bool json, unsigned int watch, bool reset);
 /* ---- load.c --------------------------------------------------------------- */
 
 int cmd_load(const char *path);	/* returns EXIT_* */
+
+/* ---- batch.c and mqosctl.c ------------------------------------------------ */
+
+/* The -b FILE being run (NULL outside a batch; "-" is stdin). */
+extern const char *ctl_batch_path;
+int cmd_batch(const char *path, bool force);	/* worst EXIT_* */
+int ctl_run(int argc, char **argv);		/* one command line's words */
 
 /* ---- stats_nl.c ------------------------------------------------------------ */
 struct ctl_stats_dev {

@@ -138,10 +138,14 @@ static void report(const struct req *r, const struct nlmsgerr *e,
 			}
 		}
 	}
+	/*
+	 * A load's error names the line that holds the attribute, or else the
+	 * file alone; any other request keeps the caller's place (a -b line).
+	 */
 	if (line)
 		ctl_line = line;
-	else
-		ctl_file = NULL;
+	else if (r->nspans)
+		ctl_line = 0;
 	if (what && msg && strncmp(msg, what, strlen(what)))
 		ctl_err("%s: %s (%s)", what, msg, strerror(-e->error));
 	else if (msg)

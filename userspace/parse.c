@@ -30,8 +30,10 @@ void ctl_err(const char *fmt, ...)
 	va_list ap;
 
 	fputs("mqosctl: ", stderr);
-	if (ctl_file)
+	if (ctl_file && ctl_line > 0)
 		fprintf(stderr, "%s: line %d: ", ctl_file, ctl_line);
+	else if (ctl_file)
+		fprintf(stderr, "%s: ", ctl_file);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
