@@ -18,7 +18,7 @@
 # "real uplink"; the gateway shapes just below it or not at all).
 #
 # Every tool writes one line per measured message with a tag; percentiles
-# are computed afterwards per tag (bl_pct).
+# are computed afterwards per tag (bl_lat_table, bl_lat).
 
 . "$(dirname "${BASH_SOURCE[0]}")/../selftests/lib.sh"
 
@@ -271,19 +271,34 @@ bl_tx_bytes() { n_gw cat /sys/class/net/g1/statistics/tx_bytes; }
 bl_tx_packets() { n_gw cat /sys/class/net/g1/statistics/tx_packets; }
 
 # --- numbers ---------------------------------------------------------------------
-# bl_pct P: the P-th percentile (nearest rank) of the numbers on stdin.
-bl_pct() {
-	sort -n | awk -v p="$1" '{ v[NR] = $1 } END {
-		if (!NR) { print "nan"; exit }
-		i = int(p / 100 * NR + 0.999999); if (i < 1) i = 1; if (i > NR) i = NR
-		print v[i] }'
+# bl_lat_table FILE P...: for every tag of FILE (column 1), the P-th
+# percentiles (nearest rank) of its latencies (column 3, us), in ms with two
+# decimals: "TAG P1 P2 ...". One sort and one awk for the whole file: the
+# demo's verdict needs twenty of them, and every process costs under TCG.
+bl_lat_table() {
+	local f=$1
+	shift
+	sort -k1,1 -k3,3n "$f" | awk -v ps="$*" '
+	function flush(   i, k, r) {
+		if (tag == "") return
+		r = tag
+		for (k = 1; k <= np; k++) {
+			i = int(p[k] / 100 * n + 0.999999); if (i < 1) i = 1; if (i > n) i = n
+			r = r sprintf(" %.2f", v[i] / 1000)
+		}
+		print r
+	}
+	BEGIN { np = split(ps, p, " ") }
+	$1 != tag { flush(); tag = $1; n = 0 }
+	{ v[++n] = $3 }
+	END { flush() }'
 }
 
-# bl_lat FILE TAG P: P-th percentile of the latencies (column 3, us) of
-# TAG's lines in FILE, in ms with two decimals.
+# bl_lat FILE TAG P: P-th percentile of TAG's latencies in FILE, in ms
+# ("nan" if TAG has none).
 bl_lat() {
-	awk -v t="$2" '$1 == t { print $3 }' "$1" | bl_pct "$3" |
-		awk '{ if ($1 == "nan") print "nan"; else printf "%.2f\n", $1 / 1000 }'
+	awk -v t="$2" '$1 == t' "$1" | bl_lat_table - "$3" |
+		awk '{ print $2; f = 1 } END { if (!f) print "nan" }'
 }
 
 bl_count() { awk -v t="$2" '$1 == t' "$1" | wc -l; }
