@@ -73,9 +73,11 @@ bench: setup
 	$(TOP)/scripts/bench
 
 # The README's two commands.
+# The demo boots one kernel (MQOS_DEMO_KERNEL, default 6.1): build for it only.
+DEMO_KERNEL := $(or $(MQOS_DEMO_KERNEL),6.1)
 demo: setup
-	$(MAKE) modules-vm mqosctl
-	$(TOP)/scripts/demo
+	$(MAKE) module mqosctl KVER=$$($(TOP)/scripts/kernels.sh kver $(DEMO_KERNEL))
+	MQOS_DEMO_KERNEL=$(DEMO_KERNEL) $(TOP)/scripts/demo
 
 check: setup
 	$(TOP)/scripts/check

@@ -24,9 +24,8 @@ ktap_plan 12
 rel_setup hostile
 H=$REL_BIN/hostile
 n_gw tc qdisc add dev g1 root handle 1: mqos || { ktap_fail "qdisc add"; ktap_finish; }
+# MAC_G0, MAC_R0: the fixed veth addresses of lib.sh's topology.
 
-MAC_G0=$(_mac "$NS_GW" g0)
-MAC_R0=$(_mac "$NS_RCV" r0)
 total=0
 
 # fwd SET N / direct SET N: run the generator, print its summary line.
