@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The demo, shortened (8 s per run): an IoT gateway on a congested 20
+# The demo, shortened (6 s per run): an IoT gateway on a congested 20
 # Mbit/s uplink, first with pfifo_fast on its egress (the queue forms in
 # the modem), then with mqos and userspace/examples/gateway.conf. Asserts
 # the direction of the result, not absolute times (the TCG guest is slow
@@ -20,7 +20,7 @@ require_cmd tc ip mosquitto iperf3 gcc
 
 out=$dir/out
 mkdir -p "$out"
-"$REPO_DIR/scripts/demo" --in-vm "$out" "${MQOS_DEMO_SHORT_SECONDS:-8}" > "$dir/log" 2>&1
+"$REPO_DIR/scripts/demo" --in-vm "$out" "${MQOS_DEMO_SHORT_SECONDS:-6}" > "$dir/log" 2>&1
 rc=$?
 sed 's/^/# /' "$dir/log"
 ktap_result "the shortened demo ran (exit $rc)" $rc
