@@ -7,6 +7,9 @@
 #   make modules-vm      the module for both VM kernels (6.1 and 6.12)
 #   make demo            the README's main command (set-up, build, VM, demo)
 #   make check           the README's test command: unit + fuzz + VM selftests
+#   make check-debug     not in check: the selftests and a kmemleak scan on a
+#                        KASAN/UBSAN/KMEMLEAK/lockdep 6.1 kernel built from
+#                        linux-source-6.1, cached in $(MQOS_CACHE)/debug
 #   make unit | fuzz | bench
 #   make W=1 C=1         extra warnings / sparse, as in the kernel tree
 #   make style           checkpatch.pl --strict on the kernel code
@@ -32,7 +35,7 @@ KSRC := Kbuild include module
 DEBUG ?=
 KMAKE_FLAGS := $(if $(W),W=$(W)) $(if $(C),C=$(C)) $(if $(DEBUG),MQOS_DEBUG=1)
 
-.PHONY: all module modules-vm mqosctl setup check unit fuzz bench demo \
+.PHONY: all module modules-vm mqosctl setup check check-debug unit fuzz bench demo \
 	style clean vm-test install uninstall dkms-src dkms-install dkms-uninstall
 
 all: module mqosctl
@@ -81,6 +84,11 @@ demo: setup
 
 check: setup
 	$(TOP)/scripts/check
+
+# Not part of check: builds the debug kernel once (about an hour on 2 cores),
+# then the whole suite on it in one VM (scripts/check-debug).
+check-debug: setup
+	$(TOP)/scripts/check-debug
 
 # checkpatch.pl comes from Debian's linux-source-6.1 (installed by setup);
 # only its scripts/ are unpacked, once. CamelCase is ignored because the

@@ -11,7 +11,8 @@ resolve_kver() {
 		sed -n 's/^ *Depends: linux-image-\([0-9].*-amd64\)$/\1/p' | head -n1
 }
 
-# Version of a cached VM kernel series (6.1 or 6.12); empty if not fetched.
+# Version of a cached VM kernel series (6.1 or 6.12, or debug: the kernel
+# scripts/debug-kernel builds); empty if not fetched.
 kver_of() {
 	cat "$MQOS_CACHE/$1/kver" 2>/dev/null || true
 }
@@ -31,6 +32,6 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	case "${1:-}" in
 	kver) kver_of "$2" ;;
 	default) default_kver ;;
-	*) echo "usage: $0 kver 6.1|6.12 | default" >&2; exit 2 ;;
+	*) echo "usage: $0 kver 6.1|6.12|debug | default" >&2; exit 2 ;;
 	esac
 fi
