@@ -53,20 +53,31 @@ rel_setup() {
 	topo_create || { ktap_fail "topology"; ktap_finish; }
 }
 
-REL_DEBUG_KO=
+REL_DEBUG=
+REL_MARK=
 REL_OBJS0=
 rel_load() {
-	local dko=$REPO_DIR/build/$(uname -r)-debug/mqos.ko rc
-	mqos_loaded && return 0
-	if [ -z "${MQOS_KO:-}" ] && [ -e "$dko" ]; then
-		REL_DEBUG_KO=$dko
-		REL_DMESG0=$(dmesg | wc -l)
-		insmod "$dko"
-	else
-		mqos_load
+	local dko=$REPO_DIR/build/$(uname -r)-debug/mqos.ko rc=0
+	# A mark in the kernel log: the report at rmmod is what follows it
+	# (a line count would be wrong once the ring buffer wraps, and
+	# genl_fuzz fills it).
+	REL_MARK="mqos-selftest: rel_load ${0##*/} $$ $SECONDS"
+	echo "$REL_MARK" > /dev/kmsg 2>/dev/null
+	if ! mqos_loaded; then
+		if [ -z "${MQOS_KO:-}" ] && [ -e "$dko" ]; then
+			insmod "$dko"
+		else
+			mqos_load
+		fi
+		rc=$?
+		[ $rc = 0 ] && REL_OBJS0=$(mqos_slab_objs)
 	fi
-	rc=$?
-	[ $rc = 0 ] && REL_OBJS0=$(mqos_slab_objs)
+	# A DEBUG=1 build, whichever path it came from (check-debug passes
+	# it as MQOS_KO) and even if an earlier test loaded it, reports its
+	# object counts at rmmod (the counts cover its whole life).
+	REL_DEBUG=
+	[ $rc = 0 ] && grep -q '[[:space:]]mqos_obj_report[[:space:]]\[mqos\]' /proc/kallsyms &&
+		REL_DEBUG=1
 	return $rc
 }
 
@@ -279,8 +290,10 @@ leak_check_module() {
 		ktap_fail "$what"
 		return
 	fi
-	if [ -n "$REL_DEBUG_KO" ]; then
-		rep=$(dmesg | tail -n +"$((REL_DMESG0 + 1))" | grep 'mqos: objects:')
+	if [ -n "$REL_DEBUG" ]; then
+		# After the mark; without it (rotated out), the whole log.
+		rep=$(dmesg | awk -v m="$REL_MARK" 'index($0, m) { buf = ""; next }
+			/mqos: objects:/ { buf = buf $0 "\n" } END { printf "%s", buf }')
 		printf '%s\n' "$rep" | sed 's/^.*mqos: /# mqos: /'
 		if printf '%s\n' "$rep" | grep -q 'objects: balanced'; then
 			what="$what, debug build: objects created == destroyed"
