@@ -32,13 +32,18 @@ reference() {
 	local o
 	[ -n "$REF" ] && return
 	o=$(mktemp)
-	n_gw tc qdisc replace dev g1 root handle 1: tbf rate 5mbit burst 3028 limit 2000000
+	# Delete, then add: replace cannot change the kind behind handle 1:
+	# ("Invalid qdisc name"), and the reference would measure mqos.
+	n_gw tc qdisc del dev g1 root
+	if ! n_gw tc qdisc add dev g1 root handle 1: tbf rate 5mbit burst 3028 limit 2000000; then
+		REF=none
+		diag "reference: cannot add tbf"
+		return
+	fi
 	udp_flow 5009 10000000 $SECS $SIZE 0 "$o"
 	REF=$(awk -v w="$(expect_ip_rate 5000000)" '/^recv/ { printf "%.3f", $4 / w }' "$o")
 	diag "reference tbf 5 Mbit/s: $(tr '\n' ' ' < "$o") -> ${REF} of the target"
-	# replace cannot change the kind behind handle 1: ("Invalid qdisc name").
 	n_gw tc qdisc del dev g1 root
-	n_gw tc qdisc add dev g1 root handle 1: mqos
 	rm -f "$o"
 }
 
@@ -49,7 +54,7 @@ check() {
 		return
 	fi
 	reference
-	if within "${REF:-0}" 1 $TOL; then
+	if [ "$REF" = none ] || within "${REF:-0}" 1 $TOL; then
 		ktap_fail "$1: receiver $2 bit/s not within ${TOL}% of $3 (tbf: ${REF})"
 	else
 		ktap_skip "$1: receiver $2 bit/s, want $3" \
