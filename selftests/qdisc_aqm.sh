@@ -29,7 +29,7 @@ counters() {
 mq_change rate 2mbit
 udp_flow 5001 500000 3 1000 0 "$out"
 c=$(counters)
-ktap_result "under the rate: no drops, no marks ($c)" \
+ktap_timing "under the rate: no drops, no marks ($c)" \
 	$([ "$c" = "limit 0 aqm 0 ecn 0 policer 0" ]; echo $?)
 
 mq_drain

@@ -35,10 +35,10 @@ ktap_check "mqos device rate 10 Mbit/s" mq_change rate 10mbit
 mq=$(ef_ping_under_load)
 be=$(mq_class_bytes 4)
 diag "mqos: EF rtt avg ${mq} ms under load; best-effort sent $be bytes"
-ktap_result "best-effort saturated the device ($be bytes >= 60% of ${LOAD_S}s x 10 Mbit/s)" \
+ktap_timing "best-effort saturated the device ($be bytes >= 60% of ${LOAD_S}s x 10 Mbit/s)" \
 	$(awk -v b="${be:-0}" -v s=$LOAD_S 'BEGIN { exit !(b >= 0.6 * s * 1250000) }'; echo $?)
 drops=$(tc_stat "$NS_GW" g1 qdisc 1: drops)
-ktap_result "the overload was dropped in mqos ($drops drops)" $([ "${drops:-0}" -gt 0 ]; echo $?)
+ktap_timing "the overload was dropped in mqos ($drops drops)" $([ "${drops:-0}" -gt 0 ]; echo $?)
 n_gw tc qdisc del dev g1 root
 
 n_gw tc qdisc add dev g1 root handle 1: tbf rate 10mbit burst 5k limit 1000000
@@ -46,8 +46,8 @@ fifo=$(ef_ping_under_load)
 diag "FIFO (tbf 10 Mbit/s): EF rtt avg ${fifo} ms under load"
 n_gw tc qdisc del dev g1 root
 
-ktap_result "EF latency through mqos (${mq} ms) < 1/5 of the FIFO's (${fifo} ms)" \
+ktap_timing "EF latency through mqos (${mq} ms) < 1/5 of the FIFO's (${fifo} ms)" \
 	$(awk -v m="${mq:-1e9}" -v f="${fifo:-0}" 'BEGIN { exit !(m > 0 && m * 5 < f) }'; echo $?)
-ktap_result "EF latency through mqos (${mq} ms) within 20 ms of idle (${idle} ms)" \
+ktap_timing "EF latency through mqos (${mq} ms) within 20 ms of idle (${idle} ms)" \
 	$(awk -v m="${mq:-1e9}" -v i="${idle:-0}" 'BEGIN { exit !(m < i + 20) }'; echo $?)
 ktap_finish
