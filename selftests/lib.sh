@@ -207,6 +207,22 @@ topo_cleanup() {
 # (every process start costs ~0.1 s in a TCG guest; 45 of them were 4 s).
 MAC_S0=02:00:00:00:01:01 MAC_G0=02:00:00:00:01:02
 MAC_G1=02:00:00:00:02:01 MAC_R0=02:00:00:00:02:02
+# An end host: _topo_end NS DEV MAC GW_DEV GW_MAC IP IP6 GW_IP GW_IP6
+# creates the veth pair (the peer in the gateway), addresses, routes and
+# permanent neighbour entries for the gateway.
+_topo_end() {
+	ip -n "$1" -b - <<-EOF
+	link set lo up
+	link add $2 address $3 type veth peer name $4 address $5 netns $NS_GW
+	addr add $6/24 dev $2
+	addr add $7/64 dev $2 nodad
+	link set $2 up
+	route add default via $8
+	route add ::/0 via $9
+	neigh replace $8 lladdr $5 dev $2 nud permanent
+	neigh replace $9 lladdr $5 dev $2 nud permanent
+	EOF
+}
 topo_create() {
 	ip netns add "$NS_SND" && ip netns add "$NS_GW" && ip netns add "$NS_RCV" || return 1
 	# The IPv6 sysctls go first: a device copies the "default" values
@@ -227,28 +243,10 @@ topo_create() {
 			net.ipv6.conf.default.mldv2_unsolicited_report_interval=0 \
 			net.ipv6.conf.default.mldv1_unsolicited_report_interval=0 $fwd >/dev/null || return 1
 	done
-	ip -n "$NS_SND" -b - <<-EOF || return 1
-	link set lo up
-	link add s0 address $MAC_S0 type veth peer name g0 address $MAC_G0 netns $NS_GW
-	addr add $SND_IP/24 dev s0
-	addr add $SND_IP6/64 dev s0 nodad
-	link set s0 up
-	route add default via $GW_IP_S
-	route add ::/0 via 2001:db8:1::1
-	neigh replace $GW_IP_S lladdr $MAC_G0 dev s0 nud permanent
-	neigh replace 2001:db8:1::1 lladdr $MAC_G0 dev s0 nud permanent
-	EOF
-	ip -n "$NS_RCV" -b - <<-EOF || return 1
-	link set lo up
-	link add r0 address $MAC_R0 type veth peer name g1 address $MAC_G1 netns $NS_GW
-	addr add $RCV_IP/24 dev r0
-	addr add $RCV_IP6/64 dev r0 nodad
-	link set r0 up
-	route add default via $GW_IP_R
-	route add ::/0 via 2001:db8:2::1
-	neigh replace $GW_IP_R lladdr $MAC_G1 dev r0 nud permanent
-	neigh replace 2001:db8:2::1 lladdr $MAC_G1 dev r0 nud permanent
-	EOF
+	_topo_end "$NS_SND" s0 $MAC_S0 g0 $MAC_G0 $SND_IP $SND_IP6 $GW_IP_S 2001:db8:1::1 ||
+		return 1
+	_topo_end "$NS_RCV" r0 $MAC_R0 g1 $MAC_G1 $RCV_IP $RCV_IP6 $GW_IP_R 2001:db8:2::1 ||
+		return 1
 	ip -n "$NS_GW" -b - <<-EOF || return 1
 	link set lo up
 	addr add $GW_IP_S/24 dev g0

@@ -39,8 +39,9 @@ done
 sleep 0.5
 kill -INT $tcpd 2>/dev/null
 wait $tcpd 2>/dev/null
-tcpdump -nn -r "$cap" 2>/dev/null | sed 's/^/# stray: /'
-extra=$(tcpdump -nn -r "$cap" 2>/dev/null | wc -l)
+strays=$(tcpdump -nn -r "$cap" 2>/dev/null)
+printf '%s\n' "$strays" | sed '/^$/d; s/^/# stray: /'
+extra=$(printf '%s' "$strays" | grep -c .)
 rm -f "$cap"
 ok=0
 for c in 1 2 3 4 5; do
