@@ -8,35 +8,24 @@
  * stops at the first failing line, or with --force runs every line and
  * exits with the worst status seen. Errors carry "FILE: line N:".
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mqosctl.h"
 
-#define MAX_WORDS	64
-
 const char *ctl_batch_path;
 
 int cmd_batch(const char *path, bool force)
 {
-	const char *name = strcmp(path, "-") ? path : "<stdin>";
-	char *line = NULL, *argv[MAX_WORDS];
-	int argc, lineno = 0, rc, worst = EXIT_OK;
-	size_t cap = 0;
-	FILE *f;
+	int argc, rc, worst = EXIT_OK;
+	char *argv[CTL_MAX_WORDS];
+	struct ctl_lines cl;
 
-	f = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	if (!f) {
-		ctl_err("%s: %s", path, strerror(errno));
+	if (ctl_lines_open(&cl, path))
 		return EXIT_RUNTIME;
-	}
 	ctl_batch_path = path;
-	while (getline(&line, &cap, f) >= 0) {
-		/* A nested load sets and clears these: set them every line. */
-		ctl_file = name;
-		ctl_line = ++lineno;
-		argc = tokenize(line, argv, MAX_WORDS);
+	/* A nested load names its own lines and restores this place after. */
+	while ((argc = ctl_lines_next(&cl, argv)) != -2) {
 		if (!argc)
 			continue;
 		rc = argc < 0 ? EXIT_USAGE : ctl_run(argc, argv);
@@ -48,9 +37,8 @@ int cmd_batch(const char *path, bool force)
 			break;
 	}
 	ctl_file = NULL;
+	ctl_line = 0;
 	ctl_batch_path = NULL;
-	free(line);
-	if (f != stdin)
-		fclose(f);
+	ctl_lines_close(&cl);
 	return worst;
 }

@@ -26,7 +26,6 @@
 
 #include "mqosctl.h"
 
-#define MAX_WORDS	64
 #define MAX_DEVS	64
 
 struct config {
@@ -249,19 +248,14 @@ int cmd_load(const char *path)
 	/* The caller's place (a -b line), for messages after the load. */
 	const char *outer_file = ctl_file;
 	int outer_line = ctl_line;
-	char *line = NULL, *argv[MAX_WORDS];
-	size_t cap = 0;
+	char *argv[CTL_MAX_WORDS];
+	struct ctl_lines cl;
 	int argc, err = 0;
 	struct config cf;
-	FILE *f;
 
 	memset(&cf, 0, sizeof(cf));
-
-	f = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	if (!f) {
-		ctl_err("%s: %s", path, strerror(errno));
+	if (ctl_lines_open(&cl, path))
 		return EXIT_RUNTIME;
-	}
 	ctl_hook_init(&cf.hook);
 	ctl_ports_init(&cf.ports);
 	cf.ports.has = HAS(MQOS_PORTS_A_MQTT) | HAS(MQOS_PORTS_A_MQTTSN);
@@ -270,16 +264,13 @@ int cmd_load(const char *path)
 		err = EXIT_RUNTIME;
 		goto out;
 	}
-	ctl_file = strcmp(path, "-") ? path : "<stdin>";
-	ctl_line = 0;
-	while (getline(&line, &cap, f) >= 0) {
-		ctl_line++;
-		argc = tokenize(line, argv, MAX_WORDS);
+	while ((argc = ctl_lines_next(&cl, argv)) != -2) {
 		if (argc < 0 || (argc && load_line(&cf, argc, argv))) {
 			err = EXIT_USAGE;
 			goto out;
 		}
 	}
+	ctl_file = cl.name;
 	ctl_line = 0;	/* what follows concerns the whole file */
 	if (order_rules(&cf)) {
 		err = EXIT_USAGE;
@@ -296,10 +287,8 @@ int cmd_load(const char *path)
 out:
 	ctl_file = outer_file;
 	ctl_line = outer_line;
-	free(line);
+	ctl_lines_close(&cl);
 	free(cf.dev);
 	free(cf.rule);
-	if (f != stdin)
-		fclose(f);
 	return err;
 }

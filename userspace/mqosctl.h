@@ -69,6 +69,25 @@ void fmt_quoted(char *buf, size_t n, const char *s, size_t len);
  */
 int tokenize(char *line, char **argv, int max);
 
+/*
+ * A file of command lines ("-" is stdin), for load and -b: ctl_lines_next
+ * reads one line, points ctl_file/ctl_line at it and splits it into
+ * @argv (CTL_MAX_WORDS). Returns the number of words (0: blank or
+ * comment), -1 for a line tokenize refused, -2 at the end of the file.
+ */
+#define CTL_MAX_WORDS	64
+struct ctl_lines {
+	FILE *f;
+	const char *name;	/* for messages: the path or "<stdin>" */
+	char *buf;
+	size_t cap;
+	int lineno;
+};
+
+int ctl_lines_open(struct ctl_lines *cl, const char *path); /* 0 or EXIT_RUNTIME */
+int ctl_lines_next(struct ctl_lines *cl, char **argv);
+void ctl_lines_close(struct ctl_lines *cl);
+
 /* ---- the configuration model ---------------------------------------------- */
 
 /* One class: the TCA_MQOS_CLASS_* values; has = bit per attribute given. */

@@ -492,3 +492,38 @@ int tokenize(char *line, char **argv, int max)
 		*w++ = 0;
 	}
 }
+
+int ctl_lines_open(struct ctl_lines *cl, const char *path)
+{
+	memset(cl, 0, sizeof(*cl));
+	if (!strcmp(path, "-")) {
+		cl->f = stdin;
+		cl->name = "<stdin>";
+		return 0;
+	}
+	cl->f = fopen(path, "r");
+	if (!cl->f) {
+		ctl_err("%s: %s", path, strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	cl->name = path;
+	return 0;
+}
+
+int ctl_lines_next(struct ctl_lines *cl, char **argv)
+{
+	if (getline(&cl->buf, &cl->cap, cl->f) < 0)
+		return -2;
+	ctl_file = cl->name;
+	ctl_line = ++cl->lineno;
+	return tokenize(cl->buf, argv, CTL_MAX_WORDS);
+}
+
+void ctl_lines_close(struct ctl_lines *cl)
+{
+	free(cl->buf);
+	cl->buf = NULL;
+	if (cl->f && cl->f != stdin)
+		fclose(cl->f);
+	cl->f = NULL;
+}
