@@ -2,7 +2,8 @@
 /*
  * The generic netlink family "mqos": policies, the command table and
  * registration. The contract is section 3 of include/uapi/linux/mqos.h;
- * the commands live in genl_dev.c (devices, classes, replace, stats),
+ * the commands live in genl_dev.c (device and class changes, replace,
+ * stats reset), genl_dump.c (device and class replies, the stats dump),
  * genl_rules.c (rules), genl_hook.c (the netfilter hook) and genl_ports.c
  * (where MQTT is read).
  *

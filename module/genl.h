@@ -3,7 +3,9 @@
  * The control plane: the generic netlink family "mqos" (contract in
  * include/uapi/linux/mqos.h, section 3) and /proc/net/mqos.
  *
- * genl.c        the family; devices, classes, atomic replace, stats
+ * genl.c        the family: policies, operations, registration, helpers
+ * genl_dev.c    device and class changes, atomic replace, stats reset
+ * genl_dump.c   device and class replies, the stats dump
  * genl_rules.c  the rule table as the control plane sees it (prefs, the
  *               MQOS_RULE_A_* encoding) and the rule commands
  * genl_hook.c   the netfilter hook's commands (HOOK_GET, HOOK_SET)
@@ -68,8 +70,6 @@ void mqos_proc_net_exit(struct net *net);
 
 /* genl.c */
 extern struct genl_family mqos_genl_family;
-/* @dev's root qdisc if it is an mqos qdisc, else NULL. RTNL or RCU. */
-struct Qdisc *mqos_dev_qdisc(struct net_device *dev);
 /* A configuration of @net changed: dumps in progress see NLM_F_DUMP_INTR. */
 void mqos_ctl_changed(struct net *net);
 /* Put "@prefix: " before the extack message, where the kernel can format. */
@@ -77,18 +77,30 @@ void mqos_extack_prefix(struct netlink_ext_ack *extack, const char *prefix);
 /* cb->seq of dumps: changes with the configuration and the device list. */
 u32 mqos_dump_seq(const struct net *net);
 
-/* genl_dev.c */
-int mqos_nl_dump_start(struct netlink_callback *cb);
-int mqos_nl_dev_get(struct sk_buff *skb, struct genl_info *info);
-int mqos_nl_dev_get_dump(struct sk_buff *skb, struct netlink_callback *cb);
+/* genl_dev.c: the commands that change a device's configuration */
+/* @dev's root qdisc if it is an mqos qdisc, else NULL. RTNL or RCU. */
+struct Qdisc *mqos_dev_qdisc(struct net_device *dev);
+/*
+ * The device named by MQOS_A_IFINDEX or MQOS_A_IFNAME in @tb and its mqos
+ * qdisc, or an ERR_PTR with extack set. @where: the nest that should have
+ * named it (NULL: the message). RTNL.
+ */
+struct Qdisc *mqos_nl_find(struct net *net, struct nlattr **tb,
+			   const struct nlattr *where, struct net_device **devp,
+			   struct netlink_ext_ack *extack);
 int mqos_nl_dev_set(struct sk_buff *skb, struct genl_info *info);
-int mqos_nl_class_get(struct sk_buff *skb, struct genl_info *info);
-int mqos_nl_class_get_dump(struct sk_buff *skb, struct netlink_callback *cb);
 int mqos_nl_class_set(struct sk_buff *skb, struct genl_info *info);
 int mqos_nl_class_del(struct sk_buff *skb, struct genl_info *info);
 int mqos_nl_config_replace(struct sk_buff *skb, struct genl_info *info);
-int mqos_nl_stats_get_dump(struct sk_buff *skb, struct netlink_callback *cb);
 int mqos_nl_stats_reset(struct sk_buff *skb, struct genl_info *info);
+
+/* genl_dump.c: DEV_GET, CLASS_GET, the STATS_GET dump */
+int mqos_nl_dump_start(struct netlink_callback *cb);
+int mqos_nl_dev_get(struct sk_buff *skb, struct genl_info *info);
+int mqos_nl_dev_get_dump(struct sk_buff *skb, struct netlink_callback *cb);
+int mqos_nl_class_get(struct sk_buff *skb, struct genl_info *info);
+int mqos_nl_class_get_dump(struct sk_buff *skb, struct netlink_callback *cb);
+int mqos_nl_stats_get_dump(struct sk_buff *skb, struct netlink_callback *cb);
 
 /* genl_rules.c */
 struct mqos_ctl_rules *mqos_ctl_rules_get(struct net *net);	/* genl_mutex */
