@@ -85,7 +85,7 @@ demo: setup
 check: setup
 	$(TOP)/scripts/check
 
-# Not part of check: builds the debug kernel once (about an hour on 2 cores),
+# Not part of check: builds the debug kernel once (13 min on 2 quiet cores),
 # then the whole suite on it in one VM (scripts/check-debug).
 check-debug: setup
 	$(TOP)/scripts/check-debug
