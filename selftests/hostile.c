@@ -10,7 +10,10 @@
  *        (refused: the qdisc dropped the frame at once, ENOBUFS).
  *   hostile sink PORT SECONDS
  *        accepts TCP connections and reads UDP datagrams on PORT, discards
- *        them; prints "sink TCP_BYTES UDP_DATAGRAMS".
+ *        them; prints "sink TCP_BYTES UDP_DATAGRAMS". Ends after SECONDS,
+ *        or earlier once the TCP connections it accepted have all ended
+ *        (a slow guest may still be draining the sender's buffer when the
+ *        sender has stopped writing).
  *   hostile stream DST PORT SECONDS
  *        one TCP connection to DST:PORT writing 60 KiB MQTT PUBLISH QoS 1
  *        messages for SECONDS (big writes: GSO super-packets on veth);
@@ -961,6 +964,7 @@ static int do_sink(int port, int secs)
 	static char buf[65536];
 	double end = now_s() + secs;
 	int n = 2, one = 1, i;
+	int accepted = 0;
 
 	pf[0].fd = socket(AF_INET6, SOCK_STREAM, 0);
 	pf[1].fd = socket(AF_INET6, SOCK_DGRAM, 0);
@@ -974,14 +978,16 @@ static int do_sink(int port, int secs)
 	printf("ready\n");
 	fflush(stdout);
 	pf[0].events = pf[1].events = POLLIN;
-	while (now_s() < end) {
+	while (now_s() < end && !(accepted && n == 2)) {
 		if (poll(pf, (nfds_t)n, 200) <= 0)
 			continue;
 		if ((pf[0].revents & POLLIN) && n < 64) {
 			pf[n].fd = accept(pf[0].fd, NULL, NULL);
 			pf[n].events = POLLIN;
-			if (pf[n].fd >= 0)
+			if (pf[n].fd >= 0) {
 				n++;
+				accepted = 1;
+			}
 		}
 		if (pf[1].revents & POLLIN && recv(pf[1].fd, buf, sizeof(buf), 0) >= 0)
 			udp_n++;
