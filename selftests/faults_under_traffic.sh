@@ -76,14 +76,7 @@ traffic_start() {
 	fi
 }
 
-traffic_stop() {
-	local p
-	for p in "${_bg_pids[@]}"; do
-		kill "$p" 2>/dev/null
-	done
-	wait 2>/dev/null
-	_bg_pids=()
-}
+traffic_stop() { bg_stop; }
 
 # tc -n, not ip netns exec: no exec and sysfs mount per call (slow in TCG).
 gtc() { tc -n "$NS_GW" "$@"; }

@@ -188,12 +188,30 @@ bg() {
 	_bg_pids+=($!)
 }
 
-topo_cleanup() {
-	local p
-	for p in "${_bg_pids[@]}"; do
-		kill "$p" 2>/dev/null
+# Stop the bg processes and reap every background job: SIGTERM, up to 2 s
+# to exit, then SIGKILL for what still runs. A bare `wait` hung tests
+# until their 600 s limit on 6.12: nf_reorder (an iperf3 client whose
+# server was gone, session 3) and faults_under_traffic (traffic_stop,
+# cause not seen); the diagnostic names what needed SIGKILL.
+bg_stop() {
+	local i left
+	[ ${#_bg_pids[@]} -gt 0 ] && kill "${_bg_pids[@]}" 2>/dev/null
+	for i in $(seq 20); do
+		left=$(jobs -rp)
+		[ -z "$left" ] && break
+		sleep 0.1
 	done
+	if [ -n "$left" ]; then
+		diag "bg_stop: still running after SIGTERM, SIGKILL: $(ps -o pid=,args= -p "${left//$'\n'/,}" 2>/dev/null | tr '\n' ';')"
+		# shellcheck disable=SC2086 # a list of pids
+		kill -9 $left 2>/dev/null
+	fi
 	wait 2>/dev/null
+	_bg_pids=()
+}
+
+topo_cleanup() {
+	bg_stop
 	ip netns del "$NS_SND" 2>/dev/null
 	ip netns del "$NS_GW" 2>/dev/null
 	ip netns del "$NS_RCV" 2>/dev/null
