@@ -106,6 +106,8 @@ int mqos_nl_stats_get_dump(struct sk_buff *skb, struct netlink_callback *cb);
 struct mqos_ctl_rules *mqos_ctl_rules_get(struct net *net);	/* genl_mutex */
 int mqos_rule_put(struct sk_buff *skb, int type,
 		  const struct mqos_ctl_rules *t, u32 idx);
+bool mqos_rules_dump(struct sk_buff *skb, struct netlink_callback *cb,
+		     u8 cmd, u32 *pos);
 int mqos_rules_build(const struct nlattr *rules,
 		     const struct mqos_cls_cfg *cfg,
 		     struct mqos_ctl_rules **out,

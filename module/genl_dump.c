@@ -22,10 +22,28 @@
 
 /* ---- replies ------------------------------------------------------------ */
 
-static int mqos_put_dev_id(struct sk_buff *skb, struct net_device *dev)
+/*
+ * Start a reply or dump message of @cmd about @dev: the header, the dump's
+ * consistency mark (@cb NULL for a reply) and the device's identity.
+ * NULL when @skb is full, with nothing of the message left in it.
+ */
+static void *mqos_msg_start(struct sk_buff *skb, struct net_device *dev,
+			    u32 portid, u32 seq, int flags, u8 cmd,
+			    struct netlink_callback *cb)
 {
-	return nla_put_u32(skb, MQOS_A_IFINDEX, dev->ifindex) ?:
-	       nla_put_string(skb, MQOS_A_IFNAME, dev->name);
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &mqos_genl_family, flags, cmd);
+	if (!hdr)
+		return NULL;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
+	if (nla_put_u32(skb, MQOS_A_IFINDEX, dev->ifindex) ||
+	    nla_put_string(skb, MQOS_A_IFNAME, dev->name)) {
+		genlmsg_cancel(skb, hdr);
+		return NULL;
+	}
+	return hdr;
 }
 
 /* Device message: identity and the whole configuration. RTNL. */
@@ -37,14 +55,11 @@ static int mqos_fill_dev(struct sk_buff *skb, struct net_device *dev,
 	struct nlattr *nest;
 	void *hdr;
 
-	hdr = genlmsg_put(skb, portid, seq, &mqos_genl_family, flags,
-			  MQOS_CMD_DEV_GET);
+	hdr = mqos_msg_start(skb, dev, portid, seq, flags, MQOS_CMD_DEV_GET,
+			     cb);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (cb)
-		genl_dump_check_consistent(cb, hdr);
-	if (mqos_put_dev_id(skb, dev) ||
-	    nla_put_u32(skb, MQOS_A_GENERATION, READ_ONCE(mn->ctl.gen)))
+	if (nla_put_u32(skb, MQOS_A_GENERATION, READ_ONCE(mn->ctl.gen)))
 		goto cancel;
 	nest = nla_nest_start(skb, MQOS_A_QDISC);
 	if (!nest || mqos_dump_cfg(qdisc_priv(sch), skb))
@@ -86,14 +101,11 @@ static int mqos_fill_class(struct sk_buff *skb, struct net_device *dev,
 
 	if (!c)
 		return 0;
-	hdr = genlmsg_put(skb, portid, seq, &mqos_genl_family, flags,
-			  MQOS_CMD_CLASS_GET);
+	hdr = mqos_msg_start(skb, dev, portid, seq, flags, MQOS_CMD_CLASS_GET,
+			     cb);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (cb)
-		genl_dump_check_consistent(cb, hdr);
-	if (mqos_put_dev_id(skb, dev) ||
-	    nla_put(skb, MQOS_A_CLASS | NLA_F_NESTED, nla_len(c), nla_data(c))) {
+	if (nla_put(skb, MQOS_A_CLASS | NLA_F_NESTED, nla_len(c), nla_data(c))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -129,13 +141,11 @@ static int mqos_fill_dev_stats(struct sk_buff *skb, struct net_device *dev,
 		packets = u64_stats_read(&sch->bstats.packets);
 	} while (u64_stats_fetch_retry(&sch->bstats.syncp, start));
 
-	hdr = genlmsg_put(skb, portid, seq, &mqos_genl_family, NLM_F_MULTI,
-			  MQOS_CMD_STATS_GET);
+	hdr = mqos_msg_start(skb, dev, portid, seq, NLM_F_MULTI,
+			     MQOS_CMD_STATS_GET, cb);
 	if (!hdr)
 		return -EMSGSIZE;
-	genl_dump_check_consistent(cb, hdr);
-	if (mqos_put_dev_id(skb, dev) ||
-	    nla_put_u64_64bit(skb, MQOS_A_DEV_RATE, q->cfg->rate, MQOS_A_PAD) ||
+	if (nla_put_u64_64bit(skb, MQOS_A_DEV_RATE, q->cfg->rate, MQOS_A_PAD) ||
 	    nla_put_u64_64bit(skb, MQOS_A_DEV_OVERLIMITS,
 			      READ_ONCE(q->dev_overlimits), MQOS_A_PAD) ||
 	    nla_put_u64_64bit(skb, MQOS_A_SENT_PACKETS, packets, MQOS_A_PAD) ||
@@ -159,13 +169,11 @@ static int mqos_fill_class_stats(struct sk_buff *skb, struct net_device *dev,
 	struct nlattr *app;
 	void *hdr;
 
-	hdr = genlmsg_put(skb, portid, seq, &mqos_genl_family, NLM_F_MULTI,
-			  MQOS_CMD_STATS_GET);
+	hdr = mqos_msg_start(skb, dev, portid, seq, NLM_F_MULTI,
+			     MQOS_CMD_STATS_GET, cb);
 	if (!hdr)
 		return -EMSGSIZE;
-	genl_dump_check_consistent(cb, hdr);
-	if (mqos_put_dev_id(skb, dev) ||
-	    nla_put_u8(skb, MQOS_A_CLASS_ID, id))
+	if (nla_put_u8(skb, MQOS_A_CLASS_ID, id))
 		goto cancel;
 	app = (struct nlattr *)skb_tail_pointer(skb);
 	if (mqos_dump_class_xstats(q, &q->cls[id], skb))
@@ -416,10 +424,7 @@ static int mqos_fill_netns_stats(struct sk_buff *skb,
 int mqos_nl_stats_get_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct mqos_dump_ctx *ctx = mqos_dump_ctx(cb);
-	struct mqos_net *mn = mqos_pernet(sock_net(skb->sk));
-	const struct mqos_ctl_rules *t;
 	int err = 0;
-	void *hdr;
 
 	if (ctx->phase == 0) {
 		if (!ctx->ifindex) {
@@ -435,27 +440,9 @@ int mqos_nl_stats_get_dump(struct sk_buff *skb, struct netlink_callback *cb)
 			return err;
 		ctx->phase = ctx->ifindex ? 3 : 2;
 	}
-	if (ctx->phase == 2) {
-		rcu_read_lock();
-		cb->seq = mqos_dump_seq(sock_net(skb->sk));
-		t = rcu_dereference(mn->ctl.rules);
-		for (; t && ctx->rule < t->n; ctx->rule++) {
-			hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
-					  cb->nlh->nlmsg_seq, &mqos_genl_family,
-					  NLM_F_MULTI, MQOS_CMD_STATS_GET);
-			if (!hdr)
-				break;
-			genl_dump_check_consistent(cb, hdr);
-			if (mqos_rule_put(skb, MQOS_A_RULE, t, ctx->rule)) {
-				genlmsg_cancel(skb, hdr);
-				break;
-			}
-			genlmsg_end(skb, hdr);
-		}
-		if (!t || ctx->rule >= t->n)
-			ctx->phase = 3;
-		rcu_read_unlock();
-	}
+	if (ctx->phase == 2 &&
+	    mqos_rules_dump(skb, cb, MQOS_CMD_STATS_GET, &ctx->rule))
+		ctx->phase = 3;
 	return skb->len;
 }
 

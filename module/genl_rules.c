@@ -353,6 +353,22 @@ static int mqos_rules_compile(struct mqos_ctl_rules *t,
 	return -EINVAL;
 }
 
+/* Compile @t (a rule change blamed on @a) and publish it, or free it. */
+static int mqos_rules_compile_publish(struct net *net,
+				      struct mqos_ctl_rules *t,
+				      const struct nlattr *a,
+				      struct netlink_ext_ack *extack)
+{
+	int err = mqos_rules_compile(t, NULL, a, extack);
+
+	if (err) {
+		mqos_ctl_rules_free(t);
+		return err;
+	}
+	mqos_rules_publish(net, t);
+	return 0;
+}
+
 /*
  * A whole table from an MQOS_A_RULES nest (CONFIG_REPLACE), with ports
  * @cfg. Rules come in table order; those without a pref get the previous
@@ -530,38 +546,46 @@ cancel:
 
 /* ---- commands ---------------------------------------------------------- */
 
-struct mqos_rule_dump_ctx {
-	u32 idx;
-};
-
-int mqos_nl_rule_get_dump(struct sk_buff *skb, struct netlink_callback *cb)
+/*
+ * Dump the rules from *@pos on, one @cmd message each, under RCU; a dump
+ * that resumes after a change is marked NLM_F_DUMP_INTR. True when the
+ * table's end was reached, false when @skb filled up first.
+ */
+bool mqos_rules_dump(struct sk_buff *skb, struct netlink_callback *cb,
+		     u8 cmd, u32 *pos)
 {
-	struct mqos_rule_dump_ctx *ctx = (void *)cb->ctx;
 	struct net *net = sock_net(skb->sk);
-	struct mqos_net *mn = mqos_pernet(net);
 	const struct mqos_ctl_rules *t;
+	bool done;
 	void *hdr;
-	u32 i;
 
-	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
 	rcu_read_lock();
 	cb->seq = mqos_dump_seq(net);
-	t = rcu_dereference(mn->ctl.rules);
-	for (i = ctx->idx; t && i < t->n; i++) {
+	t = rcu_dereference(mqos_pernet(net)->ctl.rules);
+	for (; t && *pos < t->n; (*pos)++) {
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
 				  cb->nlh->nlmsg_seq, &mqos_genl_family,
-				  NLM_F_MULTI, MQOS_CMD_RULE_GET);
+				  NLM_F_MULTI, cmd);
 		if (!hdr)
 			break;
 		genl_dump_check_consistent(cb, hdr);
-		if (mqos_rule_put(skb, MQOS_A_RULE, t, i)) {
+		if (mqos_rule_put(skb, MQOS_A_RULE, t, *pos)) {
 			genlmsg_cancel(skb, hdr);
 			break;
 		}
 		genlmsg_end(skb, hdr);
 	}
+	done = !t || *pos >= t->n;
 	rcu_read_unlock();
-	ctx->idx = i;
+	return done;
+}
+
+/* RULE_GET dump; cb->ctx holds the next rule's index. */
+int mqos_nl_rule_get_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	u32 *pos = (u32 *)cb->ctx;
+
+	mqos_rules_dump(skb, cb, MQOS_CMD_RULE_GET, pos);
 	return skb->len;
 }
 
@@ -619,13 +643,7 @@ int mqos_nl_rule_add(struct sk_buff *skb, struct genl_info *info)
 			mqos_rule_copy(t, i, cur, i < pos ? i : i - 1);
 		}
 	}
-	err = mqos_rules_compile(t, NULL, a, info->extack);
-	if (err) {
-		mqos_ctl_rules_free(t);
-		return err;
-	}
-	mqos_rules_publish(net, t);
-	return 0;
+	return mqos_rules_compile_publish(net, t, a, info->extack);
 }
 
 int mqos_nl_rule_del(struct sk_buff *skb, struct genl_info *info)
@@ -652,21 +670,16 @@ int mqos_nl_rule_del(struct sk_buff *skb, struct genl_info *info)
 		err = mqos_ctl_rules_none(&cur->krs->rs.cfg, &t);
 		if (err)
 			return err;
-	} else {
-		t = mqos_ctl_rules_alloc(cur->n - 1);
-		if (!t)
-			return -ENOMEM;
-		t->krs->rs.cfg = cur->krs->rs.cfg;
-		for (i = 0; i < t->n; i++)
-			mqos_rule_copy(t, i, cur, i < pos ? i : i + 1);
-		err = mqos_rules_compile(t, NULL, a, info->extack);
-		if (err) {
-			mqos_ctl_rules_free(t);
-			return err;
-		}
+		mqos_rules_publish(net, t);
+		return 0;
 	}
-	mqos_rules_publish(net, t);
-	return 0;
+	t = mqos_ctl_rules_alloc(cur->n - 1);
+	if (!t)
+		return -ENOMEM;
+	t->krs->rs.cfg = cur->krs->rs.cfg;
+	for (i = 0; i < t->n; i++)
+		mqos_rule_copy(t, i, cur, i < pos ? i : i + 1);
+	return mqos_rules_compile_publish(net, t, a, info->extack);
 }
 
 /* Back to the default map; the ports stay. */
