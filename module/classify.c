@@ -89,7 +89,7 @@ void mqos_classify_skb_res(struct sk_buff *skb, struct mqos_cls_res *res)
 		net = dev_net(skb->dev);
 		meta.oif = skb->dev->ifindex;
 		meta.iif = skb->skb_iif;
-		meta.packet_mode = mqos_hook_packet_mode(net);
+		meta.packet_mode = mqos_hook_per_packet(net, skb);
 	}
 	mqos_classify_net(net, skb, proto, start, &meta, true, res);
 }

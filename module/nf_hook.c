@@ -179,7 +179,13 @@ static unsigned int mqos_nf_hook(void *priv, struct sk_buff *skb,
 		meta.iif = state->in->ifindex;
 	if (state->out)
 		meta.oif = state->out->ifindex;
-	meta.packet_mode = mode == MQOS_HOOK_MODE_PACKET;
+#if MQOS_HAVE_CT
+	ct = mqos_hook_ct(skb);
+	/* No conntrack entry, no flow to be sticky in: per packet. */
+	meta.packet_mode = mode == MQOS_HOOK_MODE_PACKET || !ct;
+#else
+	meta.packet_mode = true;
+#endif
 	mqos_classify_net(state->net, skb,
 			  state->pf == NFPROTO_IPV4 ? ETH_P_IP : ETH_P_IPV6,
 			  skb_network_offset(skb), &meta, false, &res);
@@ -187,7 +193,6 @@ static unsigned int mqos_nf_hook(void *priv, struct sk_buff *skb,
 	this_cpu_inc(hn->stats->packets);
 
 #if MQOS_HAVE_CT
-	ct = mqos_hook_ct(skb);
 	if (!ct) {
 		this_cpu_inc(hn->stats->no_ct);
 	} else if (mode == MQOS_HOOK_MODE_STICKY &&
@@ -269,12 +274,18 @@ u8 mqos_hook_flow_class(const struct net *net, const struct sk_buff *skb)
 #endif
 }
 
-bool mqos_hook_packet_mode(const struct net *net)
+bool mqos_hook_per_packet(const struct net *net, const struct sk_buff *skb)
 {
 	const struct mqos_hook_net *hn = mqos_hook_net(net);
 
-	return READ_ONCE(hn->enabled) &&
-	       READ_ONCE(hn->mode) == MQOS_HOOK_MODE_PACKET;
+	if (!READ_ONCE(hn->enabled) ||
+	    READ_ONCE(hn->mode) == MQOS_HOOK_MODE_PACKET)
+		return true;
+#if MQOS_HAVE_CT
+	return !mqos_hook_ct(skb);
+#else
+	return true;
+#endif
 }
 
 /* ---- configuration (genl_mutex) -------------------------------------------- */

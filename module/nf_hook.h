@@ -84,8 +84,15 @@ void mqos_hook_stats_reset(struct net *net);
  * the mask), or 0. Any context.
  */
 u8 mqos_hook_flow_class(const struct net *net, const struct sk_buff *skb);
-/* True if the hook is on in per-packet mode: classify acks/control too. */
-bool mqos_hook_packet_mode(const struct net *net);
+/*
+ * For the qdisc, when mqos_hook_flow_class() gave no class: true if no
+ * flow state speaks for the packet (the hook off or in per-packet mode,
+ * or no conntrack entry), so the default map classifies MQTT acks and
+ * control packets by themselves; false for a tracked connection that has
+ * not earned a class yet (it rides in its DSCP class until its first
+ * PUBLISH). Any context.
+ */
+bool mqos_hook_per_packet(const struct net *net, const struct sk_buff *skb);
 
 /* /proc/net/mqos/hook */
 int mqos_hook_proc_show(struct seq_file *m, void *v);

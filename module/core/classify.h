@@ -24,7 +24,10 @@
  *  - In MQOS_MODE_FLOW (the TCP default) only a PUBLISH earns a class;
  *    control packets and acks are classified by DSCP, so that a connection
  *    is not lifted to control by its own CONNECT (DESIGN.md: flow
- *    stickiness is kept by the conntrack-aware caller).
+ *    stickiness is kept by the conntrack-aware caller). The module asks
+ *    for MQOS_MODE_PACKET (meta.packet_mode) whenever no flow state can
+ *    speak for the packet: the hook off or in per-packet mode, or no
+ *    conntrack entry (nf_hook.h, mqos_hook_per_packet()).
  *  - Otherwise the DSCP map (dscp.h). Non-IP packets: 0 (undecided).
  *  - Malformed MQTT / MQTT-SN: as if it were not MQTT, and flagged --
  *    except MQTT-SN in a first IP fragment, whose message length runs
