@@ -106,7 +106,7 @@ bl_modem() {
 
 # --- schedulers ------------------------------------------------------------------
 # The comparison set, in the order of the report.
-BL_SCHEDS="fifo pfifo_fast prio htb cake mqos"
+BL_SCHEDS="fifo pfifo_fast prio htb cake mqos mqos_hook"
 
 bl_sched_label() {
 	case "$1" in
@@ -117,6 +117,7 @@ bl_sched_label() {
 	htb) echo "HTB, prio classes" ;;
 	cake) echo "CAKE diffserv4" ;;
 	mqos) echo "mqos" ;;
+	mqos_hook) echo "mqos + hook (sticky)" ;;
 	*) echo "$1" ;;
 	esac
 }
@@ -131,6 +132,8 @@ BL_PRIOMAP="1 1 2 1 0 1 0 0 1 1 1 1 1 1 1 1"
 bl_sched() {
 	local name=$1 rate=$2 tbf
 	n_gw tc qdisc del dev g1 root 2>/dev/null
+	# Only the mqos_hook row runs with the netfilter hook on.
+	bl_have_mqosctl && n_gw "$BL_MQOSCTL" hook set off > /dev/null 2>&1
 	if [ "$rate" = none ]; then
 		tbf="tbf rate 10gbit burst 1mb limit 2mb"
 	else
@@ -174,9 +177,12 @@ bl_sched() {
 		else
 			n_gw tc qdisc add dev g1 root handle 1: cake bandwidth "$rate" diffserv4
 		fi ;;
-	mqos)
+	mqos|mqos_hook)
 		n_gw tc qdisc add dev g1 root handle 1: mqos || return 1
-		[ "$rate" = none ] || bl_mqos_rate "$rate" ;;
+		[ "$rate" = none ] || bl_mqos_rate "$rate" || return 1
+		# Sticky flow classes: a connection rides the class its highest
+		# PUBLISH earned, both directions (DESIGN.md section 3).
+		[ "$name" = mqos ] || n_gw "$BL_MQOSCTL" hook set on mode sticky ;;
 	*)
 		echo "bl_sched: unknown scheduler $name" >&2; return 1 ;;
 	esac

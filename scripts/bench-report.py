@@ -13,7 +13,7 @@ import os
 import statistics
 import sys
 
-SCHEDS = ["idle", "fifo", "pfifo_fast", "prio", "htb", "cake", "mqos"]
+SCHEDS = ["idle", "fifo", "pfifo_fast", "prio", "htb", "cake", "mqos", "mqos_hook"]
 LABELS = {
     "idle": "idle link (no load)",
     "fifo": "bloated FIFO (tbf 2MB)",
@@ -22,6 +22,7 @@ LABELS = {
     "htb": "HTB prio classes",
     "cake": "CAKE diffserv4",
     "mqos": "mqos",
+    "mqos_hook": "mqos + hook (sticky)",
 }
 COLS = [
     ("ef_p50", "EF p50 ms"),
