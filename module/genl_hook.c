@@ -23,10 +23,16 @@ static const struct nla_policy mqos_hook_class_policy[MQOS_HOOK_CLASS_A_MAX + 1]
 	[MQOS_HOOK_CLASS_A_POLICE_BURST] = { .type = NLA_U32 },
 };
 
+/* Not const: 6.1's NLA_POLICY_FULL_RANGE takes a plain pointer. */
+static struct netlink_range_validation mqos_hook_decay_range = {
+	.max = MQOS_HOOK_DECAY_MAX,
+};
+
 static const struct nla_policy mqos_hook_policy[MQOS_HOOK_A_MAX + 1] = {
 	[MQOS_HOOK_A_ENABLED]	  = NLA_POLICY_MAX(NLA_U8, 1),
 	[MQOS_HOOK_A_MODE]	  = NLA_POLICY_MAX(NLA_U8, MQOS_HOOK_MODE_PACKET),
 	[MQOS_HOOK_A_MASK]	  = { .type = NLA_U32 },
+	[MQOS_HOOK_A_DECAY]	  = NLA_POLICY_FULL_RANGE(NLA_U32, &mqos_hook_decay_range),
 	[MQOS_HOOK_A_CLASS]	  = NLA_POLICY_NESTED(mqos_hook_class_policy),
 	[MQOS_HOOK_A_RESET]	  = { .type = NLA_FLAG },
 	[MQOS_HOOK_A_RESET_STATS] = { .type = NLA_FLAG },
@@ -59,6 +65,7 @@ static int mqos_hook_put(struct sk_buff *skb, struct net *net)
 	if (nla_put_u8(skb, MQOS_HOOK_A_ENABLED, conf.enabled) ||
 	    nla_put_u8(skb, MQOS_HOOK_A_MODE, conf.mode) ||
 	    nla_put_u32(skb, MQOS_HOOK_A_MASK, conf.mask) ||
+	    nla_put_u32(skb, MQOS_HOOK_A_DECAY, conf.decay) ||
 	    nla_put_u8(skb, MQOS_HOOK_A_CONNTRACK, READ_ONCE(hn->ct)) ||
 	    nla_put_u64_64bit(skb, MQOS_HOOK_A_PACKETS, sum->packets,
 			      MQOS_HOOK_A_PAD) ||
@@ -67,6 +74,8 @@ static int mqos_hook_put(struct sk_buff *skb, struct net *net)
 	    nla_put_u64_64bit(skb, MQOS_HOOK_A_STICKY, sum->sticky,
 			      MQOS_HOOK_A_PAD) ||
 	    nla_put_u64_64bit(skb, MQOS_HOOK_A_RAISED, sum->raised,
+			      MQOS_HOOK_A_PAD) ||
+	    nla_put_u64_64bit(skb, MQOS_HOOK_A_DECAYED, sum->decayed,
 			      MQOS_HOOK_A_PAD))
 		goto out;
 	for (i = 1; i <= MQOS_MAX_CLASSES; i++) {
@@ -206,6 +215,16 @@ int mqos_nl_hook_set(struct sk_buff *skb, struct genl_info *info)
 			err = -EINVAL;
 			goto out;
 		}
+	}
+	if (tb[MQOS_HOOK_A_DECAY])
+		conf->decay = nla_get_u32(tb[MQOS_HOOK_A_DECAY]);
+	if (conf->decay &&
+	    mqos_flow_age_bits(conf->mask) < MQOS_FLOW_AGE_MIN_BITS) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[MQOS_HOOK_A_DECAY] ?:
+				    tb[MQOS_HOOK_A_MASK],
+				    "DECAY needs a MASK of at least 8 bits (5 for the class, 3 for its age)");
+		err = -EINVAL;
+		goto out;
 	}
 	nla_for_each_nested(a, info->attrs[MQOS_A_HOOK], rem) {
 		if (nla_type(a) != MQOS_HOOK_A_CLASS)

@@ -71,29 +71,35 @@ static struct nf_conn *mqos_hook_ct(const struct sk_buff *skb)
 	return ct;
 }
 
-/*
- * Raise the connection's class in its mark to @earned if that is higher.
- * Other bits of the mark (a firewall's) are never touched, even when a
- * CONNMARK rule writes them at the same time. Returns the class the
- * connection has now.
- */
-static u8 mqos_hook_ct_raise(struct nf_conn *ct, u32 mask, u8 earned,
-			     bool *raised)
+/* The decay clock: epochs of half the decay time (core/flow.h). */
+static u32 mqos_hook_epoch(u32 decay)
 {
-	u32 old = READ_ONCE(ct->mark), new;
-	u8 cur, up;
+	unsigned long len = max_t(unsigned long, 1, (unsigned long)decay * HZ / 2);
 
-	for (;;) {
-		cur = mqos_flow_mark_class(old, mask);
-		up = mqos_flow_raise(cur, earned);
-		if (up == cur)
-			return cur;
-		new = mqos_flow_mark_set(old, mask, up);
-		if (try_cmpxchg(&ct->mark, &old, new)) {
-			*raised = true;
-			return up;
-		}
-	}
+	return (u32)(jiffies / len);
+}
+
+/*
+ * Raise the connection's class in its mark to @earned if that is higher,
+ * or let it fall by decay (@decay seconds, 0 = off). Other bits of the
+ * mark (a firewall's) are never touched, even when a CONNMARK rule writes
+ * them at the same time. Returns the class the connection has now;
+ * *@events tells what changed (MQOS_FLOW_*).
+ */
+static u8 mqos_hook_ct_update(struct nf_conn *ct, u32 mask, u32 decay,
+			      u8 earned, unsigned int *events)
+{
+	u32 epoch = decay ? mqos_hook_epoch(decay) : 0;
+	u32 old = READ_ONCE(ct->mark), new;
+	u8 cls;
+
+	do {
+		new = mqos_flow_update(old, mask, earned, decay != 0, epoch,
+				       &cls, events);
+		if (new == old)
+			return cls;
+	} while (!try_cmpxchg(&ct->mark, &old, new));
+	return cls;
 }
 
 static void mqos_hook_ct_on(struct net *net, struct mqos_hook_net *hn)
@@ -199,13 +205,15 @@ static unsigned int mqos_nf_hook(void *priv, struct sk_buff *skb,
 		   nf_ct_protonum(ct) == IPPROTO_TCP) {
 		/* Only a PUBLISH earns; everything rides in what was earned. */
 		u8 earned = res.flags & MQOS_CLS_PUBLISH ? cls : 0;
-		bool raised = false;
+		unsigned int events;
 		u8 flow;
 
-		flow = mqos_hook_ct_raise(ct, READ_ONCE(hn->mask), earned,
-					  &raised);
-		if (raised)
+		flow = mqos_hook_ct_update(ct, READ_ONCE(hn->mask),
+					   READ_ONCE(hn->decay), earned, &events);
+		if (events & MQOS_FLOW_RAISED)
 			this_cpu_inc(hn->stats->raised);
+		if (events & MQOS_FLOW_DECAYED)
+			this_cpu_inc(hn->stats->decayed);
 		if (flow) {
 			cls = flow;
 			this_cpu_inc(hn->stats->sticky);
@@ -332,6 +340,7 @@ void mqos_hook_conf_get(struct net *net, struct mqos_hook_conf *conf)
 	conf->enabled = hn->enabled;
 	conf->mode = hn->mode;
 	conf->mask = hn->mask;
+	conf->decay = hn->decay;
 	for (i = 0; i <= MQOS_MAX_CLASSES; i++) {
 		conf->dscp[i] = hn->cls[i].dscp;
 		conf->rate[i] = hn->cls[i].rate;
@@ -357,6 +366,7 @@ int mqos_hook_conf_apply(struct net *net, const struct mqos_hook_conf *conf,
 	}
 	WRITE_ONCE(hn->mode, conf->mode);
 	WRITE_ONCE(hn->mask, conf->mask);
+	WRITE_ONCE(hn->decay, conf->decay);
 	for (i = 1; i <= MQOS_MAX_CLASSES; i++) {
 		struct mqos_hook_class *hc = &hn->cls[i];
 
@@ -387,6 +397,7 @@ void mqos_hook_stats_sum(struct net *net, struct mqos_hook_stats *sum)
 		sum->no_ct += READ_ONCE(s->no_ct);
 		sum->sticky += READ_ONCE(s->sticky);
 		sum->raised += READ_ONCE(s->raised);
+		sum->decayed += READ_ONCE(s->decayed);
 		for (i = 0; i <= MQOS_MAX_CLASSES; i++) {
 			sum->cls_packets[i] += READ_ONCE(s->cls_packets[i]);
 			sum->remarked[i] += READ_ONCE(s->remarked[i]);
@@ -419,12 +430,14 @@ int mqos_hook_proc_show(struct seq_file *m, void *v)
 	if (!sum)
 		return -ENOMEM;
 	mqos_hook_stats_sum(net, sum);
-	seq_printf(m, "enabled %u\nmode %s\nmask 0x%08x\nconntrack %u\n",
+	seq_printf(m, "enabled %u\nmode %s\nmask 0x%08x\ndecay %u\nconntrack %u\n",
 		   READ_ONCE(hn->enabled),
 		   READ_ONCE(hn->mode) == MQOS_HOOK_MODE_PACKET ? "packet" :
-		   "sticky", READ_ONCE(hn->mask), READ_ONCE(hn->ct));
-	seq_printf(m, "packets %llu\nno_ct %llu\nsticky %llu\nraised %llu\n",
-		   sum->packets, sum->no_ct, sum->sticky, sum->raised);
+		   "sticky", READ_ONCE(hn->mask), READ_ONCE(hn->decay),
+		   READ_ONCE(hn->ct));
+	seq_printf(m, "packets %llu\nno_ct %llu\nsticky %llu\nraised %llu\ndecayed %llu\n",
+		   sum->packets, sum->no_ct, sum->sticky, sum->raised,
+		   sum->decayed);
 	seq_printf(m, "%5s %6s %12s %10s %12s %12s %12s\n", "class", "remark",
 		   "police_rate", "burst", "packets", "remarked", "police_drop");
 	for (i = 1; i <= MQOS_MAX_CLASSES; i++) {
@@ -463,6 +476,7 @@ int mqos_hook_net_init(struct net *net)
 	hn->ct = false;
 	hn->mode = MQOS_HOOK_MODE_STICKY;
 	hn->mask = MQOS_HOOK_DEFAULT_MASK;
+	hn->decay = 0;
 	for (i = 0; i <= MQOS_MAX_CLASSES; i++) {
 		spin_lock_init(&hn->cls[i].lock);
 		hn->cls[i].dscp = MQOS_DSCP_KEEP;

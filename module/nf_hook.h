@@ -31,6 +31,7 @@ struct mqos_hook_stats {
 	u64 no_ct;
 	u64 sticky;
 	u64 raised;
+	u64 decayed;
 	u64 cls_packets[MQOS_MAX_CLASSES + 1];
 	u64 remarked[MQOS_MAX_CLASSES + 1];
 	u64 police_drops[MQOS_MAX_CLASSES + 1];
@@ -51,6 +52,7 @@ struct mqos_hook_net {
 	bool ct;			/* conntrack turned on for the netns */
 	u8 mode;			/* enum mqos_hook_mode */
 	u32 mask;			/* ct mark bits of the flow class */
+	u32 decay;			/* seconds, 0 = never falls */
 	void (*ct_put)(struct net *net, u8 nfproto);	/* while ct */
 	struct mqos_hook_stats __percpu *stats;
 	struct mqos_hook_class cls[MQOS_MAX_CLASSES + 1];	/* [0] unused */
@@ -61,6 +63,7 @@ struct mqos_hook_conf {
 	bool enabled;
 	u8 mode;
 	u32 mask;
+	u32 decay;
 	u8 dscp[MQOS_MAX_CLASSES + 1];
 	u64 rate[MQOS_MAX_CLASSES + 1];
 	u32 burst[MQOS_MAX_CLASSES + 1];

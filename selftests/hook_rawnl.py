@@ -9,6 +9,7 @@ from mqos_nl import attr, nest, open_family, run_cases, u8, u32, u64
 
 MQOS_CMD_HOOK_SET, MQOS_A_HOOK = 14, 20
 HOOK_ENABLED, HOOK_MODE, HOOK_MASK, HOOK_CLASS, HOOK_CONNTRACK = 2, 3, 4, 5, 8
+HOOK_DECAY, HOOK_DECAYED = 13, 14
 CLASS_ID, CLASS_REMARK, CLASS_RATE = 2, 3, 4
 
 s, fam = open_family()
@@ -25,6 +26,12 @@ cases = [
     ("police without burst", nest(MQOS_A_HOOK, nest(HOOK_CLASS, attr(CLASS_ID, u8(2)),
                                                     attr(CLASS_RATE, u64(125000)))), -22, "BURST"),
     ("no HOOK", b"", -22, "HOOK"),
+    ("decay above a week", nest(MQOS_A_HOOK, attr(HOOK_DECAY, u32(604801))), -34, ""),
+    # The default mask has no bits for the class's age.
+    ("decay, 5-bit mask", nest(MQOS_A_HOOK, attr(HOOK_DECAY, u32(60))), -22, "DECAY"),
+    ("decay, 7-bit mask", nest(MQOS_A_HOOK, attr(HOOK_MASK, u32(0x7f0000)),
+                               attr(HOOK_DECAY, u32(60))), -22, "DECAY"),
+    ("GET-only DECAYED", nest(MQOS_A_HOOK, attr(HOOK_DECAYED, u64(1))), -22, ""),
     # A bad class after a good change: nothing of the request is applied.
     ("atomic", nest(MQOS_A_HOOK, attr(HOOK_MASK, u32(0x3e0)),
                     nest(HOOK_CLASS, attr(CLASS_ID, u8(2)), attr(CLASS_REMARK, u8(99)))), -34, "REMARK"),

@@ -3,7 +3,7 @@
 #
 # The netfilter hook (issue 6): conntrack-sticky MQTT flow classes read back
 # by the qdisc in both directions, DSCP remarking seen on the wire at the
-# receiver, the ingress policer, save/load, per-packet mode, and module
+# receiver, the ingress policer, save/load, per-packet mode, decay, and module
 # unload / netns deletion with live conntrack entries marked by mqos.
 #
 #   sender                      gateway                         receiver
@@ -20,7 +20,7 @@ PY=$(command -v /usr/bin/python3 || command -v python3)
 MARK2=$((2 << 16))	# realtime under the default mask 0x001f0000
 MARK4=$((4 << 16))	# best-effort
 
-ktap_plan 26
+ktap_plan 30
 require_root
 require_cmd tc ip python3 mosquitto mosquitto_pub tcpdump
 [ -x "$CTL" ] || ktap_skip_rest "userspace/mqosctl not built (make mqosctl)"
@@ -69,7 +69,7 @@ hook_cls() {
 }
 hook_val() { n_gw awk -v k="$1" '$1 == k { print $2 }' /proc/net/mqos/hook; }
 ct_closed() { n_gw grep "sport=$1 dport=1883 " /proc/net/nf_conntrack | grep -q TIME_WAIT; }
-run_flow() {	# run_flow TAG TOS QOS... -- QOS...: phase 1, counters, phase 2
+run_flow() {	# run_flow TAG TOS QOS... -- QOS...: phase 1, [FLOW_PAUSE s,] counters, phase 2
 	local tag=$1 d=$TMP/$1
 	shift
 	mkdir -p "$d"
@@ -78,6 +78,7 @@ run_flow() {	# run_flow TAG TOS QOS... -- QOS...: phase 1, counters, phase 2
 	wait_for 100 test -s "$d/phase1" ||
 		{ diag "$tag: no phase 1"; sed "s/^/# /" "$d/out"; }
 	PORT=$(cat "$d/phase1" 2>/dev/null)
+	[ -n "${FLOW_PAUSE:-}" ] && sleep "$FLOW_PAUSE"
 	snap G1 g1
 	snap G0 g0
 	touch "$d/go"
@@ -243,7 +244,36 @@ ktap_result "mode packet: no mark, CONNECT/PINGREQ/DISCONNECT in control (+$D1_1
 	$([ "$FLOW_RC" = 0 ] && [ "$(ct_mark_of "$PORT")" = 0 ] && [ "$D1_1" -ge 2 ]; echo $?)
 ctl hook set mode sticky
 
-# 25: rmmod with the hook on and marked conntrack entries alive.
+# 25-28: decay. Its age needs mask bits above the class's 5.
+out=$(ctl hook set decay 5s 2>&1)
+rc=$?
+ktap_result "decay with the 5-bit default mask is refused, naming DECAY: $out" \
+	$([ $rc != 0 ] && echo "$out" | grep -q DECAY &&
+	  ctl hook show | head -1 | grep -q "mask 0x001f0000$"; echo $?)
+ctl hook set mask 0x00ff0000 decay 5s
+dec0=$(hook_val decayed)
+# Decay 5 s: a class falls 5 to 7.5 s after it was last earned.
+run_flow nodecay 0 2 -- 0 0 0 0 0
+diag "decay 5s, no pause, to receiver: realtime +$D1_2 best-effort +$D1_4; to sender: realtime +$D0_2 best-effort +$D0_4"
+ktap_result "decay 5s: right after its QoS 2 PUBLISH the connection stays realtime both ways" \
+	$([ "$FLOW_RC" = 0 ] && [ "$D1_2" -ge 7 ] && [ "$D1_4" = 0 ] &&
+	  [ "$D0_2" -ge 2 ] && [ "$D0_4" = 0 ] &&
+	  [ "$(hook_val decayed)" = "$dec0" ]; echo $?)
+FLOW_PAUSE=9 run_flow decay 0 2 -- 0 0 0 0 0
+m=$(ct_mark_of "$PORT")
+dec1=$(hook_val decayed)
+diag "decay 5s, 9 s pause, to receiver: realtime +$D1_2 best-effort +$D1_4; to sender: realtime +$D0_2 best-effort +$D0_4; mark $m; decayed $dec0 -> $dec1"
+ktap_result "decay 5s: silent for 9 s, then QoS 0: the connection falls to best-effort both ways" \
+	$([ "$FLOW_RC" = 0 ] && [ "$D1_4" -ge 7 ] && [ "$D1_2" = 0 ] &&
+	  [ "$D0_4" -ge 2 ] && [ "$D0_2" = 0 ] &&
+	  [ $((${m:-0} & 0x1f0000)) = $MARK4 ]; echo $?)
+ktap_result "decays counted in /proc/net/mqos/hook and mqosctl stats ($dec1)" \
+	$([ "${dec1:-0}" -gt "${dec0:-0}" ] &&
+	  ctl stats | grep -q ", $dec1 decays (after 5s)" &&
+	  ctl -j stats | grep -q "\"decayed\":$dec1"; echo $?)
+ctl hook set decay off mask 0x001f0000
+
+# 29: rmmod with the hook on and marked conntrack entries alive.
 n_snd mosquitto_pub -h $RCV_IP -t nf/a -q 2 -m before-rmmod
 n=$(ct_marks | grep -cx "$MARK2")
 n_gw tc qdisc del dev g1 root
@@ -256,7 +286,7 @@ diag "rmmod: exit $rc; marked entries before $n, after $n2"
 ktap_result "rmmod with the hook on and $n marked conntrack entries alive" \
 	$([ "$n" -gt 0 ] && [ $rc = 0 ] && ! mqos_loaded && [ "$n2" -ge 1 ]; echo $?)
 
-# 26: netns deletion with the hook on and a fresh marked entry; then
+# 30: netns deletion with the hook on and a fresh marked entry; then
 # nothing of mqos holds nf_conntrack any more.
 mqos_load
 ctl hook set on

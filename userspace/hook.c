@@ -3,11 +3,12 @@
  * The grammar of the netfilter hook's commands (no netlink here, so the
  * host tests link it):
  *
- *   hook set [on|off] [mode sticky|packet] [mask MASK]
+ *   hook set [on|off] [mode sticky|packet] [mask MASK] [decay TIME|off]
  *   hook class CLASS [remark DSCP|keep] [police RATE BURST|off]
  *
  * and the same words back, as `save` prints them.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,6 +44,41 @@ bad:
 	return -1;
 }
 
+/* Seconds: a bare number or with s, m/min, h, d; "off" or 0 = no decay. */
+static int parse_decay(const char *s, uint32_t *sec)
+{
+	static const struct { const char *name; uint32_t mul; } units[] = {
+		{ "", 1 }, { "s", 1 }, { "m", 60 }, { "min", 60 },
+		{ "h", 3600 }, { "d", 86400 },
+	};
+	unsigned long long v;
+	char *end;
+	size_t i;
+
+	if (!strcmp(s, "off")) {
+		*sec = 0;
+		return 0;
+	}
+	if (s[0] < '0' || s[0] > '9')
+		goto bad;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		goto bad;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(end, units[i].name))
+			continue;
+		if (v > MQOS_HOOK_DECAY_MAX / units[i].mul)
+			goto bad;
+		*sec = (uint32_t)v * units[i].mul;
+		return 0;
+	}
+bad:
+	ctl_err("decay: '%s' is not a time (e.g. 60s, 5m, 1h, at most 7d, or off)",
+		s);
+	return -1;
+}
+
 static int hook_set(int argc, char **argv, struct ctl_hook *h)
 {
 	int i;
@@ -55,8 +91,9 @@ static int hook_set(int argc, char **argv, struct ctl_hook *h)
 			h->has |= HAS(MQOS_HOOK_A_ENABLED);
 			continue;
 		}
-		if (strcmp(kw, "mode") && strcmp(kw, "mask")) {
-			ctl_err("'%s': unknown keyword (expected on, off, mode or mask)",
+		if (strcmp(kw, "mode") && strcmp(kw, "mask") &&
+		    strcmp(kw, "decay")) {
+			ctl_err("'%s': unknown keyword (expected on, off, mode, mask or decay)",
 				kw);
 			return -1;
 		}
@@ -69,6 +106,10 @@ static int hook_set(int argc, char **argv, struct ctl_hook *h)
 			if (parse_mask(argv[i], &h->mask))
 				return -1;
 			h->has |= HAS(MQOS_HOOK_A_MASK);
+		} else if (!strcmp(kw, "decay")) {
+			if (parse_decay(argv[i], &h->decay))
+				return -1;
+			h->has |= HAS(MQOS_HOOK_A_DECAY);
 		} else if (!strcmp(argv[i], "sticky") || !strcmp(argv[i], "packet")) {
 			h->mode = !strcmp(argv[i], "packet") ?
 				  MQOS_HOOK_MODE_PACKET : MQOS_HOOK_MODE_STICKY;
@@ -160,8 +201,11 @@ int cmd_parse_hook(int argc, char **argv, struct ctl_hook *h)
 
 void print_hook_set(FILE *f, const struct ctl_hook *h)
 {
-	fprintf(f, "hook set %s mode %s mask 0x%08x\n", h->enabled ? "on" : "off",
+	fprintf(f, "hook set %s mode %s mask 0x%08x", h->enabled ? "on" : "off",
 		h->mode == MQOS_HOOK_MODE_PACKET ? "packet" : "sticky", h->mask);
+	if (h->decay)
+		fprintf(f, " decay %us", h->decay);
+	fputc('\n', f);
 }
 
 /* "hook class N ..." for a class with something configured, else nothing. */

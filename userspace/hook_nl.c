@@ -58,11 +58,13 @@ static int hook_cb(struct nlattr **top, void *arg)
 	G(MQOS_HOOK_A_ENABLED, enabled);
 	G(MQOS_HOOK_A_MODE, mode);
 	G(MQOS_HOOK_A_MASK, mask);
+	G(MQOS_HOOK_A_DECAY, decay);
 	G(MQOS_HOOK_A_CONNTRACK, conntrack);
 	G(MQOS_HOOK_A_PACKETS, packets);
 	G(MQOS_HOOK_A_NO_CT, no_ct);
 	G(MQOS_HOOK_A_STICKY, sticky);
 	G(MQOS_HOOK_A_RAISED, raised);
+	G(MQOS_HOOK_A_DECAYED, decayed);
 #undef G
 	nla_for_each_nested(a, top[MQOS_A_HOOK], rem)
 		if (nla_type(a) == MQOS_HOOK_A_CLASS)
@@ -97,6 +99,8 @@ int ctl_hook_set(const struct ctl_hook *h, bool reset, bool reset_stats)
 	    nla_put_u8(msg, MQOS_HOOK_A_MODE, h->mode));
 	PUT(h->has & HAS(MQOS_HOOK_A_MASK),
 	    nla_put_u32(msg, MQOS_HOOK_A_MASK, h->mask));
+	PUT(h->has & HAS(MQOS_HOOK_A_DECAY),
+	    nla_put_u32(msg, MQOS_HOOK_A_DECAY, h->decay));
 	for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
 		const struct ctl_hook_class *c = &h->cls[id];
 
@@ -133,12 +137,14 @@ struct json_object *hook_json(const struct ctl_hook *h)
 		h->mode == MQOS_HOOK_MODE_PACKET ? "packet" : "sticky"));
 	snprintf(buf, sizeof(buf), "0x%08x", h->mask);
 	json_object_object_add(o, "mask", json_object_new_string(buf));
+	json_object_object_add(o, "decay_s", json_object_new_int64(h->decay));
 	json_object_object_add(o, "conntrack",
 			       json_object_new_boolean(h->conntrack));
 	json_object_object_add(o, "packets", json_object_new_uint64(h->packets));
 	json_object_object_add(o, "no_ct", json_object_new_uint64(h->no_ct));
 	json_object_object_add(o, "sticky", json_object_new_uint64(h->sticky));
 	json_object_object_add(o, "raised", json_object_new_uint64(h->raised));
+	json_object_object_add(o, "decayed", json_object_new_uint64(h->decayed));
 	for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
 		const struct ctl_hook_class *c = &h->cls[id];
 		json_object *co;
@@ -175,11 +181,14 @@ void hook_stats_text(const struct ctl_hook *h)
 
 	printf("hook %s, mode %s, mask 0x%08x, conntrack %s: %" PRIu64
 	       " pkts, %" PRIu64 " without conntrack (per packet), %" PRIu64
-	       " in their connection's class, %" PRIu64 " class raises\n",
+	       " in their connection's class, %" PRIu64 " class raises",
 	       h->enabled ? "on" : "off",
 	       h->mode == MQOS_HOOK_MODE_PACKET ? "packet" : "sticky", h->mask,
 	       h->conntrack ? "yes" : "no (per-packet fallback)", h->packets,
 	       h->no_ct, h->sticky, h->raised);
+	if (h->decay)
+		printf(", %" PRIu64 " decays (after %us)", h->decayed, h->decay);
+	putchar('\n');
 	for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
 		const struct ctl_hook_class *c = &h->cls[id];
 

@@ -145,7 +145,8 @@ struct ctl_hook {
 	uint32_t has;			/* bit per MQOS_HOOK_A_* */
 	uint8_t enabled, mode, conntrack;
 	uint32_t mask;
-	uint64_t packets, no_ct, sticky, raised;	/* from the kernel */
+	uint32_t decay;			/* seconds, 0 = off */
+	uint64_t packets, no_ct, sticky, raised, decayed; /* from the kernel */
 	struct ctl_hook_class cls[MQOS_MAX_CLASSES + 1];
 };
 

@@ -39,6 +39,14 @@ static void test_hook(void)
 			HAS(MQOS_HOOK_A_MASK)));
 	CHECK(!hook_words(&h, "hook set off"));
 	CHECK(!h.enabled);
+	CHECK(!hook_words(&h, "hook set decay 90"));
+	CHECK(h.decay == 90 && (h.has & HAS(MQOS_HOOK_A_DECAY)));
+	CHECK(!hook_words(&h, "hook set decay 5m"));
+	CHECK(h.decay == 300);
+	CHECK(!hook_words(&h, "hook set decay 7d"));
+	CHECK(h.decay == MQOS_HOOK_DECAY_MAX);
+	CHECK(!hook_words(&h, "hook set decay off"));
+	CHECK(h.decay == 0);
 	CHECK(!hook_words(&h, "hook class 2 remark EF police 1mbit 10k"));
 	CHECK(h.cls[2].dscp == 46 && h.cls[2].rate == 125000 &&
 	      h.cls[2].burst == 10240);
@@ -53,6 +61,12 @@ static void test_hook(void)
 	CHECK(hook_words(&h, "hook set mask 0x2f"));	/* not contiguous */
 	CHECK(hook_words(&h, "hook set mask 0xf"));	/* too narrow */
 	CHECK(hook_words(&h, "hook set mask"));
+	CHECK(hook_words(&h, "hook set decay"));
+	CHECK(hook_words(&h, "hook set decay soon"));
+	CHECK(hook_words(&h, "hook set decay 8d"));	/* above a week */
+	CHECK(hook_words(&h, "hook set decay 10x"));
+	CHECK(hook_words(&h, "hook set decay -1"));
+	CHECK(hook_words(&h, "hook set decay 99999999999999999999"));
 	CHECK(hook_words(&h, "hook class 17 remark EF"));
 	CHECK(hook_words(&h, "hook class 2 remark 64"));
 	CHECK(hook_words(&h, "hook class 2 police 1mbit"));
@@ -62,7 +76,7 @@ static void test_hook(void)
 
 	/* What save prints, load reads back the same. */
 	ctl_hook_init(&h);
-	CHECK(!hook_words(&h, "hook set on mask 0x3e0"));
+	CHECK(!hook_words(&h, "hook set on mask 0x1fe0 decay 2m"));
 	CHECK(!hook_words(&h, "hook class 2 remark EF police 2mbit 15k"));
 	CHECK(!hook_words(&h, "hook class 4 remark CS0"));
 	f = fmemopen(buf, sizeof(buf), "w");
@@ -70,7 +84,7 @@ static void test_hook(void)
 	for (id = 1; id <= MQOS_MAX_CLASSES; id++)
 		print_hook_class(f, &h, id);
 	fclose(f);
-	CHECK(!strcmp(buf, "hook set on mode sticky mask 0x000003e0\n"
+	CHECK(!strcmp(buf, "hook set on mode sticky mask 0x00001fe0 decay 120s\n"
 			   "hook class 2 remark 46 police 2mbit 15k\n"
 			   "hook class 4 remark 0\n"));
 	ctl_hook_init(&g);
@@ -83,7 +97,8 @@ static void test_hook(void)
 			p = nl + 1;
 		}
 	}
-	CHECK(g.enabled && g.mask == 0x3e0 && g.mode == MQOS_HOOK_MODE_STICKY);
+	CHECK(g.enabled && g.mask == 0x1fe0 && g.mode == MQOS_HOOK_MODE_STICKY &&
+	      g.decay == 120);
 	for (id = 1; id <= MQOS_MAX_CLASSES; id++)
 		CHECK(g.cls[id].dscp == h.cls[id].dscp &&
 		      g.cls[id].rate == h.cls[id].rate &&

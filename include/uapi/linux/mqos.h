@@ -355,14 +355,16 @@ enum mqos_rule_attr {
  * 4. The netfilter hook (per network namespace; off by default).
  *
  * MQOS_CMD_HOOK_GET    doit, no attributes -> one message with MQOS_A_HOOK:
- *                      ENABLED, MODE, MASK, CONNTRACK, the counters, and
+ *                      ENABLED, MODE, MASK, DECAY, CONNTRACK, the counters,
+ *                      and
  *                      one MQOS_HOOK_A_CLASS nest per class 1..16 (ID,
  *                      REMARK, POLICE_RATE, POLICE_BURST and its counters).
- * MQOS_CMD_HOOK_SET    MQOS_A_HOOK with any of ENABLED, MODE, MASK, CLASS
- *                      nests (ID required), RESET, RESET_STATS. What is
- *                      absent stays as it is; with RESET everything starts
- *                      from the defaults first (off, sticky, default mask,
- *                      no remark, no policer). Validated as a whole, then
+ * MQOS_CMD_HOOK_SET    MQOS_A_HOOK with any of ENABLED, MODE, MASK, DECAY,
+ *                      CLASS nests (ID required), RESET, RESET_STATS. What
+ *                      is absent stays as it is; with RESET everything
+ *                      starts from the defaults first (off, sticky, default
+ *                      mask, no decay, no remark, no policer). Validated as
+ *                      a whole (DECAY needs a MASK of 8 bits or more), then
  *                      applied; on an error nothing changes.
  *
  * When enabled, mqos registers netfilter hooks in the namespace for IPv4
@@ -376,8 +378,16 @@ enum mqos_rule_attr {
  *
  *  - Flow stickiness (MODE sticky, the default; TCP connections only):
  *    the class a connection earned is kept in its conntrack mark, in the
- *    bits of MASK. Only a PUBLISH (its QoS, its topic) raises it; it never
- *    falls (there is no idle decay). A lower class id is a higher class.
+ *    bits of MASK. Only a PUBLISH (its QoS, its topic) raises it. A lower
+ *    class id is a higher class. Without DECAY it never falls. With DECAY
+ *    (seconds), a class that no PUBLISH has earned again for between 1
+ *    and 1.5 times DECAY falls at the connection's next packet (to what
+ *    that packet earns, else to none). Its age lives in the mask bits
+ *    above the low 5 (the class), so DECAY needs a wider MASK, e.g.
+ *    0x00ff0000: 3 bits count half-DECAY epochs. A connection silent for
+ *    3.5 x DECAY or longer may read as fresh once more and fall a DECAY
+ *    later; one that sends anything (a keepalive) at least every
+ *    2.5 x DECAY falls in time (see module/core/flow.h).
  *    Before the first PUBLISH the mark bits are 0 and every packet keeps
  *    the class the rules give it without MQTT (DSCP, ports). The mqos
  *    qdisc reads the mark back for every packet of the connection, both
@@ -405,6 +415,7 @@ enum mqos_rule_attr {
  * counted twice).
  */
 #define MQOS_HOOK_DEFAULT_MASK	0x001f0000U
+#define MQOS_HOOK_DECAY_MAX	604800U		/* a week, in seconds */
 
 enum mqos_hook_mode {
 	MQOS_HOOK_MODE_STICKY = 0,
@@ -425,6 +436,8 @@ enum mqos_hook_attr {
 	MQOS_HOOK_A_NO_CT,	/* u64: of them without a conntrack entry */
 	MQOS_HOOK_A_STICKY,	/* u64: given their connection's class */
 	MQOS_HOOK_A_RAISED,	/* u64: times a connection's class rose */
+	MQOS_HOOK_A_DECAY,	/* u32: seconds, 0 = off (1..MQOS_HOOK_DECAY_MAX) */
+	MQOS_HOOK_A_DECAYED,	/* u64 (GET): times a class fell by decay */
 	__MQOS_HOOK_A_MAX
 };
 
