@@ -339,6 +339,9 @@ static void mqos_remark(struct sk_buff *skb, u8 dscp)
 	}
 }
 
+/* Most credit a late watchdog may give the device shaper beyond its depth. */
+#define MQOS_SHAPER_LATE_NS	(25 * NSEC_PER_MSEC)
+
 static struct sk_buff *mqos_dequeue(struct Qdisc *sch)
 {
 	struct mqos_sched *q = qdisc_priv(sch);
@@ -354,10 +357,20 @@ static struct sk_buff *mqos_dequeue(struct Qdisc *sch)
 		return NULL;
 	now = ktime_get_ns();
 
-	mqos_tb_refill(&q->dev_tb, now);
+	/*
+	 * Waiting on the device rate with a backlog all along: a watchdog
+	 * that fired late loses the rate nothing (emulated or overloaded
+	 * hosts wake timers up to tens of ms late).
+	 */
+	if (q->dev_waiting)
+		mqos_tb_refill_late(&q->dev_tb, now, MQOS_SHAPER_LATE_NS);
+	else
+		mqos_tb_refill(&q->dev_tb, now);
+	q->dev_waiting = false;
 	if (!mqos_tb_ready(&q->dev_tb)) {
 		qdisc_watchdog_schedule_ns(&q->watchdog,
 					   now + mqos_tb_wait_ns(&q->dev_tb));
+		q->dev_waiting = true;
 		return NULL;
 	}
 
@@ -481,6 +494,7 @@ void mqos_apply_cfg(struct Qdisc *sch, struct mqos_sched *q, u64 now)
 
 	mqos_tb_init(&q->dev_tb, cfg->rate, mqos_shaper_burst(cfg->rate, pkt),
 		     now);
+	q->dev_waiting = false;
 
 	for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
 		const struct mqos_class_cfg *cc = &cfg->cls[id];
@@ -634,6 +648,7 @@ static void mqos_reset(struct Qdisc *sch)
 	}
 	sch->q.qlen = 0;
 	sch->qstats.backlog = 0;
+	q->dev_waiting = false;
 	qdisc_watchdog_cancel(&q->watchdog);
 }
 

@@ -87,6 +87,7 @@ struct mqos_sched {
 	struct mqos_class *cls;		/* [MQOS_MAX_CLASSES + 1], [0] unused */
 	struct list_head active[MQOS_NUM_PRIOS];
 	struct mqos_tb dev_tb;		/* device rate */
+	bool dev_waiting;		/* watchdog set for dev_tb, backlog */
 	struct qdisc_watchdog watchdog;
 	u32 mtu;			/* psched_mtu() at init */
 	u64 dev_overlimits;

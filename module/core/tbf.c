@@ -24,7 +24,7 @@ void mqos_tb_init(struct mqos_tb *tb, u64 rate, u32 burst, u64 now)
 	tb->tokens = tb->depth;
 }
 
-void mqos_tb_refill(struct mqos_tb *tb, u64 now)
+static void mqos_tb_fill(struct mqos_tb *tb, u64 now, s64 cap)
 {
 	u64 delta;
 
@@ -35,10 +35,23 @@ void mqos_tb_refill(struct mqos_tb *tb, u64 now)
 	delta = now - tb->t_c;
 	tb->t_c = now;
 	/* Debt can never exceed one maximal packet; the clamp avoids overflow. */
-	if (delta >= (u64)tb->depth - tb->tokens)
-		tb->tokens = tb->depth;
+	if (tb->tokens >= cap)
+		return;
+	if (delta >= (u64)(cap - tb->tokens))
+		tb->tokens = cap;
 	else
 		tb->tokens += (s64)delta;
+}
+
+void mqos_tb_refill(struct mqos_tb *tb, u64 now)
+{
+	mqos_tb_fill(tb, now, tb->depth);
+}
+
+void mqos_tb_refill_late(struct mqos_tb *tb, u64 now, u64 late)
+{
+	/* late is bounded by the caller (ms), depth by burst: no overflow. */
+	mqos_tb_fill(tb, now, tb->depth + (s64)late);
 }
 
 void mqos_tb_charge(struct mqos_tb *tb, u32 len)

@@ -16,6 +16,10 @@
  *             and the long-run rate is exact.
  *   policer - mqos_tb_police(): a packet conforms only if the whole packet
  *             fits in the tokens; no debt.
+ *
+ * A shaper whose owner waits on it with packets queued (a timer set for
+ * when the debt is paid) refills with mqos_tb_refill_late(): a timer that
+ * fires late then costs the long-run rate nothing, up to a bound.
  */
 #ifndef MQOS_CORE_TBF_H
 #define MQOS_CORE_TBF_H
@@ -56,6 +60,15 @@ static inline u64 mqos_tb_len2ns(const struct mqos_tb *tb, u32 len)
 
 /* Add the credit earned since the last refill, up to the depth. */
 void mqos_tb_refill(struct mqos_tb *tb, u64 now);
+
+/*
+ * As mqos_tb_refill(), for a shaper that was waiting with packets queued:
+ * the bucket may fill up to @late ns beyond its depth, so the time a late
+ * wakeup lost is sent at once instead of being lost. Without a backlog
+ * all along, the time since the debt was paid is idle time, not lateness:
+ * use mqos_tb_refill() then.
+ */
+void mqos_tb_refill_late(struct mqos_tb *tb, u64 now, u64 late);
 
 /* Shaper: may the next packet go (no debt)? Call after mqos_tb_refill(). */
 static inline bool mqos_tb_ready(const struct mqos_tb *tb)

@@ -94,6 +94,61 @@ static void test_shaper_debt_and_wait(void **state)
 	assert_int_equal(tb.t_c, 100 * SEC);
 }
 
+/* A late wakeup of a waiting shaper: credit beyond the depth, bounded. */
+static void test_shaper_late(void **state)
+{
+	struct mqos_tb tb, plain;
+	uint64_t now, bytes = 0, late;
+
+	(void)state;
+	mqos_tb_init(&tb, 125000, 1500, 0);	/* 8 us/byte, depth 12 ms */
+	mqos_tb_charge(&tb, 3000);		/* due at 12 ms */
+	plain = tb;
+	/* The timer fires 20 ms late: 20 ms of credit, 8 ms above depth. */
+	mqos_tb_refill_late(&tb, 32 * MS, 25 * MS);
+	assert_int_equal(tb.tokens, 20 * MS);
+	mqos_tb_refill(&plain, 32 * MS);
+	assert_int_equal(plain.tokens, 12 * MS);
+	/* A plain refill keeps credit above the depth until it is spent. */
+	mqos_tb_refill(&tb, 33 * MS);
+	assert_int_equal(tb.tokens, 20 * MS);
+	/* The bound: 100 ms late gives depth + 25 ms, no more. */
+	mqos_tb_charge(&tb, 5000);		/* 40 ms: 20 ms of debt */
+	mqos_tb_refill_late(&tb, 153 * MS, 25 * MS);
+	assert_int_equal(tb.tokens, 37 * MS);
+
+	/*
+	 * Long run: always backlogged, every wakeup 5 ms late, depth
+	 * 1.44 ms: refill_late keeps the rate exact; refill loses what is
+	 * above the depth on every wakeup (a 1500-byte packet every
+	 * 2.4 - 1.44 + 5 ms instead of every 2.4 ms).
+	 */
+	mqos_tb_init(&tb, 625000, 900, 0);	/* 5 Mbit/s, depth 1.44 ms */
+	mqos_tb_init(&plain, 625000, 900, 0);
+	for (late = 0; late < 2; late++) {
+		struct mqos_tb *b = late ? &tb : &plain;
+
+		now = 0;
+		bytes = 0;
+		while (now < 10 * SEC) {
+			if (late)
+				mqos_tb_refill_late(b, now, 25 * MS);
+			else
+				mqos_tb_refill(b, now);
+			if (mqos_tb_ready(b)) {
+				mqos_tb_charge(b, 1500);
+				bytes += 1500;
+				continue;
+			}
+			now += mqos_tb_wait_ns(b) + 5 * MS;
+		}
+		if (late)	/* within one packet of 10 s at 5 Mbit/s */
+			assert_in_range(bytes, 6250000 - 1500, 6250000 + 3000);
+		else
+			assert_true(bytes < 6250000 / 2);
+	}
+}
+
 /* Policer: burst passes at once, then exactly the rate; no debt. */
 static void test_policer(void **state)
 {
@@ -127,6 +182,7 @@ int main(void)
 		cmocka_unit_test(test_len2ns),
 		cmocka_unit_test(test_shaper_rate),
 		cmocka_unit_test(test_shaper_debt_and_wait),
+		cmocka_unit_test(test_shaper_late),
 		cmocka_unit_test(test_policer),
 	};
 
