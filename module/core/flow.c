@@ -52,13 +52,6 @@ u8 mqos_flow_mark_class(u32 mark, u32 mask)
 	return v <= MQOS_MAX_CLASSES ? (u8)v : 0;
 }
 
-u32 mqos_flow_mark_set(u32 mark, u32 mask, u8 cls)
-{
-	if (!mask)
-		return mark;
-	return (mark & ~mask) | (((u32)cls << mqos_flow_shift(mask)) & mask);
-}
-
 u8 mqos_flow_raise(u8 cur, u8 earned)
 {
 	if (!earned || earned > MQOS_MAX_CLASSES)

@@ -51,9 +51,6 @@ unsigned int mqos_flow_age_bits(u32 mask);
 /* The class stored in @mark under @mask (valid mask), or 0. */
 u8 mqos_flow_mark_class(u32 mark, u32 mask);
 
-/* @mark with the bits under @mask replaced by class @cls, age 0. */
-u32 mqos_flow_mark_set(u32 mark, u32 mask, u8 cls);
-
 /*
  * The class a connection has after a packet that earned @earned (0 =
  * nothing earned) when it had @cur (0 = none yet): the higher of the two.
