@@ -356,8 +356,7 @@ enum mqos_rule_attr {
  *
  * MQOS_CMD_HOOK_GET    doit, no attributes -> one message with MQOS_A_HOOK:
  *                      ENABLED, MODE, MASK, DECAY, CONNTRACK, the counters,
- *                      and
- *                      one MQOS_HOOK_A_CLASS nest per class 1..16 (ID,
+ *                      and one MQOS_HOOK_A_CLASS nest per class 1..16 (ID,
  *                      REMARK, POLICE_RATE, POLICE_BURST and its counters).
  * MQOS_CMD_HOOK_SET    MQOS_A_HOOK with any of ENABLED, MODE, MASK, DECAY,
  *                      CLASS nests (ID required), RESET, RESET_STATS. What
