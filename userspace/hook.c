@@ -8,7 +8,6 @@
  *
  * and the same words back, as `save` prints them.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,36 +43,15 @@ bad:
 	return -1;
 }
 
-/* Seconds: a bare number or with s, m/min, h, d; "off" or 0 = no decay. */
+/* Whole seconds, as parse_seconds() reads them; "off" or 0 = no decay. */
 static int parse_decay(const char *s, uint32_t *sec)
 {
-	static const struct { const char *name; uint32_t mul; } units[] = {
-		{ "", 1 }, { "s", 1 }, { "m", 60 }, { "min", 60 },
-		{ "h", 3600 }, { "d", 86400 },
-	};
-	unsigned long long v;
-	char *end;
-	size_t i;
-
 	if (!strcmp(s, "off")) {
 		*sec = 0;
 		return 0;
 	}
-	if (s[0] < '0' || s[0] > '9')
-		goto bad;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno)
-		goto bad;
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcmp(end, units[i].name))
-			continue;
-		if (v > MQOS_HOOK_DECAY_MAX / units[i].mul)
-			goto bad;
-		*sec = (uint32_t)v * units[i].mul;
+	if (!parse_seconds(s, MQOS_HOOK_DECAY_MAX, sec))
 		return 0;
-	}
-bad:
 	ctl_err("decay: '%s' is not a time (e.g. 60s, 5m, 1h, at most 7d, or off)",
 		s);
 	return -1;

@@ -42,6 +42,8 @@ int parse_u32(const char *s, uint32_t max, uint32_t *out);
 int parse_rate(const char *s, uint64_t *bytes_per_s);	/* like tc; bare = bit/s */
 int parse_size(const char *s, uint32_t *bytes);	/* bare = bytes; k m g */
 int parse_time(const char *s, uint32_t *us);	/* bare = us; us ms s */
+/* Whole seconds up to @max; bare = s; s m min h d. */
+int parse_seconds(const char *s, uint32_t max, uint32_t *sec);
 int parse_dscp(const char *s, uint8_t *dscp);
 int parse_dscp_set(const char *s, uint64_t *set);
 int parse_qos_set(const char *s, bool sn, uint8_t *set);

@@ -6,7 +6,8 @@
  * Rates: a number with an optional unit, like tc: bit (also a bare
  * number), kbit mbit gbit tbit, kibit mibit gibit, bps (bytes/s), kbps
  * mbps gbps, kibps mibps. Sizes: bytes; b, k/kb, m/mb, g/gb (powers of
- * 1024), kbit mbit (1024 bits). Times: us (also bare), ms, s.
+ * 1024), kbit mbit (1024 bits). Times: us (also bare), ms, s. Seconds
+ * (long times): s (also bare), m/min, h, d; whole seconds only.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -85,6 +86,12 @@ static const struct unit time_units[] = {
 	{ "msec", 1e3 }, { "s", 1e6 }, { "sec", 1e6 },
 };
 
+/* In seconds. */
+static const struct unit seconds_units[] = {
+	{ "", 1 }, { "s", 1 }, { "sec", 1 }, { "m", 60 }, { "min", 60 },
+	{ "h", 3600 }, { "d", 86400 },
+};
+
 static int parse_units(const char *s, const struct unit *u, size_t nu,
 		       double *out)
 {
@@ -137,6 +144,18 @@ int parse_time(const char *s, uint32_t *us)
 			&v) || v > UINT32_MAX)
 		return -1;
 	*us = (uint32_t)llround(v);
+	return 0;
+}
+
+int parse_seconds(const char *s, uint32_t max, uint32_t *sec)
+{
+	double v;
+
+	if (parse_units(s, seconds_units,
+			sizeof(seconds_units) / sizeof(seconds_units[0]), &v) ||
+	    v > max || v != floor(v))
+		return -1;
+	*sec = (uint32_t)v;
 	return 0;
 }
 

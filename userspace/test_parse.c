@@ -67,6 +67,7 @@ static void test_hook(void)
 	CHECK(hook_words(&h, "hook set decay 10x"));
 	CHECK(hook_words(&h, "hook set decay -1"));
 	CHECK(hook_words(&h, "hook set decay 99999999999999999999"));
+	CHECK(hook_words(&h, "hook set decay 0.5s"));	/* whole seconds */
 	CHECK(hook_words(&h, "hook class 17 remark EF"));
 	CHECK(hook_words(&h, "hook class 2 remark 64"));
 	CHECK(hook_words(&h, "hook class 2 police 1mbit"));
@@ -179,6 +180,11 @@ int main(void)
 	CHECK(!parse_time("1s", &v) && v == 1000000);
 	fmt_time(buf, sizeof(buf), 100000);
 	CHECK(!strcmp(buf, "100ms"));
+	CHECK(!parse_seconds("90", 100, &v) && v == 90);
+	CHECK(!parse_seconds("1.5m", 100, &v) && v == 90);
+	CHECK(!parse_seconds("1d", 86400, &v) && v == 86400);
+	CHECK(parse_seconds("2d", 86400, &v) && parse_seconds("1.5", 9, &v) &&
+	      parse_seconds("5y", 9, &v) && parse_seconds("-1", 9, &v));
 	CHECK(!parse_dscp_set("EF,cs6,10-12", &set) &&
 	      set == ((1ULL << 46) | (1ULL << 48) | (7ULL << 10)));
 	CHECK(parse_dscp_set("64", &set) && parse_dscp_set("EF,", &set) &&
