@@ -2,6 +2,7 @@
 /*
  * The "mqos" qdisc's internal state, shared by
  *   sch_mqos.c     datapath (enqueue, scheduler, dequeue) and qdisc ops
+ *   sch_mqos_cfg.c default classes; applying a configuration to the state
  *   sch_mqos_nl.c  configuration (netlink parse/validate/apply) and dumps
  */
 #ifndef MQOS_SCH_MQOS_H
@@ -113,11 +114,12 @@ int mqos_dump_class_xstats(struct mqos_sched *q, struct mqos_class *cl,
 			   struct sk_buff *skb);
 int mqos_dump_qdisc_xstats(struct mqos_sched *q, struct sk_buff *skb);
 
-/* sch_mqos.c */
+/* sch_mqos_cfg.c */
 void mqos_cfg_defaults(struct mqos_cfg *cfg, u32 mtu);
 void mqos_class_cfg_default(struct mqos_class_cfg *c, u8 id, u32 mtu);
 void mqos_apply_cfg(struct Qdisc *sch, struct mqos_sched *q, u64 now);
 void mqos_purge_class(struct Qdisc *sch, struct mqos_class *cl);
+void mqos_reset_class_stats(struct mqos_class *cl);
 void mqos_reset_stats(struct mqos_sched *q);
 
 #endif /* MQOS_SCH_MQOS_H */

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "mqos" qdisc's configuration as state: the default classes, and
+ * bringing the classes' token buckets, AQM parameters and queues in line
+ * with a new struct mqos_cfg (sch_mqos_nl.c parses it, sch_mqos.c swaps
+ * it in under sch_tree_lock and calls mqos_apply_cfg()).
+ */
+#include <linux/kernel.h>
+#include <linux/math64.h>
+#include <net/pkt_sched.h>
+#include <net/sch_generic.h>
+#include <uapi/linux/mqos.h>
+
+#include "compat.h"
+#include "sch_mqos.h"
+
+#define MQOS_AQM_TARGET_US	5000
+#define MQOS_AQM_INTERVAL_US	100000
+
+/* The default class set; see the table at the top of sch_mqos.c. */
+static const struct {
+	const char *name;
+	u8 prio;
+	u8 rate_pct;
+	u8 ceil_pct;
+	u16 limit;
+} mqos_default_classes[MQOS_NUM_DEFAULT_CLASSES + 1] = {
+	[MQOS_CLASS_CONTROL]	 = { "control",     0,  5,  20,  128 },
+	[MQOS_CLASS_REALTIME]	 = { "realtime",    1, 30,  60,  256 },
+	[MQOS_CLASS_ASSURED]	 = { "assured",     2, 30, 100, 1000 },
+	[MQOS_CLASS_BEST_EFFORT] = { "best-effort", 3, 10, 100, 1000 },
+	[MQOS_CLASS_BULK]	 = { "bulk",        4,  5, 100, 1000 },
+};
+
+/* A class created by a change starts as an unshaped best-effort class. */
+void mqos_class_cfg_default(struct mqos_class_cfg *c, u8 id, u32 mtu)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->name, sizeof(c->name), "class%u", id);
+	c->prio = mqos_default_classes[MQOS_CLASS_BEST_EFFORT].prio;
+	c->ceil_pct = 100;
+	c->quantum = max_t(u32, mtu, MQOS_MIN_QUANTUM);
+	c->limit = MQOS_DEFAULT_LIMIT_PKTS;
+	c->limit_bytes = MQOS_DEFAULT_LIMIT_PKTS * mtu;
+	c->aqm_target_us = MQOS_AQM_TARGET_US;
+	c->aqm_interval_us = MQOS_AQM_INTERVAL_US;
+	c->ecn = 1;
+	c->dscp = MQOS_DSCP_KEEP;
+	c->present = 1;
+}
+
+void mqos_cfg_defaults(struct mqos_cfg *cfg, u32 mtu)
+{
+	unsigned int id;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->default_class = MQOS_CLASS_BEST_EFFORT;
+	for (id = 1; id <= MQOS_NUM_DEFAULT_CLASSES; id++) {
+		struct mqos_class_cfg *c = &cfg->cls[id];
+
+		mqos_class_cfg_default(c, id, mtu);
+		strscpy(c->name, mqos_default_classes[id].name, sizeof(c->name));
+		c->prio = mqos_default_classes[id].prio;
+		c->rate_pct = mqos_default_classes[id].rate_pct;
+		c->ceil_pct = mqos_default_classes[id].ceil_pct;
+		c->limit = mqos_default_classes[id].limit;
+		c->limit_bytes = c->limit * mtu;
+	}
+}
+
+/* Bucket depth of shapers: 2 ms at the rate, at least two full packets. */
+#define MQOS_SHAPER_BURST_NS	(2 * NSEC_PER_MSEC)
+
+static u64 mqos_eff_rate(u64 abs, u8 pct, u64 dev_rate)
+{
+	if (abs)
+		return dev_rate ? min(abs, dev_rate) : abs;
+	return div_u64(dev_rate * min_t(u8, pct, 100), 100);
+}
+
+static u32 mqos_shaper_burst(u64 rate, u32 pkt)
+{
+	u64 b = div_u64(rate * MQOS_SHAPER_BURST_NS, NSEC_PER_SEC);
+
+	return max_t(u64, b, 2 * pkt);
+}
+
+/* Bring the class state in line with q->cfg. Under sch_tree_lock. */
+void mqos_apply_cfg(struct Qdisc *sch, struct mqos_sched *q, u64 now)
+{
+	const struct mqos_cfg *cfg = q->cfg;
+	u32 pkt = q->mtu + cfg->overhead;
+	unsigned int id;
+	u64 r;
+
+	mqos_tb_init(&q->dev_tb, cfg->rate, mqos_shaper_burst(cfg->rate, pkt),
+		     now);
+	q->dev_waiting = false;
+
+	for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
+		const struct mqos_class_cfg *cc = &cfg->cls[id];
+		struct mqos_class *cl = &q->cls[id];
+
+		if (!cc->present)
+			continue;
+		/* With a ceiling equal to the device rate, the device limits. */
+		r = mqos_eff_rate(cc->rate, cc->rate_pct, cfg->rate);
+		mqos_tb_init(&cl->rate_tb, r, mqos_shaper_burst(r, pkt), now);
+		r = mqos_eff_rate(cc->ceil, cc->ceil_pct, cfg->rate);
+		if (r == cfg->rate)
+			r = 0;
+		mqos_tb_init(&cl->ceil_tb, r, mqos_shaper_burst(r, pkt), now);
+		mqos_tb_init(&cl->police_tb, cc->police_rate, cc->police_burst,
+			     now);
+		cl->aqm_p.target_ns = (u64)cc->aqm_target_us * NSEC_PER_USEC;
+		cl->aqm_p.interval_ns = (u64)cc->aqm_interval_us * NSEC_PER_USEC;
+		cl->aqm_p.mtu = q->mtu;
+		if (cl->q.qlen && cl->prio != cc->prio) {
+			cl->prio = cc->prio;
+			list_move_tail(&cl->alist, &q->active[cl->prio]);
+		}
+	}
+}
+
+/* Drop a class's queue (class deleted). Under sch_tree_lock. */
+void mqos_purge_class(struct Qdisc *sch, struct mqos_class *cl)
+{
+	unsigned int qlen = cl->q.qlen, backlog = cl->backlog;
+
+	if (!qlen)
+		return;
+	__qdisc_reset_queue(&cl->q);
+	list_del_init(&cl->alist);
+	cl->backlog = 0;
+	sch->q.qlen -= qlen;
+	sch->qstats.backlog -= backlog;
+	qdisc_tree_reduce_backlog(sch, qlen, backlog);
+}
+
+/* Zero a class's counters and histogram (class created, or RESET_STATS). */
+void mqos_reset_class_stats(struct mqos_class *cl)
+{
+	memset(&cl->st, 0, sizeof(cl->st));
+	mqos_hist_reset(&cl->hist);
+	gnet_stats_basic_sync_init(&cl->bstats);
+}
+
+void mqos_reset_stats(struct mqos_sched *q)
+{
+	unsigned int id;
+
+	for (id = 1; id <= MQOS_MAX_CLASSES; id++)
+		mqos_reset_class_stats(&q->cls[id]);
+	q->dev_overlimits = 0;
+}
