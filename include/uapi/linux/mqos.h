@@ -63,10 +63,37 @@ enum {
 	TCA_MQOS_DEFAULT_CLASS,	/* u8: class of unclassified packets */
 	TCA_MQOS_CLASSES,	/* nest of TCA_MQOS_CLASS nests */
 	TCA_MQOS_RESET_STATS,	/* flag: zero all counters (change only) */
+	TCA_MQOS_ISOLATION,	/* u8: enum mqos_isolation */
+	TCA_MQOS_MEMORY_LIMIT,	/* u32: bytes of skb truesize queued, all
+				 * classes together; 0 = the default
+				 * (MQOS_DEFAULT_MEMORY_LIMIT)
+				 */
 	__TCA_MQOS_MAX
 };
 
 #define TCA_MQOS_MAX (__TCA_MQOS_MAX - 1)
+
+/*
+ * Fairness inside a class with flow queues (TCA_MQOS_ISOLATION). A flow is
+ * a connection (addresses, protocol, ports); a host is one address. With
+ * conntrack, the connection's original direction names the hosts, so
+ * devices behind NAT stay apart. "dual-srchost": every source host gets an
+ * equal share of the class first, then its flows share that; the default,
+ * for an uplink where the devices are the sources. "dual-dsthost": the same
+ * by destination, for a downlink. "triple": both.
+ */
+enum mqos_isolation {
+	MQOS_ISOLATE_FLOWS,		/* flows only */
+	MQOS_ISOLATE_DUAL_SRCHOST,	/* default */
+	MQOS_ISOLATE_DUAL_DSTHOST,
+	MQOS_ISOLATE_TRIPLE,
+	__MQOS_ISOLATE_MAX
+};
+
+#define MQOS_DEFAULT_MEMORY_LIMIT	(4U << 20)	/* bytes */
+#define MQOS_DEFAULT_FLOWS		1024	/* flow queues per class */
+#define MQOS_MAX_FLOWS			65536
+#define MQOS_FLOW_WAYS			8	/* set-associative hashing */
 
 /* Inside TCA_MQOS_CLASSES: any number of these. */
 enum {
@@ -115,6 +142,11 @@ enum {
 	TCA_MQOS_CLASS_AQM_INTERVAL,	/* u32: us */
 	TCA_MQOS_CLASS_ECN,		/* u8: 1 = mark ECT packets, not drop */
 	TCA_MQOS_CLASS_DSCP,		/* u8: remark on dequeue, or DSCP_KEEP */
+	TCA_MQOS_CLASS_FLOWS,		/* u32: flow queues, 0 = one FIFO, else
+					 * a power of two, MQOS_FLOW_WAYS ..
+					 * MQOS_MAX_FLOWS; changing it drops
+					 * the class's queue
+					 */
 	__TCA_MQOS_CLASS_MAX
 };
 
@@ -166,6 +198,14 @@ enum {
 	TCA_MQOS_XSTATS_CLASSES,	/* qdisc only: nest of class nests */
 	TCA_MQOS_XSTATS_DEV_OVERLIMITS,	/* qdisc only: device rate reached */
 	TCA_MQOS_XSTATS_DEV_RATE,	/* qdisc only: effective rate, bytes/s */
+	TCA_MQOS_XSTATS_DROP_MEMORY,	/* over the qdisc's memory limit */
+	TCA_MQOS_XSTATS_FLOWS,		/* u32: flow queues (0 = FIFO) */
+	TCA_MQOS_XSTATS_FLOWS_SPARSE,	/* u32: flows now on the new list */
+	TCA_MQOS_XSTATS_FLOWS_BULK,	/* u32: flows now on the old list */
+	TCA_MQOS_XSTATS_WAY_COLLISIONS,	/* flows that had to share a queue */
+	TCA_MQOS_XSTATS_HOSTS,		/* u32: hosts with queued flows */
+	TCA_MQOS_XSTATS_MEMORY_USED,	/* qdisc only: bytes (truesize) */
+	TCA_MQOS_XSTATS_MEMORY_LIMIT,	/* qdisc only: bytes */
 	__TCA_MQOS_XSTATS_MAX
 };
 
