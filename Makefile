@@ -230,3 +230,14 @@ dkms-uninstall:
 		rm -rf /usr/src/mqos-$$v; \
 	done
 	rm -rf $(DKMS_SRC)
+
+# --- Debian packages ----------------------------------------------------------
+#   make deb [DEB_OUT=build/deb]   mqos-dkms_V_all.deb and mqosctl_V_ARCH.deb,
+#                                  dpkg-buildpackage -us -uc -b in a copy of
+#                                  the tree (scripts/deb-build); the version
+#                                  is MQOS_VERSION_STR, which debian/changelog
+#                                  must repeat
+DEB_OUT ?= $(TOP)/build/deb
+.PHONY: deb
+deb:
+	$(TOP)/scripts/deb-build $(DEB_OUT)
