@@ -23,15 +23,16 @@
 # Which mqos-dkms: DKMS's build of mqos.ko inside the guest is the real
 # thing but takes 8-9 minutes per kernel under the emulated CPU (one vCPU:
 # `dkms build` alone 527 s on 6.1), too long for make check. So by default
-# the test installs build/deb/prebuilt/mqos-dkms_V_all.deb: the same
-# package plus /usr/share/mqos-dkms/mqos-V.dkms.tar.gz, the modules that
-# DKMS built on the host from the packaged sources for the VM kernels
+# the test installs build/deb/prebuilt/KVER/mqos-dkms_V_all.deb: the same
+# package plus /usr/share/mqos-dkms/mqos-V.dkms.tar.gz, the module that
+# DKMS built on the host from the packaged sources for this kernel
 # (`dkms mktarball --binaries-only`). That path is DKMS's own: the
 # postinst (common.postinst) loads the archive with `dkms ldtarball`, sees
 # the module built for the running kernel and runs `dkms install`, as for
 # any prebuilt DKMS package. MQOS_DEB_DKMS_BUILD=1 installs the plain
-# package instead, and DKMS builds in the guest (give run_tests.sh
-# MQOS_TEST_TIMEOUT=1200).
+# package instead, and DKMS builds in the guest:
+#   scripts/vm-run --kernel 6.1 --timeout 1500 -- env MQOS_DEB_DKMS_BUILD=1 \
+#       MQOS_TEST_TIMEOUT=1200 selftests/run_tests.sh deb_install.sh
 #
 # What the VM differs in from a gateway, and what the test does about it:
 # - /lib/modules/KVER is the VM kernel's module tree without the `build`
@@ -137,7 +138,7 @@ if [ "${MQOS_DEB_DKMS_BUILD:-0}" = 1 ]; then
 	dkms_deb=$DEBDIR/mqos-dkms_${version}_all.deb
 	how="built by DKMS in the guest"
 else
-	dkms_deb=$DEBDIR/prebuilt/mqos-dkms_${version}_all.deb
+	dkms_deb=$DEBDIR/prebuilt/$kver/mqos-dkms_${version}_all.deb
 	how="prebuilt by DKMS on the host, loaded by the postinst's dkms ldtarball"
 fi
 [ -f "$dkms_deb" ] || dkms_deb=

@@ -11,7 +11,7 @@
 #
 # Last, DKMS (on the host, in a private tree) builds the packaged sources
 # for each VM kernel (MQOS_KERNELS, default 6.1 and 6.12) and packs the
-# modules with `dkms mktarball --binaries-only`; OUTDIR/prebuilt gets a
+# module with `dkms mktarball --binaries-only`; OUTDIR/prebuilt/KVER gets a
 # copy of mqos-dkms_V_all.deb that also ships that archive as
 # /usr/share/mqos-dkms/mqos-V.dkms.tar.gz, the place DKMS's common.postinst
 # loads prebuilt modules from (`dkms ldtarball`; it then installs them
@@ -170,35 +170,35 @@ diag "$(cat "$tmp/guard")"
 result "debian/rules refuses a changelog version (9.9.9) other than mqos.h's ($version)" \
 	"$([ $rc != 0 ] && grep -q "9.9.9" "$tmp/guard" && grep -q "\"$version\"" "$tmp/guard"; echo $?)"
 
-# 7. the prebuilt variant for the VM selftest.
+# 7. the prebuilt variants for the VM selftest, one per kernel: dkms
+# 3.0.10's mktarball and ldtarball handle only the first kernel of an
+# archive.
 prebuilt() {
-	local tree=$tmp/dkmstree pkg=$tmp/pb k kvs=()
-	local -a dk=(--dkmstree "$tmp/dkmstree" --sourcetree "$pkg/usr/src")
+	local pkg k kvs=()
+	local -a dk=(--dkmstree "$tmp/dkmstree" --sourcetree "$tmp/pb/usr/src")
 	for k in ${MQOS_KERNELS:-6.1 6.12}; do
 		k=$(kver_of "$k")
 		[ -n "$k" ] && [ -e "/lib/modules/$k/build/Makefile" ] && kvs+=("$k")
 	done
 	[ ${#kvs[@]} -gt 0 ] || { echo "no VM kernel with headers (scripts/setup.sh)"; return 1; }
-	mkdir -p "$tree" "$tmp/tar" "$tmp/merged" && dpkg-deb -R "$dkms_deb" "$pkg" || return 1
+	mkdir -p "$tmp/dkmstree" && dpkg-deb -R "$dkms_deb" "$tmp/pb" || return 1
 	# A throw-away signing key: the host's /var/lib/dkms stays as it was.
 	export mok_signing_key=$tmp/mok.key mok_certificate=$tmp/mok.pub
 	dkms add "mqos/$version" "${dk[@]}" || return 1
+	rm -rf "$out/prebuilt"
 	for k in "${kvs[@]}"; do
 		echo "dkms build mqos/$version -k $k"
 		dkms build "mqos/$version" -k "$k" "${dk[@]}" || return 1
-		# dkms 3.0.10's mktarball archives only the first of several
-		# kernels: one archive per kernel, merged below.
+		pkg=$tmp/pb-$k
+		cp -a "$tmp/pb" "$pkg" && mkdir -p "$pkg/usr/share/mqos-dkms" "$out/prebuilt/$k" || return 1
 		dkms mktarball "mqos/$version" -k "$k" --binaries-only "${dk[@]}" \
-			--archive="$tmp/tar/$k.dkms.tar.gz" || return 1
-		tar -C "$tmp/merged" -xzf "$tmp/tar/$k.dkms.tar.gz" || return 1
+			--archive="$pkg/usr/share/mqos-dkms/mqos-$version.dkms.tar.gz" || return 1
+		(cd "$pkg" && find usr -type f -print0 | LC_ALL=C sort -z |
+			xargs -0 md5sum > DEBIAN/md5sums)
+		dpkg-deb --root-owner-group -b "$pkg" \
+			"$out/prebuilt/$k/mqos-dkms_${version}_all.deb" || return 1
+		echo "$k: $(tar -tzf "$pkg/usr/share/mqos-dkms/mqos-$version.dkms.tar.gz" | grep 'mqos\.ko')"
 	done
-	mkdir -p "$pkg/usr/share/mqos-dkms" "$out/prebuilt"
-	tar -C "$tmp/merged" --owner=0 --group=0 -czf \
-		"$pkg/usr/share/mqos-dkms/mqos-$version.dkms.tar.gz" . || return 1
-	(cd "$pkg" && find usr -type f -print0 | LC_ALL=C sort -z | xargs -0 md5sum > DEBIAN/md5sums)
-	rm -f "$out"/prebuilt/*.deb
-	dpkg-deb --root-owner-group -b "$pkg" "$out/prebuilt/mqos-dkms_${version}_all.deb" || return 1
-	echo "modules: $(cd "$tmp/merged" && find . -name 'mqos.ko*' | tr '\n' ' ')"
 }
 if [ "$(id -u)" != 0 ] || ! command -v dkms > /dev/null; then
 	n=$((n + 1)); skip=$((skip + 1))
@@ -206,11 +206,11 @@ if [ "$(id -u)" != 0 ] || ! command -v dkms > /dev/null; then
 else
 	t0=$(date +%s)
 	if prebuilt > "$tmp/pb.log" 2>&1; then
-		diag "$(tail -n 1 "$tmp/pb.log")"
-		ok "DKMS builds the packaged sources for the VM kernels; prebuilt/mqos-dkms_${version}_all.deb ships them ($(( $(date +%s) - t0 )) s)"
+		diag "$(grep '^[^ ]*: .*mqos\.ko' "$tmp/pb.log")"
+		ok "DKMS builds the packaged sources for the VM kernels; prebuilt/KVER/mqos-dkms_${version}_all.deb ships each ($(( $(date +%s) - t0 )) s)"
 	else
 		diag "$(tail -n 30 "$tmp/pb.log")"
-		not_ok "DKMS builds the packaged sources for the VM kernels; prebuilt/mqos-dkms_${version}_all.deb ships them"
+		not_ok "DKMS builds the packaged sources for the VM kernels; prebuilt/KVER/mqos-dkms_${version}_all.deb ships each"
 	fi
 fi
 
