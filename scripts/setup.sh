@@ -25,7 +25,7 @@ PKGS=(
 	linux-source-6.1
 	dkms bash-completion systemd
 	python3-prometheus-client
-	debhelper dh-dkms lintian
+	debhelper dh-dkms lintian shellcheck
 )
 
 missing_pkgs() {
