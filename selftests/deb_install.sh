@@ -21,8 +21,9 @@
 # MQOS_INSTALL_TEST=1.
 #
 # Which mqos-dkms: DKMS's build of mqos.ko inside the guest is the real
-# thing but takes 8-9 minutes per kernel under the emulated CPU (one vCPU:
-# `dkms build` alone 527 s on 6.1), too long for make check. So by default
+# thing but takes 5-9 minutes per kernel under the emulated CPU (6.1, one
+# vCPU: apt install 305 s with the build; `dkms build` alone 527 s under
+# load), too long for make check. So by default
 # the test installs build/deb/prebuilt/KVER/mqos-dkms_V_all.deb: the same
 # package plus /usr/share/mqos-dkms/mqos-V.dkms.tar.gz, the module that
 # DKMS built on the host from the packaged sources for this kernel

@@ -16,7 +16,7 @@
 # /usr/share/mqos-dkms/mqos-V.dkms.tar.gz, the place DKMS's common.postinst
 # loads prebuilt modules from (`dkms ldtarball`; it then installs them
 # instead of building). The VM selftest installs this copy: a DKMS build
-# under the emulated CPU takes 8-9 minutes per kernel (see deb_install.sh).
+# under the emulated CPU takes 5-9 minutes per kernel (see deb_install.sh).
 #
 #   tests/deb_build.sh [OUTDIR]      (default build/deb; root for the last step)
 #
