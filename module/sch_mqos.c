@@ -120,6 +120,108 @@ static struct mqos_class *mqos_sch_classify(struct Qdisc *sch,
 	return &q->cls[id];
 }
 
+/* ---- packets in and out of a class's queues ------------------------- */
+
+/* Packets dropped at enqueue that the parents had counted already. */
+struct mqos_enq_drops {
+	unsigned int packets;
+	unsigned int bytes;
+};
+
+static void mqos_fq_link(struct mqos_fq_flow *f, struct sk_buff *skb)
+{
+	skb->next = NULL;
+	if (f->tail)
+		((struct sk_buff *)f->tail)->next = skb;
+	else
+		f->head = skb;
+	f->tail = skb;
+}
+
+static struct sk_buff *mqos_fq_unlink(struct mqos_fq_flow *f)
+{
+	struct sk_buff *skb = f->head;
+
+	if (skb) {
+		f->head = skb->next;
+		if (!f->head)
+			f->tail = NULL;
+		skb_mark_not_on_list(skb);
+	}
+	return skb;
+}
+
+/* Account a packet that left @cl's queues (sent or dropped). */
+static void mqos_left(struct Qdisc *sch, struct mqos_sched *q,
+		      struct mqos_class *cl, struct sk_buff *skb)
+{
+	cl->backlog -= qdisc_pkt_len(skb);
+	cl->q.qlen--;
+	sch->q.qlen--;
+	qdisc_qstats_backlog_dec(sch, skb);
+	q->mem_used -= mqos_skb_cb(skb)->truesize;
+}
+
+/*
+ * Drop from the head of @cl's fattest flow (its only queue without flow
+ * queues) until half of that flow's bytes are gone, at most 64 packets:
+ * one search for a fat flow sheds enough to last (as fq_codel does).
+ * Returns the packets dropped.
+ */
+static unsigned int mqos_drop_fat(struct Qdisc *sch, struct mqos_sched *q,
+				  struct mqos_class *cl, u64 *reason,
+				  struct mqos_enq_drops *d,
+				  struct sk_buff **to_free)
+{
+	unsigned int n = 0, dropped = 0, target;
+	struct mqos_fq_flow *f = NULL;
+	struct sk_buff *skb;
+	u16 i = MQOS_FQ_NONE;
+
+	if (cl->fq.flows) {
+		i = mqos_fq_fattest(&cl->fq);
+		if (i == MQOS_FQ_NONE)
+			return 0;
+		f = &cl->fq.flows[i];
+		target = f->backlog / 2;
+	} else {
+		target = 0;
+	}
+	do {
+		skb = f ? mqos_fq_unlink(f) : __qdisc_dequeue_head(&cl->q);
+		if (!skb)
+			break;
+		if (f)
+			mqos_fq_dropped(&cl->fq, i, qdisc_pkt_len(skb));
+		else
+			cl->q.qlen++;	/* __qdisc_dequeue_head() took one */
+		mqos_left(sch, q, cl, skb);
+		dropped += qdisc_pkt_len(skb);
+		d->packets++;
+		d->bytes += qdisc_pkt_len(skb);
+		qdisc_qstats_drop(sch);
+		__qdisc_drop(skb, to_free);
+		n++;
+	} while (dropped < target && n < 64);
+	mqos_count(reason, n);
+	return n;
+}
+
+/* The class holding the most bytes: the victim when memory runs out. */
+static struct mqos_class *mqos_fattest_class(struct mqos_sched *q)
+{
+	struct mqos_class *fat = NULL;
+	unsigned int id;
+
+	for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
+		struct mqos_class *cl = &q->cls[id];
+
+		if (cl->q.qlen && (!fat || cl->backlog > fat->backlog))
+			fat = cl;
+	}
+	return fat;
+}
+
 /* ---- enqueue ---------------------------------------------------------- */
 
 static int mqos_drop(struct sk_buff *skb, struct Qdisc *sch, u64 *reason,
@@ -129,14 +231,16 @@ static int mqos_drop(struct sk_buff *skb, struct Qdisc *sch, u64 *reason,
 	return qdisc_drop(skb, sch, to_free);
 }
 
-/* Police, limit and queue one (non-GSO) packet. */
+/* Police, queue and limit one (non-GSO) packet. */
 static int mqos_enqueue_one(struct sk_buff *skb, struct Qdisc *sch,
 			    struct mqos_sched *q, struct mqos_class *cl,
-			    u64 now, struct sk_buff **to_free)
+			    const struct mqos_flow_keys *k, u64 now,
+			    struct mqos_enq_drops *d, struct sk_buff **to_free)
 {
 	const struct mqos_cfg *cfg = q->cfg;
 	const struct mqos_class_cfg *cc = &cfg->cls[cl->id];
 	u32 len = qdisc_pkt_len(skb);
+	struct mqos_class *victim;
 
 	if (!mqos_tb_police(&cl->police_tb, len + cfg->overhead, now)) {
 		u8 to = cc->police_demote;
@@ -150,11 +254,22 @@ static int mqos_enqueue_one(struct sk_buff *skb, struct Qdisc *sch,
 		cc = &cfg->cls[to];
 	}
 
-	if (cl->q.qlen >= cc->limit || cl->backlog + len > cc->limit_bytes)
+	/* A FIFO drops the newcomer; flow queues drop from the fattest. */
+	if (!cl->fq.flows &&
+	    (cl->q.qlen >= cc->limit || cl->backlog + len > cc->limit_bytes))
 		return mqos_drop(skb, sch, &cl->st.drop_limit, to_free);
 
 	mqos_skb_cb(skb)->tstamp = now;
-	__qdisc_enqueue_tail(skb, &cl->q);
+	mqos_skb_cb(skb)->truesize = skb->truesize;
+	if (cl->fq.flows) {
+		u16 i = mqos_fq_classify(&cl->fq, k->flow, k->src, k->dst);
+
+		mqos_fq_link(&cl->fq.flows[i], skb);
+		mqos_fq_enqueued(&cl->fq, i, len);
+		cl->q.qlen++;
+	} else {
+		__qdisc_enqueue_tail(skb, &cl->q);
+	}
 	cl->backlog += len;
 	if (cl->q.qlen == 1) {
 		cl->prio = cc->prio;
@@ -165,13 +280,27 @@ static int mqos_enqueue_one(struct sk_buff *skb, struct Qdisc *sch,
 	mqos_count(&cl->st.enq_bytes, len);
 	sch->q.qlen++;
 	qdisc_qstats_backlog_inc(sch, skb);
+	q->mem_used += skb->truesize;
+
+	while (cl->fq.flows &&
+	       (cl->q.qlen > cc->limit || cl->backlog > cc->limit_bytes))
+		if (!mqos_drop_fat(sch, q, cl, &cl->st.drop_limit, d, to_free))
+			break;
+	while (q->mem_used > cfg->memory_limit) {
+		victim = mqos_fattest_class(q);
+		if (!victim || !mqos_drop_fat(sch, q, victim,
+					      &victim->st.drop_memory, d,
+					      to_free))
+			break;
+	}
 	return NET_XMIT_SUCCESS;
 }
 
 /* Split a GSO super-packet and queue its segments (as sch_tbf does). */
 static int mqos_enqueue_gso(struct sk_buff *skb, struct Qdisc *sch,
 			    struct mqos_sched *q, struct mqos_class *cl,
-			    u64 now, struct sk_buff **to_free)
+			    const struct mqos_flow_keys *k, u64 now,
+			    struct mqos_enq_drops *d, struct sk_buff **to_free)
 {
 	netdev_features_t features = netif_skb_features(skb);
 	unsigned int len = 0, prev_len = qdisc_pkt_len(skb), seg_len;
@@ -186,15 +315,17 @@ static int mqos_enqueue_gso(struct sk_buff *skb, struct Qdisc *sch,
 		skb_mark_not_on_list(segs);
 		qdisc_skb_cb(segs)->pkt_len = segs->len;
 		seg_len = segs->len;
-		if (mqos_enqueue_one(segs, sch, q, cl, now, to_free) ==
+		if (mqos_enqueue_one(segs, sch, q, cl, k, now, d, to_free) ==
 		    NET_XMIT_SUCCESS) {
 			nb++;
 			len += seg_len;
 		}
 	}
 	/* Our parents counted one packet of prev_len bytes. */
-	if (nb > 0)
-		qdisc_tree_reduce_backlog(sch, 1 - nb, prev_len - len);
+	if (nb > 0) {
+		d->packets += 1 - nb;
+		d->bytes += prev_len - len;
+	}
 	consume_skb(skb);
 	return nb > 0 ? NET_XMIT_SUCCESS : NET_XMIT_DROP;
 }
@@ -204,11 +335,24 @@ static int mqos_enqueue(struct sk_buff *skb, struct Qdisc *sch,
 {
 	struct mqos_sched *q = qdisc_priv(sch);
 	struct mqos_class *cl = mqos_sch_classify(sch, q, skb);
+	struct mqos_enq_drops d = { 0, 0 };
+	struct mqos_flow_keys k;
 	u64 now = ktime_get_ns();
+	int ret;
 
+	mqos_flow_keys(skb, q->cfg->isolation, &k);
 	if (skb_is_gso(skb))
-		return mqos_enqueue_gso(skb, sch, q, cl, now, to_free);
-	return mqos_enqueue_one(skb, sch, q, cl, now, to_free);
+		ret = mqos_enqueue_gso(skb, sch, q, cl, &k, now, &d, to_free);
+	else
+		ret = mqos_enqueue_one(skb, sch, q, cl, &k, now, &d, to_free);
+	/*
+	 * Packets the parents had counted left again: drops from fat flows,
+	 * or a GSO packet that became several. (A count that went up comes
+	 * out negative here, which the unsigned arithmetic carries.)
+	 */
+	if (ret == NET_XMIT_SUCCESS && (d.packets || d.bytes))
+		qdisc_tree_reduce_backlog(sch, d.packets, d.bytes);
+	return ret;
 }
 
 /* ---- scheduler -------------------------------------------------------- */
@@ -277,36 +421,86 @@ static struct mqos_class *mqos_pick(struct mqos_sched *q, u64 now,
 	return NULL;
 }
 
+/*
+ * AQM on a packet about to be sent from @cl: true if it was dropped (and
+ * freed); an ECT packet in a marking class is marked instead.
+ */
+static bool mqos_aqm_drop(struct Qdisc *sch, struct mqos_class *cl,
+			  struct mqos_aqm *aqm, struct sk_buff *skb,
+			  u32 backlog, u64 now, bool ecn)
+{
+	if (!mqos_aqm_should_drop(aqm, &cl->aqm_p,
+				  now - mqos_skb_cb(skb)->tstamp, backlog, now))
+		return false;
+	if (ecn && INET_ECN_set_ce(skb)) {
+		mqos_count(&cl->st.ecn_marks, 1);
+		return false;
+	}
+	mqos_count(&cl->st.drop_aqm, 1);
+	qdisc_qstats_drop(sch);
+	kfree_skb(skb);
+	return true;
+}
+
+/*
+ * The next packet of a class with flow queues: DRR over its flows (new
+ * ones first), each flow with its own AQM, which sees only that flow's
+ * backlog, so a sparse flow's lone packet is never dropped by it.
+ */
+static struct sk_buff *mqos_fq_dequeue(struct Qdisc *sch, struct mqos_sched *q,
+				       struct mqos_class *cl, u64 now,
+				       unsigned int *drops, unsigned int *dlen)
+{
+	bool ecn = q->cfg->cls[cl->id].ecn;
+	struct mqos_fq_flow *f;
+	struct sk_buff *skb;
+	u32 len;
+	u16 i;
+
+	while ((i = mqos_fq_next(&cl->fq)) != MQOS_FQ_NONE) {
+		f = &cl->fq.flows[i];
+		while ((skb = mqos_fq_unlink(f))) {
+			len = qdisc_pkt_len(skb);
+			mqos_left(sch, q, cl, skb);
+			if (!mqos_aqm_drop(sch, cl, &f->aqm, skb,
+					   f->backlog - len, now, ecn)) {
+				mqos_fq_sent(&cl->fq, i, len);
+				return skb;
+			}
+			mqos_fq_dropped(&cl->fq, i, len);
+			(*drops)++;
+			*dlen += len;
+		}
+		mqos_fq_emptied(&cl->fq, i);
+	}
+	return NULL;
+}
+
 /* Take the head of @cl, applying AQM; NULL if AQM dropped everything. */
 static struct sk_buff *mqos_class_dequeue(struct Qdisc *sch,
 					  struct mqos_sched *q,
 					  struct mqos_class *cl, u64 now)
 {
-	const struct mqos_class_cfg *cc = &q->cfg->cls[cl->id];
+	bool ecn = q->cfg->cls[cl->id].ecn;
 	unsigned int drops = 0, dlen = 0;
 	struct sk_buff *skb;
 	u32 len;
 
+	if (cl->fq.flows) {
+		skb = mqos_fq_dequeue(sch, q, cl, now, &drops, &dlen);
+		goto out;
+	}
 	while ((skb = __qdisc_dequeue_head(&cl->q))) {
 		len = qdisc_pkt_len(skb);
-		cl->backlog -= len;
-		sch->q.qlen--;
-		qdisc_qstats_backlog_dec(sch, skb);
-
-		if (!mqos_aqm_should_drop(&cl->aqm, &cl->aqm_p,
-					  now - mqos_skb_cb(skb)->tstamp,
-					  cl->backlog, now))
+		cl->q.qlen++;	/* mqos_left() counts it */
+		mqos_left(sch, q, cl, skb);
+		if (!mqos_aqm_drop(sch, cl, &cl->aqm, skb, cl->backlog, now,
+				   ecn))
 			break;
-		if (cc->ecn && INET_ECN_set_ce(skb)) {
-			mqos_count(&cl->st.ecn_marks, 1);
-			break;
-		}
-		mqos_count(&cl->st.drop_aqm, 1);
-		qdisc_qstats_drop(sch);
 		drops++;
 		dlen += len;
-		kfree_skb(skb);
 	}
+out:
 	if (!cl->q.qlen)
 		list_del_init(&cl->alist);
 	if (drops)
@@ -413,32 +607,40 @@ static struct sk_buff *mqos_dequeue(struct Qdisc *sch)
 
 /* ---- configuration (the state side is sch_mqos_cfg.c) ------------------ */
 
-static int mqos_change(struct Qdisc *sch, struct nlattr *opt,
-		       struct netlink_ext_ack *extack)
+/*
+ * Make @new the configuration. Flow queue tables that it needs are
+ * allocated first, so that nothing changes if memory runs out; the swap
+ * happens under sch_tree_lock, and what it replaced is freed after.
+ */
+static int mqos_commit(struct Qdisc *sch, struct mqos_cfg *new,
+		       bool reset_stats)
 {
 	struct mqos_sched *q = qdisc_priv(sch);
-	struct mqos_cfg *new, *old;
-	bool reset_stats = false;
+	struct mqos_fq_mem mem[MQOS_MAX_CLASSES + 1] = {};
+	struct mqos_cfg *old = q->cfg;
 	unsigned int id;
 	int err;
 
-	new = kmalloc(sizeof(*new), GFP_KERNEL);
-	if (!new)
-		return -ENOMEM;
-	err = mqos_cfg_parse(sch, q->cfg, new, opt, &reset_stats, extack);
-	if (err) {
-		kfree(new);
-		return err;
+	for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
+		if (!mqos_fq_rebuild(&q->cls[id], &new->cls[id]) ||
+		    !new->cls[id].present || !new->cls[id].flows)
+			continue;
+		err = mqos_fq_mem_alloc(&mem[id], new->cls[id].flows);
+		if (err)
+			goto free;
 	}
 
 	sch_tree_lock(sch);
-	old = q->cfg;
 	q->cfg = new;
 	for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
+		struct mqos_class *cl = &q->cls[id];
+
 		if (old->cls[id].present && !new->cls[id].present)
-			mqos_purge_class(sch, &q->cls[id]);
+			mqos_purge_class(sch, q, cl);
 		if (!old->cls[id].present && new->cls[id].present)
-			mqos_reset_class_stats(&q->cls[id]);
+			mqos_reset_class_stats(cl);
+		if (mqos_fq_rebuild(cl, &new->cls[id]))
+			mqos_fq_swap(sch, q, cl, &mem[id]);
 	}
 	mqos_apply_cfg(sch, q, ktime_get_ns());
 	if (reset_stats) {
@@ -449,36 +651,68 @@ static int mqos_change(struct Qdisc *sch, struct nlattr *opt,
 		sch->qstats.requeues = 0;
 	}
 	sch_tree_unlock(sch);
-
 	kfree(old);
-	return 0;
+	err = 0;
+free:
+	/* The tables replaced, or on error the ones never used. */
+	for (id = 1; id <= MQOS_MAX_CLASSES; id++)
+		mqos_fq_mem_free(&mem[id]);
+	if (err)
+		kfree(new);
+	return err;
+}
+
+static int mqos_change(struct Qdisc *sch, struct nlattr *opt,
+		       struct netlink_ext_ack *extack)
+{
+	struct mqos_sched *q = qdisc_priv(sch);
+	bool reset_stats = false;
+	struct mqos_cfg *new;
+	int err;
+
+	new = kmalloc(sizeof(*new), GFP_KERNEL);
+	if (!new)
+		return -ENOMEM;
+	err = mqos_cfg_parse(sch, q->cfg, new, opt, &reset_stats, extack);
+	if (err) {
+		kfree(new);
+		return err;
+	}
+	err = mqos_commit(sch, new, reset_stats);
+	if (err)
+		NL_SET_ERR_MSG(extack, "mqos: no memory for the flow queues");
+	return err;
 }
 
 /* ---- qdisc ops -------------------------------------------------------- */
 
+/*
+ * A new qdisc starts with the default classes; options given at creation
+ * (`tc qdisc add ... mqos bandwidth 20mbit`) then change them, as a change
+ * would: on any error the qdisc is not created.
+ */
 static int mqos_init(struct Qdisc *sch, struct nlattr *opt,
 		     struct netlink_ext_ack *extack)
 {
 	struct mqos_sched *q = qdisc_priv(sch);
+	struct mqos_cfg *defaults;
 	unsigned int i;
+	int err;
 
 	qdisc_watchdog_init(&q->watchdog, sch);
 	for (i = 0; i < MQOS_NUM_PRIOS; i++)
 		INIT_LIST_HEAD(&q->active[i]);
-
-	if (opt && nla_len(opt) > 0) {
-		NL_SET_ERR_MSG(extack,
-			       "mqos takes no options when created; configure it with a change");
-		return -EINVAL;
-	}
 
 	q->mtu = psched_mtu(qdisc_dev(sch));
 	q->cfg = kzalloc(sizeof(*q->cfg), GFP_KERNEL);
 	q->cls = kcalloc(MQOS_MAX_CLASSES + 1, sizeof(*q->cls), GFP_KERNEL);
 	if (q->cls)
 		mqos_obj_created(MQOS_OBJ_QDISC);
-	if (!q->cfg || !q->cls)
+	defaults = kmalloc(sizeof(*defaults), GFP_KERNEL);
+	if (!q->cfg || !q->cls || !defaults) {
+		kfree(defaults);
 		return -ENOMEM;	/* ->destroy() frees what was allocated */
+	}
 
 	for (i = 1; i <= MQOS_MAX_CLASSES; i++) {
 		struct mqos_class *cl = &q->cls[i];
@@ -487,8 +721,12 @@ static int mqos_init(struct Qdisc *sch, struct nlattr *opt,
 		INIT_LIST_HEAD(&cl->alist);
 		gnet_stats_basic_sync_init(&cl->bstats);
 	}
-	mqos_cfg_defaults(q->cfg, q->mtu);
-	mqos_apply_cfg(sch, q, ktime_get_ns());
+	mqos_cfg_defaults(defaults, q->mtu);
+	err = mqos_commit(sch, defaults, false);
+	if (err)
+		return err;
+	if (opt && nla_len(opt) > 0)
+		return mqos_change(sch, opt, extack);
 	return 0;
 }
 
@@ -501,14 +739,14 @@ static void mqos_reset(struct Qdisc *sch)
 		for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
 			struct mqos_class *cl = &q->cls[id];
 
-			__qdisc_reset_queue(&cl->q);
+			mqos_free_packets(cl);
 			list_del_init(&cl->alist);
-			cl->backlog = 0;
 			mqos_aqm_reset(&cl->aqm);
 		}
 	}
 	sch->q.qlen = 0;
 	sch->qstats.backlog = 0;
+	q->mem_used = 0;
 	q->dev_waiting = false;
 	qdisc_watchdog_cancel(&q->watchdog);
 }
@@ -519,11 +757,13 @@ static void mqos_destroy(struct Qdisc *sch)
 	unsigned int id;
 
 	qdisc_watchdog_cancel(&q->watchdog);
-	if (q->cls)
-		for (id = 1; id <= MQOS_MAX_CLASSES; id++)
-			__qdisc_reset_queue(&q->cls[id].q);
-	if (q->cls)
+	if (q->cls) {
+		for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
+			mqos_free_packets(&q->cls[id]);
+			mqos_fq_mem_free(&q->cls[id].fqm);
+		}
 		mqos_obj_destroyed(MQOS_OBJ_QDISC);
+	}
 	kfree(q->cls);
 	kfree(q->cfg);
 }
@@ -607,7 +847,8 @@ static int mqos_dump_class_stats(struct Qdisc *sch, unsigned long id,
 		.drops = READ_ONCE(cl->st.drop_policer) +
 			 READ_ONCE(cl->st.drop_limit) +
 			 READ_ONCE(cl->st.drop_aqm) +
-			 READ_ONCE(cl->st.drop_other),
+			 READ_ONCE(cl->st.drop_other) +
+			 READ_ONCE(cl->st.drop_memory),
 		.overlimits = READ_ONCE(cl->st.overlimits),
 	};
 

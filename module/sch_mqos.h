@@ -15,6 +15,7 @@
 #include <uapi/linux/mqos.h>
 
 #include "core/aqm.h"
+#include "core/fq.h"
 #include "core/hist.h"
 #include "core/tbf.h"
 
@@ -30,6 +31,7 @@ struct mqos_class_cfg {
 	u32 limit_bytes;
 	u32 aqm_target_us;	/* 0 = AQM off */
 	u32 aqm_interval_us;
+	u32 flows;		/* flow queues; 0 = one FIFO */
 	u8 rate_pct;		/* of the device rate, when rate == 0 */
 	u8 ceil_pct;		/* of the device rate, when ceil == 0 */
 	u8 prio;
@@ -43,7 +45,9 @@ struct mqos_class_cfg {
 struct mqos_cfg {
 	u64 rate;		/* device, bytes/s; 0 = line rate */
 	u32 overhead;
+	u32 memory_limit;	/* bytes of truesize queued */
 	u8 default_class;
+	u8 isolation;		/* enum mqos_isolation */
 	struct mqos_class_cfg cls[MQOS_MAX_CLASSES + 1];	/* [0] unused */
 };
 
@@ -55,18 +59,28 @@ struct mqos_class_stats {
 	u64 drop_limit;
 	u64 drop_aqm;
 	u64 drop_other;
+	u64 drop_memory;
 	u64 demoted;
 	u64 ecn_marks;
 	u64 overlimits;
 };
 
+/* A flow queue table's memory: flows, and hosts for host isolation. */
+struct mqos_fq_mem {
+	struct mqos_fq_flow *flows;
+	struct mqos_fq_host *hosts;
+};
+
 /*
- * One class: 544 bytes on x86_64 (pahole), 17 of them (index 0 unused) in
- * one 9 KB allocation. The scheduler's state (queue, DRR, buckets, AQM)
- * is the first 202 bytes; counters and the histogram (240 bytes) follow.
+ * One class, 17 of them (index 0 unused) in one allocation. The
+ * scheduler's state (queues, DRR, buckets, AQM) comes first; counters and
+ * the histogram (240 bytes) follow. With flow queues (fq.flows set) the
+ * packets sit in the flow queues and q holds only the count.
  */
 struct mqos_class {
 	struct qdisc_skb_head q;	/* the FIFO; q.qlen = packets */
+	struct mqos_fq fq;		/* flow queues; fq.flows NULL = FIFO */
+	struct mqos_fq_mem fqm;		/* the table's memory (owner) */
 	u32 backlog;			/* bytes */
 	s32 deficit;			/* DRR */
 	struct list_head alist;		/* on sched->active[prio] if backlogged */
@@ -92,11 +106,20 @@ struct mqos_sched {
 	struct qdisc_watchdog watchdog;
 	u32 mtu;			/* psched_mtu() at init */
 	u64 dev_overlimits;
+	u64 mem_used;			/* truesize of the queued packets */
 };
 
-/* The enqueue time stamp, in the qdisc's private part of skb->cb. */
+/* Flow and host hashes of a packet (sch_mqos_flow.c). */
+struct mqos_flow_keys {
+	u32 flow;
+	u32 src;
+	u32 dst;
+};
+
+/* Per packet, in the qdisc's private part of skb->cb. */
 struct mqos_skb_cb {
-	u64 tstamp;
+	u64 tstamp;		/* enqueue time */
+	u32 truesize;		/* as counted in mem_used */
 };
 
 static inline struct mqos_skb_cb *mqos_skb_cb(const struct sk_buff *skb)
@@ -118,8 +141,21 @@ int mqos_dump_qdisc_xstats(struct mqos_sched *q, struct sk_buff *skb);
 void mqos_cfg_defaults(struct mqos_cfg *cfg, u32 mtu);
 void mqos_class_cfg_default(struct mqos_class_cfg *c, u8 id, u32 mtu);
 void mqos_apply_cfg(struct Qdisc *sch, struct mqos_sched *q, u64 now);
-void mqos_purge_class(struct Qdisc *sch, struct mqos_class *cl);
+void mqos_purge_class(struct Qdisc *sch, struct mqos_sched *q,
+		      struct mqos_class *cl);
+void mqos_free_packets(struct mqos_class *cl);
 void mqos_reset_class_stats(struct mqos_class *cl);
 void mqos_reset_stats(struct mqos_sched *q);
+
+int mqos_fq_mem_alloc(struct mqos_fq_mem *m, u32 nflows);
+void mqos_fq_mem_free(struct mqos_fq_mem *m);
+bool mqos_fq_rebuild(const struct mqos_class *cl,
+		     const struct mqos_class_cfg *cc);
+void mqos_fq_swap(struct Qdisc *sch, struct mqos_sched *q,
+		  struct mqos_class *cl, struct mqos_fq_mem *m);
+
+/* sch_mqos_flow.c */
+void mqos_flow_keys(struct sk_buff *skb, u8 isolation,
+		    struct mqos_flow_keys *k);
 
 #endif /* MQOS_SCH_MQOS_H */

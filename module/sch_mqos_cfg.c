@@ -7,6 +7,8 @@
  */
 #include <linux/kernel.h>
 #include <linux/math64.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
 #include <net/pkt_sched.h>
 #include <net/sch_generic.h>
 #include <uapi/linux/mqos.h>
@@ -46,6 +48,7 @@ void mqos_class_cfg_default(struct mqos_class_cfg *c, u8 id, u32 mtu)
 	c->aqm_interval_us = MQOS_AQM_INTERVAL_US;
 	c->ecn = 1;
 	c->dscp = MQOS_DSCP_KEEP;
+	c->flows = MQOS_DEFAULT_FLOWS;
 	c->present = 1;
 }
 
@@ -55,6 +58,8 @@ void mqos_cfg_defaults(struct mqos_cfg *cfg, u32 mtu)
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->default_class = MQOS_CLASS_BEST_EFFORT;
+	cfg->isolation = MQOS_ISOLATE_DUAL_SRCHOST;
+	cfg->memory_limit = MQOS_DEFAULT_MEMORY_LIMIT;
 	for (id = 1; id <= MQOS_NUM_DEFAULT_CLASSES; id++) {
 		struct mqos_class_cfg *c = &cfg->cls[id];
 
@@ -115,6 +120,12 @@ void mqos_apply_cfg(struct Qdisc *sch, struct mqos_sched *q, u64 now)
 		cl->aqm_p.target_ns = (u64)cc->aqm_target_us * NSEC_PER_USEC;
 		cl->aqm_p.interval_ns = (u64)cc->aqm_interval_us * NSEC_PER_USEC;
 		cl->aqm_p.mtu = q->mtu;
+		if (cl->fq.flows) {
+			mqos_fq_set_quantum(&cl->fq, cc->quantum);
+			if (cl->fq.isolate != cfg->isolation)
+				mqos_fq_set_isolation(&cl->fq, cl->fqm.hosts,
+						      cfg->isolation);
+		}
 		if (cl->q.qlen && cl->prio != cc->prio) {
 			cl->prio = cc->prio;
 			list_move_tail(&cl->alist, &q->active[cl->prio]);
@@ -122,19 +133,99 @@ void mqos_apply_cfg(struct Qdisc *sch, struct mqos_sched *q, u64 now)
 	}
 }
 
-/* Drop a class's queue (class deleted). Under sch_tree_lock. */
-void mqos_purge_class(struct Qdisc *sch, struct mqos_class *cl)
+/* Free every packet of a class, its counts with them (qdisc reset). */
+void mqos_free_packets(struct mqos_class *cl)
+{
+	struct mqos_fq_flow *f;
+	u32 i;
+
+	__qdisc_reset_queue(&cl->q);
+	if (cl->fq.flows) {
+		for (i = 0; i < cl->fq.nflows; i++) {
+			f = &cl->fq.flows[i];
+			if (f->head)
+				rtnl_kfree_skbs(f->head, f->tail);
+		}
+		mqos_fq_reset(&cl->fq);
+	}
+	cl->q.qlen = 0;
+	cl->backlog = 0;
+}
+
+/*
+ * Drop a class's queue (class deleted, or its flow queues rebuilt), and
+ * tell the qdisc and its parents. Under sch_tree_lock.
+ */
+void mqos_purge_class(struct Qdisc *sch, struct mqos_sched *q,
+		      struct mqos_class *cl)
 {
 	unsigned int qlen = cl->q.qlen, backlog = cl->backlog;
+	struct sk_buff *skb;
+	u32 i;
 
 	if (!qlen)
 		return;
-	__qdisc_reset_queue(&cl->q);
+	for (skb = cl->q.head; skb; skb = skb->next)
+		q->mem_used -= mqos_skb_cb(skb)->truesize;
+	for (i = 0; cl->fq.flows && i < cl->fq.nflows; i++)
+		for (skb = cl->fq.flows[i].head; skb; skb = skb->next)
+			q->mem_used -= mqos_skb_cb(skb)->truesize;
+	mqos_free_packets(cl);
 	list_del_init(&cl->alist);
-	cl->backlog = 0;
 	sch->q.qlen -= qlen;
 	sch->qstats.backlog -= backlog;
 	qdisc_tree_reduce_backlog(sch, qlen, backlog);
+}
+
+/* ---- flow queue tables ------------------------------------------------- */
+
+int mqos_fq_mem_alloc(struct mqos_fq_mem *m, u32 nflows)
+{
+	m->flows = kvzalloc(mqos_fq_flows_size(nflows), GFP_KERNEL);
+	m->hosts = kvzalloc(mqos_fq_hosts_size(nflows), GFP_KERNEL);
+	if (!m->flows || !m->hosts) {
+		mqos_fq_mem_free(m);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void mqos_fq_mem_free(struct mqos_fq_mem *m)
+{
+	kvfree(m->flows);
+	kvfree(m->hosts);
+	m->flows = NULL;
+	m->hosts = NULL;
+}
+
+/* Does @cc need another flow queue table than @cl has? */
+bool mqos_fq_rebuild(const struct mqos_class *cl,
+		     const struct mqos_class_cfg *cc)
+{
+	u32 want = cc->present ? cc->flows : 0;
+
+	return want != (cl->fq.flows ? cl->fq.nflows : 0);
+}
+
+/*
+ * Give @cl the table in @m (none if m->flows is NULL), dropping what the
+ * old one held; @m gets the old table for the caller to free after the
+ * lock. Under sch_tree_lock, with q->cfg already the new configuration.
+ */
+void mqos_fq_swap(struct Qdisc *sch, struct mqos_sched *q,
+		  struct mqos_class *cl, struct mqos_fq_mem *m)
+{
+	const struct mqos_cfg *cfg = q->cfg;
+	const struct mqos_class_cfg *cc = &cfg->cls[cl->id];
+	struct mqos_fq_mem old = cl->fqm;
+
+	mqos_purge_class(sch, q, cl);
+	cl->fqm = *m;
+	*m = old;
+	memset(&cl->fq, 0, sizeof(cl->fq));
+	if (cl->fqm.flows)
+		mqos_fq_init(&cl->fq, cl->fqm.flows, cl->fqm.hosts, cc->flows,
+			     cc->quantum, cfg->isolation);
 }
 
 /* Zero a class's counters and histogram (class created, or RESET_STATS). */

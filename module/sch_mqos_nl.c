@@ -21,6 +21,8 @@ static const struct nla_policy mqos_policy[TCA_MQOS_MAX + 1] = {
 	[TCA_MQOS_DEFAULT_CLASS] = NLA_POLICY_RANGE(NLA_U8, 1, MQOS_MAX_CLASSES),
 	[TCA_MQOS_CLASSES]	 = { .type = NLA_NESTED },
 	[TCA_MQOS_RESET_STATS]	 = { .type = NLA_FLAG },
+	[TCA_MQOS_ISOLATION]	 = NLA_POLICY_MAX(NLA_U8, __MQOS_ISOLATE_MAX - 1),
+	[TCA_MQOS_MEMORY_LIMIT]	 = { .type = NLA_U32 },
 };
 
 static const struct nla_policy mqos_class_policy[TCA_MQOS_CLASS_MAX + 1] = {
@@ -43,6 +45,7 @@ static const struct nla_policy mqos_class_policy[TCA_MQOS_CLASS_MAX + 1] = {
 	[TCA_MQOS_CLASS_AQM_INTERVAL] = { .type = NLA_U32 },
 	[TCA_MQOS_CLASS_ECN]	  = NLA_POLICY_MAX(NLA_U8, 1),
 	[TCA_MQOS_CLASS_DSCP]	  = { .type = NLA_U8 },
+	[TCA_MQOS_CLASS_FLOWS]	  = NLA_POLICY_MAX(NLA_U32, MQOS_MAX_FLOWS),
 };
 
 /* A rate is 0 (none) or at least the token bucket's minimum. */
@@ -130,6 +133,12 @@ static int mqos_check_class_attrs(struct nlattr **tb, u8 id, u32 mtu,
 				    "TCA_MQOS_CLASS_AQM_INTERVAL: not in 1 us..10 s");
 		return -ERANGE;
 	}
+	a = tb[TCA_MQOS_CLASS_FLOWS];
+	if (a && nla_get_u32(a) && !mqos_fq_nflows_ok(nla_get_u32(a))) {
+		NL_SET_ERR_MSG_ATTR(extack, a,
+				    "TCA_MQOS_CLASS_FLOWS: not 0 or a power of two in 8..16384");
+		return -EINVAL;
+	}
 	a = tb[TCA_MQOS_CLASS_DSCP];
 	if (a && nla_get_u8(a) > 63 && nla_get_u8(a) != MQOS_DSCP_KEEP) {
 		NL_SET_ERR_MSG_ATTR(extack, a,
@@ -207,6 +216,8 @@ static int mqos_parse_class(struct nlattr *nest, struct mqos_cfg *cfg,
 		c->ecn = nla_get_u8(tb[TCA_MQOS_CLASS_ECN]);
 	if (tb[TCA_MQOS_CLASS_DSCP])
 		c->dscp = nla_get_u8(tb[TCA_MQOS_CLASS_DSCP]);
+	if (tb[TCA_MQOS_CLASS_FLOWS])
+		c->flows = nla_get_u32(tb[TCA_MQOS_CLASS_FLOWS]);
 
 	/* Checks of the resulting class. */
 	if (c->rate && c->ceil && c->ceil < c->rate) {
@@ -261,6 +272,13 @@ int mqos_cfg_parse(struct Qdisc *sch, const struct mqos_cfg *old,
 		new->overhead = nla_get_u32(tb[TCA_MQOS_OVERHEAD]);
 	if (tb[TCA_MQOS_DEFAULT_CLASS])
 		new->default_class = nla_get_u8(tb[TCA_MQOS_DEFAULT_CLASS]);
+	if (tb[TCA_MQOS_ISOLATION])
+		new->isolation = nla_get_u8(tb[TCA_MQOS_ISOLATION]);
+	if (tb[TCA_MQOS_MEMORY_LIMIT]) {
+		new->memory_limit = nla_get_u32(tb[TCA_MQOS_MEMORY_LIMIT]);
+		if (!new->memory_limit)
+			new->memory_limit = MQOS_DEFAULT_MEMORY_LIMIT;
+	}
 	*reset_stats = !!tb[TCA_MQOS_RESET_STATS];
 
 	if (tb[TCA_MQOS_CLASSES]) {
@@ -325,7 +343,8 @@ static int mqos_dump_class_cfg(const struct mqos_class_cfg *c, u8 id,
 	    nla_put_u32(skb, TCA_MQOS_CLASS_AQM_TARGET, c->aqm_target_us) ||
 	    nla_put_u32(skb, TCA_MQOS_CLASS_AQM_INTERVAL, c->aqm_interval_us) ||
 	    nla_put_u8(skb, TCA_MQOS_CLASS_ECN, c->ecn) ||
-	    nla_put_u8(skb, TCA_MQOS_CLASS_DSCP, c->dscp)) {
+	    nla_put_u8(skb, TCA_MQOS_CLASS_DSCP, c->dscp) ||
+	    nla_put_u32(skb, TCA_MQOS_CLASS_FLOWS, c->flows)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -342,7 +361,9 @@ int mqos_dump_cfg(struct mqos_sched *q, struct sk_buff *skb)
 
 	if (nla_put_u64_64bit(skb, TCA_MQOS_RATE, cfg->rate, TCA_MQOS_PAD) ||
 	    nla_put_u32(skb, TCA_MQOS_OVERHEAD, cfg->overhead) ||
-	    nla_put_u8(skb, TCA_MQOS_DEFAULT_CLASS, cfg->default_class))
+	    nla_put_u8(skb, TCA_MQOS_DEFAULT_CLASS, cfg->default_class) ||
+	    nla_put_u8(skb, TCA_MQOS_ISOLATION, cfg->isolation) ||
+	    nla_put_u32(skb, TCA_MQOS_MEMORY_LIMIT, cfg->memory_limit))
 		return -EMSGSIZE;
 	nest = nla_nest_start(skb, TCA_MQOS_CLASSES);
 	if (!nest)
@@ -415,7 +436,18 @@ static int mqos_put_class_xstats(struct mqos_sched *q, struct mqos_class *cl,
 	    mqos_put_u64(skb, TCA_MQOS_XSTATS_DELAY_MAX,
 			 READ_ONCE(h->max_ns)) ||
 	    mqos_put_u64(skb, TCA_MQOS_XSTATS_JITTER_SUM,
-			 READ_ONCE(h->jitter_sum_ns)))
+			 READ_ONCE(h->jitter_sum_ns)) ||
+	    mqos_put_u64(skb, TCA_MQOS_XSTATS_DROP_MEMORY,
+			 READ_ONCE(st->drop_memory)) ||
+	    nla_put_u32(skb, TCA_MQOS_XSTATS_FLOWS, c->flows) ||
+	    nla_put_u32(skb, TCA_MQOS_XSTATS_FLOWS_SPARSE,
+			READ_ONCE(cl->fq.new_flows.count)) ||
+	    nla_put_u32(skb, TCA_MQOS_XSTATS_FLOWS_BULK,
+			READ_ONCE(cl->fq.old_flows.count)) ||
+	    mqos_put_u64(skb, TCA_MQOS_XSTATS_WAY_COLLISIONS,
+			 READ_ONCE(cl->fq.way_collisions)) ||
+	    nla_put_u32(skb, TCA_MQOS_XSTATS_HOSTS,
+			READ_ONCE(cl->fq.hosts_busy)))
 		return -EMSGSIZE;
 
 	hist = nla_nest_start(skb, TCA_MQOS_XSTATS_DELAY_HIST);
@@ -457,7 +489,11 @@ int mqos_dump_qdisc_xstats(struct mqos_sched *q, struct sk_buff *skb)
 		return -EMSGSIZE;
 	if (mqos_put_u64(skb, TCA_MQOS_XSTATS_DEV_OVERLIMITS,
 			 READ_ONCE(q->dev_overlimits)) ||
-	    mqos_put_u64(skb, TCA_MQOS_XSTATS_DEV_RATE, q->cfg->rate))
+	    mqos_put_u64(skb, TCA_MQOS_XSTATS_DEV_RATE, q->cfg->rate) ||
+	    mqos_put_u64(skb, TCA_MQOS_XSTATS_MEMORY_USED,
+			 READ_ONCE(q->mem_used)) ||
+	    mqos_put_u64(skb, TCA_MQOS_XSTATS_MEMORY_LIMIT,
+			 q->cfg->memory_limit))
 		goto nla_put_failure;
 
 	classes = nla_nest_start(skb, TCA_MQOS_XSTATS_CLASSES);

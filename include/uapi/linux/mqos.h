@@ -92,7 +92,7 @@ enum mqos_isolation {
 
 #define MQOS_DEFAULT_MEMORY_LIMIT	(4U << 20)	/* bytes */
 #define MQOS_DEFAULT_FLOWS		1024	/* flow queues per class */
-#define MQOS_MAX_FLOWS			65536
+#define MQOS_MAX_FLOWS			16384
 #define MQOS_FLOW_WAYS			8	/* set-associative hashing */
 
 /* Inside TCA_MQOS_CLASSES: any number of these. */
