@@ -449,7 +449,8 @@ static bool mqos_aqm_drop(struct Qdisc *sch, struct mqos_class *cl,
  */
 static struct sk_buff *mqos_fq_dequeue(struct Qdisc *sch, struct mqos_sched *q,
 				       struct mqos_class *cl, u64 now,
-				       unsigned int *drops, unsigned int *dlen)
+				       unsigned int *drops, unsigned int *dlen,
+				       bool *sparse)
 {
 	bool ecn = q->cfg->cls[cl->id].ecn;
 	struct mqos_fq_flow *f;
@@ -464,6 +465,7 @@ static struct sk_buff *mqos_fq_dequeue(struct Qdisc *sch, struct mqos_sched *q,
 			mqos_left(sch, q, cl, skb);
 			if (!mqos_aqm_drop(sch, cl, &f->aqm, skb,
 					   f->backlog - len, now, ecn)) {
+				*sparse = f->list == MQOS_FQ_NEW;
 				mqos_fq_sent(&cl->fq, i, len);
 				return skb;
 			}
@@ -476,10 +478,14 @@ static struct sk_buff *mqos_fq_dequeue(struct Qdisc *sch, struct mqos_sched *q,
 	return NULL;
 }
 
-/* Take the head of @cl, applying AQM; NULL if AQM dropped everything. */
+/*
+ * Take the head of @cl, applying AQM; NULL if AQM dropped everything.
+ * *sparse tells whether it came from a new (sparse) flow.
+ */
 static struct sk_buff *mqos_class_dequeue(struct Qdisc *sch,
 					  struct mqos_sched *q,
-					  struct mqos_class *cl, u64 now)
+					  struct mqos_class *cl, u64 now,
+					  bool *sparse)
 {
 	bool ecn = q->cfg->cls[cl->id].ecn;
 	unsigned int drops = 0, dlen = 0;
@@ -487,7 +493,7 @@ static struct sk_buff *mqos_class_dequeue(struct Qdisc *sch,
 	u32 len;
 
 	if (cl->fq.flows) {
-		skb = mqos_fq_dequeue(sch, q, cl, now, &drops, &dlen);
+		skb = mqos_fq_dequeue(sch, q, cl, now, &drops, &dlen, sparse);
 		goto out;
 	}
 	while ((skb = __qdisc_dequeue_head(&cl->q))) {
@@ -542,6 +548,7 @@ static struct sk_buff *mqos_dequeue(struct Qdisc *sch)
 	const struct mqos_cfg *cfg = q->cfg;
 	const struct mqos_class_cfg *cc;
 	struct mqos_class *cl;
+	bool sparse = false;
 	enum mqos_pass pass;
 	struct sk_buff *skb;
 	u64 now, wait;
@@ -576,7 +583,7 @@ static struct sk_buff *mqos_dequeue(struct Qdisc *sch)
 							   now + wait);
 			return NULL;
 		}
-		skb = mqos_class_dequeue(sch, q, cl, now);
+		skb = mqos_class_dequeue(sch, q, cl, now, &sparse);
 	} while (!skb);
 
 	cc = &cfg->cls[cl->id];
@@ -597,6 +604,8 @@ static struct sk_buff *mqos_dequeue(struct Qdisc *sch)
 	}
 
 	mqos_hist_add(&cl->hist, now - mqos_skb_cb(skb)->tstamp);
+	if (sparse)
+		mqos_hist_add(&cl->sparse_hist, now - mqos_skb_cb(skb)->tstamp);
 	_bstats_update(&cl->bstats, qdisc_pkt_len(skb), 1);
 	qdisc_bstats_update(sch, skb);
 

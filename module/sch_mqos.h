@@ -95,6 +95,7 @@ struct mqos_class {
 	struct gnet_stats_basic_sync bstats;	/* sent */
 	struct mqos_class_stats st;
 	struct mqos_hist hist;			/* sojourn of sent packets */
+	struct mqos_hist sparse_hist;		/* those from new flows */
 };
 
 struct mqos_sched {

@@ -233,6 +233,7 @@ void mqos_reset_class_stats(struct mqos_class *cl)
 {
 	memset(&cl->st, 0, sizeof(cl->st));
 	mqos_hist_reset(&cl->hist);
+	mqos_hist_reset(&cl->sparse_hist);
 	gnet_stats_basic_sync_init(&cl->bstats);
 }
 

@@ -383,14 +383,30 @@ static int mqos_put_u64(struct sk_buff *skb, int type, u64 v)
 	return nla_put_u64_64bit(skb, type, v, TCA_MQOS_XSTATS_PAD);
 }
 
+static int mqos_put_hist(struct sk_buff *skb, int type,
+			 const struct mqos_hist *h)
+{
+	struct nlattr *hist;
+	unsigned int b;
+
+	hist = nla_nest_start(skb, type);
+	if (!hist)
+		return -EMSGSIZE;
+	/* Bucket b is attribute b + 1; type 0 is only ever padding. */
+	for (b = 0; b < MQOS_HIST_BUCKETS; b++)
+		if (nla_put_u64_64bit(skb, b + 1, READ_ONCE(h->buckets[b]), 0))
+			return -EMSGSIZE;
+	nla_nest_end(skb, hist);
+	return 0;
+}
+
 static int mqos_put_class_xstats(struct mqos_sched *q, struct mqos_class *cl,
 				 struct sk_buff *skb)
 {
 	const struct mqos_class_cfg *c = &q->cfg->cls[cl->id];
 	const struct mqos_class_stats *st = &cl->st;
 	const struct mqos_hist *h = &cl->hist;
-	struct nlattr *hist;
-	unsigned int b, start;
+	unsigned int start;
 	u64 bytes, packets;
 
 	BUILD_BUG_ON(MQOS_HIST_NBUCKETS != MQOS_HIST_BUCKETS);
@@ -450,14 +466,19 @@ static int mqos_put_class_xstats(struct mqos_sched *q, struct mqos_class *cl,
 			READ_ONCE(cl->fq.hosts_busy)))
 		return -EMSGSIZE;
 
-	hist = nla_nest_start(skb, TCA_MQOS_XSTATS_DELAY_HIST);
-	if (!hist)
+	if (mqos_put_hist(skb, TCA_MQOS_XSTATS_DELAY_HIST, h))
 		return -EMSGSIZE;
-	/* Bucket b is attribute b + 1; type 0 is only ever padding. */
-	for (b = 0; b < MQOS_HIST_BUCKETS; b++)
-		if (nla_put_u64_64bit(skb, b + 1, READ_ONCE(h->buckets[b]), 0))
-			return -EMSGSIZE;
-	nla_nest_end(skb, hist);
+	h = &cl->sparse_hist;
+	if (!c->flows)
+		return 0;
+	if (mqos_put_u64(skb, TCA_MQOS_XSTATS_SPARSE_COUNT,
+			 READ_ONCE(h->count)) ||
+	    mqos_put_u64(skb, TCA_MQOS_XSTATS_SPARSE_SUM,
+			 READ_ONCE(h->sum_ns)) ||
+	    mqos_put_u64(skb, TCA_MQOS_XSTATS_SPARSE_MAX,
+			 READ_ONCE(h->max_ns)) ||
+	    mqos_put_hist(skb, TCA_MQOS_XSTATS_SPARSE_HIST, h))
+		return -EMSGSIZE;
 	return 0;
 }
 
@@ -478,12 +499,28 @@ int mqos_dump_class_xstats(struct mqos_sched *q, struct mqos_class *cl,
 	return 0;
 }
 
-/* TCA_STATS_APP of the qdisc: device counters and every class. */
+/*
+ * TCA_STATS_APP of the qdisc: device counters and the classes' drop and
+ * mark totals. Each class's detail is in its own class dump: with every
+ * class's histograms here, a qdisc message with many classes outgrew
+ * what a notification can carry (NLMSG_GOODSIZE).
+ */
 int mqos_dump_qdisc_xstats(struct mqos_sched *q, struct sk_buff *skb)
 {
-	struct nlattr *app, *classes, *one;
+	u64 policer = 0, limit = 0, aqm = 0, other = 0, memory = 0, ecn = 0;
+	struct nlattr *app;
 	unsigned int id;
 
+	for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
+		const struct mqos_class_stats *st = &q->cls[id].st;
+
+		policer += READ_ONCE(st->drop_policer);
+		limit += READ_ONCE(st->drop_limit);
+		aqm += READ_ONCE(st->drop_aqm);
+		other += READ_ONCE(st->drop_other);
+		memory += READ_ONCE(st->drop_memory);
+		ecn += READ_ONCE(st->ecn_marks);
+	}
 	app = nla_nest_start_noflag(skb, TCA_STATS_APP);
 	if (!app)
 		return -EMSGSIZE;
@@ -493,25 +530,16 @@ int mqos_dump_qdisc_xstats(struct mqos_sched *q, struct sk_buff *skb)
 	    mqos_put_u64(skb, TCA_MQOS_XSTATS_MEMORY_USED,
 			 READ_ONCE(q->mem_used)) ||
 	    mqos_put_u64(skb, TCA_MQOS_XSTATS_MEMORY_LIMIT,
-			 q->cfg->memory_limit))
-		goto nla_put_failure;
-
-	classes = nla_nest_start(skb, TCA_MQOS_XSTATS_CLASSES);
-	if (!classes)
-		goto nla_put_failure;
-	for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
-		if (!q->cfg->cls[id].present)
-			continue;
-		one = nla_nest_start(skb, id);
-		if (!one || mqos_put_class_xstats(q, &q->cls[id], skb))
-			goto nla_put_failure;
-		nla_nest_end(skb, one);
+			 q->cfg->memory_limit) ||
+	    mqos_put_u64(skb, TCA_MQOS_XSTATS_DROP_POLICER, policer) ||
+	    mqos_put_u64(skb, TCA_MQOS_XSTATS_DROP_LIMIT, limit) ||
+	    mqos_put_u64(skb, TCA_MQOS_XSTATS_DROP_AQM, aqm) ||
+	    mqos_put_u64(skb, TCA_MQOS_XSTATS_DROP_OTHER, other) ||
+	    mqos_put_u64(skb, TCA_MQOS_XSTATS_DROP_MEMORY, memory) ||
+	    mqos_put_u64(skb, TCA_MQOS_XSTATS_ECN_MARKS, ecn)) {
+		nla_nest_cancel(skb, app);
+		return -EMSGSIZE;
 	}
-	nla_nest_end(skb, classes);
 	nla_nest_end(skb, app);
 	return 0;
-
-nla_put_failure:
-	nla_nest_cancel(skb, app);
-	return -EMSGSIZE;
 }

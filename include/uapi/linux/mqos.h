@@ -164,9 +164,10 @@ enum {
  * last bucket is everything above.
  *
  * A class's stats (tc -s class show) are one set of TCA_MQOS_XSTATS_*.
- * The qdisc's stats carry device-level counters and TCA_MQOS_XSTATS_CLASSES,
- * a nest with one nest per class (attribute type = class id) holding that
- * class's TCA_MQOS_XSTATS_*, so one dump returns everything.
+ * The qdisc's stats carry device-level counters, the memory in use, and
+ * the classes' totals of DROP_* and ECN_MARKS; per-class detail is only in
+ * the class dumps (TCA_MQOS_XSTATS_CLASSES is no longer sent), so that a
+ * qdisc message stays small enough for a notification.
  */
 #define MQOS_HIST_NBUCKETS	24
 
@@ -195,7 +196,7 @@ enum {
 	TCA_MQOS_XSTATS_DELAY_MAX,
 	TCA_MQOS_XSTATS_JITTER_SUM,
 	TCA_MQOS_XSTATS_DELAY_HIST,	/* nest, see above */
-	TCA_MQOS_XSTATS_CLASSES,	/* qdisc only: nest of class nests */
+	TCA_MQOS_XSTATS_CLASSES,	/* unused (was: nest of class nests) */
 	TCA_MQOS_XSTATS_DEV_OVERLIMITS,	/* qdisc only: device rate reached */
 	TCA_MQOS_XSTATS_DEV_RATE,	/* qdisc only: effective rate, bytes/s */
 	TCA_MQOS_XSTATS_DROP_MEMORY,	/* over the qdisc's memory limit */
@@ -206,6 +207,10 @@ enum {
 	TCA_MQOS_XSTATS_HOSTS,		/* u32: hosts with queued flows */
 	TCA_MQOS_XSTATS_MEMORY_USED,	/* qdisc only: bytes (truesize) */
 	TCA_MQOS_XSTATS_MEMORY_LIMIT,	/* qdisc only: bytes */
+	TCA_MQOS_XSTATS_SPARSE_COUNT,	/* sojourn of packets sent from */
+	TCA_MQOS_XSTATS_SPARSE_SUM,	/* new (sparse) flows: count, sum, */
+	TCA_MQOS_XSTATS_SPARSE_MAX,	/* max (ns) and histogram, as for */
+	TCA_MQOS_XSTATS_SPARSE_HIST,	/* DELAY_* */
 	__TCA_MQOS_XSTATS_MAX
 };
 
