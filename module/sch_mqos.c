@@ -8,8 +8,10 @@
  * Every packet is put in one class (1..MQOS_MAX_CLASSES) at enqueue:
  *   1. skb->priority whose major number is this qdisc's handle and whose
  *      minor number is an existing class (SO_PRIORITY, skbedit, CLASSIFY);
- *   2. the mark / conntrack verdict (hook for the netfilter part, below);
- *   3. the rule engine (classify.c: the netns's rules, or with no rules
+ *   2. tc filters attached to the qdisc (`tc filter add dev X parent 1:
+ *      ... classid 1:N`, or an action's verdict: drop, steal);
+ *   3. the mark / conntrack verdict (hook for the netfilter part, below);
+ *   4. the rule engine (classify.c: the netns's rules, or with no rules
  *      the default DSCP / MQTT QoS map); with no verdict, the default
  *      class of the qdisc.
  * At enqueue the class's policer runs (drop the excess, or demote it to
@@ -102,15 +104,53 @@ static u8 mqos_classify_mark(struct Qdisc *sch, struct sk_buff *skb)
 	return mqos_hook_flow_class(dev_net(qdisc_dev(sch)), skb);
 }
 
+/*
+ * The tc filters' verdict: a class id (0 = none); false if an action
+ * took the packet (dropped, stolen, queued elsewhere), *ret saying how.
+ */
+static bool mqos_classify_filters(struct Qdisc *sch, struct mqos_sched *q,
+				  struct sk_buff *skb, u32 *id, int *ret)
+{
+	struct tcf_proto *fl = rcu_dereference_bh(q->filter_list);
+	struct tcf_result res;
+	int r;
+
+	*id = 0;
+	if (!fl)
+		return true;
+	r = tcf_classify(skb, NULL, fl, &res, false);
+	if (r < 0)
+		return true;
+#ifdef CONFIG_NET_CLS_ACT
+	switch (r) {
+	case TC_ACT_QUEUED:
+	case TC_ACT_STOLEN:
+	case TC_ACT_TRAP:
+		*ret = NET_XMIT_SUCCESS | __NET_XMIT_STOLEN;
+		return false;
+	case TC_ACT_SHOT:
+		*ret = NET_XMIT_SUCCESS | __NET_XMIT_BYPASS;
+		return false;
+	}
+#endif
+	if (TC_H_MAJ(res.classid) == sch->handle || !TC_H_MAJ(res.classid))
+		*id = TC_H_MIN(res.classid);
+	return true;
+}
+
+/* NULL when a filter's action took the packet; *ret then says how. */
 static struct mqos_class *mqos_sch_classify(struct Qdisc *sch,
 					    struct mqos_sched *q,
-					    struct sk_buff *skb)
+					    struct sk_buff *skb, int *ret)
 {
 	const struct mqos_cfg *cfg = q->cfg;
 	u32 id = 0;
 
 	if (TC_H_MAJ(skb->priority) == sch->handle)
 		id = TC_H_MIN(skb->priority);
+	if (!mqos_class_exists(cfg, id) &&
+	    !mqos_classify_filters(sch, q, skb, &id, ret))
+		return NULL;
 	if (!mqos_class_exists(cfg, id))
 		id = mqos_classify_mark(sch, skb);
 	if (!mqos_class_exists(cfg, id))
@@ -334,12 +374,20 @@ static int mqos_enqueue(struct sk_buff *skb, struct Qdisc *sch,
 			struct sk_buff **to_free)
 {
 	struct mqos_sched *q = qdisc_priv(sch);
-	struct mqos_class *cl = mqos_sch_classify(sch, q, skb);
 	struct mqos_enq_drops d = { 0, 0 };
 	struct mqos_flow_keys k;
-	u64 now = ktime_get_ns();
+	struct mqos_class *cl;
+	u64 now;
 	int ret;
 
+	cl = mqos_sch_classify(sch, q, skb, &ret);
+	if (!cl) {
+		if (ret & __NET_XMIT_BYPASS)
+			qdisc_qstats_drop(sch);
+		__qdisc_drop(skb, to_free);
+		return ret;
+	}
+	now = ktime_get_ns();
 	mqos_flow_keys(skb, q->cfg->isolation, &k);
 	if (skb_is_gso(skb))
 		ret = mqos_enqueue_gso(skb, sch, q, cl, &k, now, &d, to_free);
@@ -711,6 +759,9 @@ static int mqos_init(struct Qdisc *sch, struct nlattr *opt,
 	qdisc_watchdog_init(&q->watchdog, sch);
 	for (i = 0; i < MQOS_NUM_PRIOS; i++)
 		INIT_LIST_HEAD(&q->active[i]);
+	err = tcf_block_get(&q->block, &q->filter_list, sch, extack);
+	if (err)
+		return err;
 
 	q->mtu = psched_mtu(qdisc_dev(sch));
 	q->cfg = kzalloc(sizeof(*q->cfg), GFP_KERNEL);
@@ -766,6 +817,7 @@ static void mqos_destroy(struct Qdisc *sch)
 	unsigned int id;
 
 	qdisc_watchdog_cancel(&q->watchdog);
+	tcf_block_put(q->block);
 	if (q->cls) {
 		for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
 			mqos_free_packets(&q->cls[id]);
@@ -867,11 +919,111 @@ static int mqos_dump_class_stats(struct Qdisc *sch, unsigned long id,
 	return mqos_dump_class_xstats(q, cl, d->skb);
 }
 
+/*
+ * `tc class add|change dev X classid 1:N mqos OPTIONS`: TCA_OPTIONS holds
+ * TCA_MQOS_CLASS_* attributes; the class is created if it does not exist.
+ * rtnetlink notifies the change.
+ */
+static int mqos_change_class(struct Qdisc *sch, u32 classid, u32 parentid,
+			     struct nlattr **tca, unsigned long *arg,
+			     struct netlink_ext_ack *extack)
+{
+	struct mqos_sched *q = qdisc_priv(sch);
+	u32 id = TC_H_MIN(classid);
+	struct mqos_cfg *new;
+	int err;
+
+	if (TC_H_MAJ(classid) != sch->handle || id < 1 ||
+	    id > MQOS_MAX_CLASSES) {
+		NL_SET_ERR_MSG(extack, "mqos: the classid must be <qdisc major>:1..16");
+		return -EINVAL;
+	}
+	if (parentid != TC_H_ROOT && parentid != sch->handle &&
+	    parentid != TC_H_UNSPEC) {
+		NL_SET_ERR_MSG(extack, "mqos: classes have no parent class");
+		return -EINVAL;
+	}
+	new = kmalloc(sizeof(*new), GFP_KERNEL);
+	if (!new)
+		return -ENOMEM;
+	err = mqos_cfg_parse_class(sch, q->cfg, new, tca[TCA_OPTIONS], id,
+				   false, extack);
+	if (err) {
+		kfree(new);
+		return err;
+	}
+	err = mqos_commit(sch, new, false);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "mqos: no memory for the flow queues");
+		return err;
+	}
+	*arg = id;
+	return 0;
+}
+
+static int mqos_delete_class(struct Qdisc *sch, unsigned long arg,
+			     struct netlink_ext_ack *extack)
+{
+	struct mqos_sched *q = qdisc_priv(sch);
+	struct mqos_cfg *new;
+	int err;
+
+	if (q->filter_cnt[arg]) {
+		NL_SET_ERR_MSG(extack, "mqos: tc filters still send packets to this class");
+		return -EBUSY;
+	}
+	new = kmalloc(sizeof(*new), GFP_KERNEL);
+	if (!new)
+		return -ENOMEM;
+	err = mqos_cfg_parse_class(sch, q->cfg, new, NULL, arg, true, extack);
+	if (err) {
+		kfree(new);
+		return err;
+	}
+	return mqos_commit(sch, new, false);
+}
+
+static struct tcf_block *mqos_tcf_block(struct Qdisc *sch, unsigned long cl,
+					struct netlink_ext_ack *extack)
+{
+	struct mqos_sched *q = qdisc_priv(sch);
+
+	if (cl) {
+		NL_SET_ERR_MSG(extack, "mqos: filters attach to the qdisc, not to a class");
+		return NULL;
+	}
+	return q->block;
+}
+
+static unsigned long mqos_bind_tcf(struct Qdisc *sch, unsigned long parent,
+				   u32 classid)
+{
+	struct mqos_sched *q = qdisc_priv(sch);
+	unsigned long id = mqos_find(sch, classid);
+
+	if (id)
+		q->filter_cnt[id]++;
+	return id;
+}
+
+static void mqos_unbind_tcf(struct Qdisc *sch, unsigned long arg)
+{
+	struct mqos_sched *q = qdisc_priv(sch);
+
+	if (arg && q->filter_cnt[arg])
+		q->filter_cnt[arg]--;
+}
+
 static const struct Qdisc_class_ops mqos_class_ops = {
 	.graft		= mqos_graft,
 	.leaf		= mqos_leaf,
 	.find		= mqos_find,
+	.change		= mqos_change_class,
+	.delete		= mqos_delete_class,
 	.walk		= mqos_walk,
+	.tcf_block	= mqos_tcf_block,
+	.bind_tcf	= mqos_bind_tcf,
+	.unbind_tcf	= mqos_unbind_tcf,
 	.dump		= mqos_dump_class,
 	.dump_stats	= mqos_dump_class_stats,
 };

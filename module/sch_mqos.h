@@ -10,6 +10,7 @@
 
 #include <linux/list.h>
 #include <linux/skbuff.h>
+#include <net/pkt_cls.h>
 #include <net/pkt_sched.h>
 #include <net/sch_generic.h>
 #include <uapi/linux/mqos.h>
@@ -108,6 +109,9 @@ struct mqos_sched {
 	u32 mtu;			/* psched_mtu() at init */
 	u64 dev_overlimits;
 	u64 mem_used;			/* truesize of the queued packets */
+	struct tcf_proto __rcu *filter_list;	/* tc filters on the qdisc */
+	struct tcf_block *block;
+	u32 filter_cnt[MQOS_MAX_CLASSES + 1];	/* filters naming a class */
 };
 
 /* Flow and host hashes of a packet (sch_mqos_flow.c). */
@@ -133,6 +137,9 @@ static inline struct mqos_skb_cb *mqos_skb_cb(const struct sk_buff *skb)
 int mqos_cfg_parse(struct Qdisc *sch, const struct mqos_cfg *old,
 		   struct mqos_cfg *new, struct nlattr *opt, bool *reset_stats,
 		   struct netlink_ext_ack *extack);
+int mqos_cfg_parse_class(struct Qdisc *sch, const struct mqos_cfg *old,
+			 struct mqos_cfg *new, struct nlattr *opt, u8 id,
+			 bool del, struct netlink_ext_ack *extack);
 int mqos_dump_cfg(struct mqos_sched *q, struct sk_buff *skb);
 int mqos_dump_class_xstats(struct mqos_sched *q, struct mqos_class *cl,
 			   struct sk_buff *skb);

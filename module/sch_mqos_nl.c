@@ -148,26 +148,16 @@ static int mqos_check_class_attrs(struct nlattr **tb, u8 id, u32 mtu,
 	return 0;
 }
 
-/* Apply one TCA_MQOS_CLASSES_CLASS nest to @cfg. */
-static int mqos_parse_class(struct nlattr *nest, struct mqos_cfg *cfg,
-			    u32 mtu, struct netlink_ext_ack *extack)
+/*
+ * Apply one class's parsed attributes @tb (from @nest) to class @id of
+ * @cfg, creating it if it does not exist.
+ */
+static int mqos_parse_class_tb(struct nlattr **tb, struct nlattr *nest, u8 id,
+			       struct mqos_cfg *cfg, u32 mtu,
+			       struct netlink_ext_ack *extack)
 {
-	struct nlattr *tb[TCA_MQOS_CLASS_MAX + 1];
-	struct mqos_class_cfg *c;
+	struct mqos_class_cfg *c = &cfg->cls[id];
 	int err;
-	u8 id;
-
-	err = nla_parse_nested(tb, TCA_MQOS_CLASS_MAX, nest, mqos_class_policy,
-			       extack);
-	if (err < 0)
-		return err;
-	if (!tb[TCA_MQOS_CLASS_ID]) {
-		NL_SET_ERR_MSG_ATTR(extack, nest,
-				    "TCA_MQOS_CLASS_ID is required in a class");
-		return -EINVAL;
-	}
-	id = nla_get_u8(tb[TCA_MQOS_CLASS_ID]);
-	c = &cfg->cls[id];
 
 	if (tb[TCA_MQOS_CLASS_DELETE]) {
 		if (!c->present) {
@@ -240,6 +230,91 @@ static int mqos_parse_class(struct nlattr *nest, struct mqos_cfg *cfg,
 	return 0;
 }
 
+/* Apply one TCA_MQOS_CLASSES_CLASS nest to @cfg. */
+static int mqos_parse_class(struct nlattr *nest, struct mqos_cfg *cfg,
+			    u32 mtu, struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[TCA_MQOS_CLASS_MAX + 1];
+	int err;
+
+	err = nla_parse_nested(tb, TCA_MQOS_CLASS_MAX, nest, mqos_class_policy,
+			       extack);
+	if (err < 0)
+		return err;
+	if (!tb[TCA_MQOS_CLASS_ID]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "TCA_MQOS_CLASS_ID is required in a class");
+		return -EINVAL;
+	}
+	return mqos_parse_class_tb(tb, nest, nla_get_u8(tb[TCA_MQOS_CLASS_ID]),
+				   cfg, mtu, extack);
+}
+
+/* Checks of the whole configuration; @a is the attribute to blame. */
+static int mqos_cfg_check(const struct mqos_cfg *new, struct nlattr *def,
+			  struct nlattr *a, struct netlink_ext_ack *extack)
+{
+	unsigned int id;
+
+	if (!new->cls[new->default_class].present) {
+		NL_SET_ERR_MSG_ATTR(extack, def ?: a,
+				    "TCA_MQOS_DEFAULT_CLASS: the default class does not exist (or would be deleted)");
+		return -EINVAL;
+	}
+	for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
+		const struct mqos_class_cfg *c = &new->cls[id];
+
+		if (c->present && c->police_demote &&
+		    !new->cls[c->police_demote].present) {
+			NL_SET_ERR_MSG_ATTR(extack, a,
+					    "TCA_MQOS_CLASS_POLICE_DEMOTE: names a class that does not exist (or would be deleted)");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Build in @new (from @old) the configuration that `tc class change` or
+ * `tc class add` on class @id asks for: @opt holds TCA_MQOS_CLASS_*
+ * attributes directly (the class id comes from the classid), or, with
+ * @opt NULL and @del, the class is deleted.
+ */
+int mqos_cfg_parse_class(struct Qdisc *sch, const struct mqos_cfg *old,
+			 struct mqos_cfg *new, struct nlattr *opt, u8 id,
+			 bool del, struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[TCA_MQOS_CLASS_MAX + 1] = {};
+	u32 mtu = psched_mtu(qdisc_dev(sch));
+	int err;
+
+	memcpy(new, old, sizeof(*new));
+	if (del) {
+		new->cls[id].present = 0;
+		return mqos_cfg_check(new, NULL, NULL, extack);
+	}
+	if (opt) {
+		err = nla_parse_nested(tb, TCA_MQOS_CLASS_MAX, opt,
+				       mqos_class_policy, extack);
+		if (err < 0)
+			return err;
+	}
+	if (tb[TCA_MQOS_CLASS_ID] && nla_get_u8(tb[TCA_MQOS_CLASS_ID]) != id) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[TCA_MQOS_CLASS_ID],
+				    "TCA_MQOS_CLASS_ID: not the class the classid names");
+		return -EINVAL;
+	}
+	if (tb[TCA_MQOS_CLASS_DELETE]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[TCA_MQOS_CLASS_DELETE],
+				    "TCA_MQOS_CLASS_DELETE: use tc class del");
+		return -EINVAL;
+	}
+	err = mqos_parse_class_tb(tb, opt, id, new, mtu, extack);
+	if (err)
+		return err;
+	return mqos_cfg_check(new, NULL, opt, extack);
+}
+
 /*
  * Build the configuration a change asks for in @new (starting from @old).
  * Nothing is applied here; on error @new is garbage and the caller drops it.
@@ -251,7 +326,6 @@ int mqos_cfg_parse(struct Qdisc *sch, const struct mqos_cfg *old,
 	struct nlattr *tb[TCA_MQOS_MAX + 1];
 	u32 mtu = psched_mtu(qdisc_dev(sch));
 	struct nlattr *a;
-	unsigned int id;
 	int err, rem;
 
 	memcpy(new, old, sizeof(*new));
@@ -294,24 +368,8 @@ int mqos_cfg_parse(struct Qdisc *sch, const struct mqos_cfg *old,
 		}
 	}
 
-	/* Whole-configuration checks. */
-	if (!new->cls[new->default_class].present) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[TCA_MQOS_DEFAULT_CLASS] ?:
-				    tb[TCA_MQOS_CLASSES],
-				    "TCA_MQOS_DEFAULT_CLASS: the default class does not exist (or would be deleted)");
-		return -EINVAL;
-	}
-	for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
-		const struct mqos_class_cfg *c = &new->cls[id];
-
-		if (c->present && c->police_demote &&
-		    !new->cls[c->police_demote].present) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[TCA_MQOS_CLASSES],
-					    "TCA_MQOS_CLASS_POLICE_DEMOTE: names a class that does not exist (or would be deleted)");
-			return -EINVAL;
-		}
-	}
-	return 0;
+	return mqos_cfg_check(new, tb[TCA_MQOS_DEFAULT_CLASS],
+			      tb[TCA_MQOS_CLASSES], extack);
 }
 
 /* ---- dumps --------------------------------------------------------------- */

@@ -10,6 +10,10 @@
  *                       [limit_bytes B] [police R BURST] [demote ID]
  *                       [aqm TARGET_US INTERVAL_US] [ecn 0|1] [dscp D]
  *                       [flows N]]...
+ *   mqos_tc DEV add|replace [the same]   create root 1: with options
+ *   mqos_tc DEV class ID [the class keywords]   RTM_NEWTCLASS for 1:ID,
+ *                           the attributes flat in TCA_OPTIONS (tc class
+ *                           change / add)
  *   mqos_tc DEV stats       "qdisc key value ...", then one line per class
  *                           (from the class dump): "class ID key value ..."
  *
@@ -121,7 +125,10 @@ static int talk(int fd)
 	return (int)n;
 }
 
-static int do_change(int fd, int ifindex, int argc, char **argv)
+enum { M_CHANGE, M_ADD, M_REPLACE, M_CLASS };
+
+static int do_change(int fd, int ifindex, int argc, char **argv, int mode,
+		     uint32_t id)
 {
 	struct nlattr *opts, *classes = NULL, *cls = NULL;
 	struct tcmsg *tcm;
@@ -131,14 +138,26 @@ static int do_change(int fd, int ifindex, int argc, char **argv)
 	memset(buf, 0, BUFSZ);
 	nlh = (struct nlmsghdr *)buf;
 	nlh->nlmsg_len = NLMSG_LENGTH(sizeof(*tcm));
-	nlh->nlmsg_type = RTM_NEWQDISC;
+	nlh->nlmsg_type = mode == M_CLASS ? RTM_NEWTCLASS : RTM_NEWQDISC;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	if (mode == M_ADD)
+		nlh->nlmsg_flags |= NLM_F_CREATE | NLM_F_EXCL;
+	if (mode == M_REPLACE)
+		nlh->nlmsg_flags |= NLM_F_CREATE | NLM_F_REPLACE;
+	if (mode == M_CLASS)	/* as `tc class replace`: add or change */
+		nlh->nlmsg_flags |= NLM_F_CREATE;
 	tcm = NLMSG_DATA(nlh);
 	tcm->tcm_family = AF_UNSPEC;
 	tcm->tcm_ifindex = ifindex;
 	tcm->tcm_parent = TC_H_ROOT;
+	if (mode == M_ADD || mode == M_REPLACE)
+		tcm->tcm_handle = 0x10000;
+	if (mode == M_CLASS)
+		tcm->tcm_handle = 0x10000 | id;
 	put(TCA_KIND, "mqos", 5);
 	opts = nest_start(TCA_OPTIONS);
+	if (mode == M_CLASS)
+		cls = opts;	/* class keywords only, straight in OPTIONS */
 
 #define NEED(n) do { if (i + (n) >= argc) die("missing value after '%s'", argv[i]); } while (0)
 	for (i = 0; i < argc; i++) {
@@ -233,7 +252,7 @@ static int do_change(int fd, int ifindex, int argc, char **argv)
 			die("unknown class keyword '%s'", k);
 		}
 	}
-	if (cls)
+	if (cls && cls != opts)
 		nest_end(cls);
 	if (classes)
 		nest_end(classes);
@@ -445,7 +464,14 @@ int main(int argc, char **argv)
 	/* Error messages (extack) from the kernel; harmless if refused. */
 	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	if (!strcmp(argv[2], "change"))
-		return do_change(fd, ifindex, argc - 3, argv + 3);
+		return do_change(fd, ifindex, argc - 3, argv + 3, M_CHANGE, 0);
+	if (!strcmp(argv[2], "add"))
+		return do_change(fd, ifindex, argc - 3, argv + 3, M_ADD, 0);
+	if (!strcmp(argv[2], "replace"))
+		return do_change(fd, ifindex, argc - 3, argv + 3, M_REPLACE, 0);
+	if (!strcmp(argv[2], "class") && argc > 3)
+		return do_change(fd, ifindex, argc - 4, argv + 4, M_CLASS,
+				 (uint32_t)num(argv[3]));
 	if (!strcmp(argv[2], "stats"))
 		return do_stats(fd, ifindex);
 	die("unknown command '%s'", argv[2]);
