@@ -113,8 +113,12 @@ u16 mqos_fq_fattest(const struct mqos_fq *fq)
 
 /* ---- hosts ------------------------------------------------------------- */
 
-/* The host slot for host hash @h: its own, an idle one, or a shared one. */
-static u16 mqos_fq_host(struct mqos_fq *fq, u32 h)
+/*
+ * The host slot for host hash @h: its own, an idle one other than @taken,
+ * or a shared one. @taken is the slot the flow's other host just got: it
+ * counts no flow until the packet is enqueued, yet is not idle.
+ */
+static u16 mqos_fq_host(struct mqos_fq *fq, u32 h, u16 taken)
 {
 	u32 set = mqos_fq_set(fq->nflows, h), k;
 	struct mqos_fq_host *hs = fq->hosts + set;
@@ -123,7 +127,7 @@ static u16 mqos_fq_host(struct mqos_fq *fq, u32 h)
 		if (hs[k].tag == h)
 			return set + k;
 	for (k = 0; k < MQOS_FQ_WAYS; k++) {
-		if (!hs[k].flows) {
+		if (!hs[k].flows && set + k != taken) {
 			hs[k].tag = h;
 			return set + k;
 		}
@@ -244,9 +248,9 @@ found:
 	if (f->list == MQOS_FQ_IDLE && fq->hosts) {
 		/* Counted against its hosts once it joins a list. */
 		f->src = fq->isolate & MQOS_FQ_ISOLATE_SRC ?
-			 mqos_fq_host(fq, src) : MQOS_FQ_NONE;
+			 mqos_fq_host(fq, src, MQOS_FQ_NONE) : MQOS_FQ_NONE;
 		f->dst = fq->isolate & MQOS_FQ_ISOLATE_DST ?
-			 mqos_fq_host(fq, dst) : MQOS_FQ_NONE;
+			 mqos_fq_host(fq, dst, f->src) : MQOS_FQ_NONE;
 	}
 	return i;
 }
