@@ -291,12 +291,13 @@ u16 mqos_fq_next(struct mqos_fq *fq)
 		f = &fq->flows[i];
 		if (f->deficit > 0)
 			return i;
-		f->deficit += mqos_fq_credit(fq, f);
 		mqos_fq_pop(fq, l);
 		if (f->list == MQOS_FQ_NEW) {
+			/* Counted as bulk before its credit is worked out. */
 			f->list = MQOS_FQ_OLD;
 			mqos_fq_hosts_ref(fq, f, 0, 1);
 		}
+		f->deficit += mqos_fq_credit(fq, f);
 		mqos_fq_push(fq, &fq->old_flows, i);
 	}
 }
