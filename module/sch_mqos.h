@@ -90,6 +90,7 @@ struct mqos_class {
 	struct mqos_tb police_tb;	/* policer */
 	struct mqos_aqm aqm;
 	struct mqos_aqm_params aqm_p;
+	bool tb_live;			/* buckets set up: keep their credit */
 	u8 id;
 	u8 prio;			/* copy of cfg prio while on a list */
 
@@ -105,6 +106,7 @@ struct mqos_sched {
 	struct list_head active[MQOS_NUM_PRIOS];
 	struct mqos_tb dev_tb;		/* device rate */
 	bool dev_waiting;		/* watchdog set for dev_tb, backlog */
+	bool dev_tb_live;		/* dev_tb set up: keep its credit */
 	struct qdisc_watchdog watchdog;
 	u32 mtu;			/* psched_mtu() at init */
 	u64 dev_overlimits;

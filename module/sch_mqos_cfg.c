@@ -76,6 +76,11 @@ void mqos_cfg_defaults(struct mqos_cfg *cfg, u32 mtu)
 /* Bucket depth of shapers: 2 ms at the rate, at least two full packets. */
 #define MQOS_SHAPER_BURST_NS	(2 * NSEC_PER_MSEC)
 
+/*
+ * Effective rate: absolute, else a percentage of the device rate. The
+ * device rate is at most MQOS_MAX_RATE (netlink policy), so the product
+ * cannot overflow.
+ */
 static u64 mqos_eff_rate(u64 abs, u8 pct, u64 dev_rate)
 {
 	if (abs)
@@ -83,11 +88,27 @@ static u64 mqos_eff_rate(u64 abs, u8 pct, u64 dev_rate)
 	return div_u64(dev_rate * min_t(u8, pct, 100), 100);
 }
 
-static u32 mqos_shaper_burst(u64 rate, u32 pkt)
+/* In time, so that no byte cap limits it at high rates. */
+static u64 mqos_shaper_depth_ns(u64 rate, u32 pkt)
 {
-	u64 b = div_u64(rate * MQOS_SHAPER_BURST_NS, NSEC_PER_SEC);
+	if (!rate)
+		return 0;
+	return max_t(u64, MQOS_SHAPER_BURST_NS,
+		     div64_u64(2ULL * pkt * NSEC_PER_SEC, rate));
+}
 
-	return max_t(u64, b, 2 * pkt);
+/*
+ * A bucket of a class that lived before this change keeps its credit
+ * (rescaled if its rate changed); a new class's buckets start full. So a
+ * change, or a stats reset, hands no policer or shaper a fresh burst.
+ */
+static void mqos_tb_set(struct mqos_tb *tb, bool live, u64 rate, u64 depth_ns,
+			u64 now)
+{
+	if (live)
+		mqos_tb_update_ns(tb, rate, depth_ns, now);
+	else
+		mqos_tb_init_ns(tb, rate, depth_ns, now);
 }
 
 /* Bring the class state in line with q->cfg. Under sch_tree_lock. */
@@ -98,25 +119,35 @@ void mqos_apply_cfg(struct Qdisc *sch, struct mqos_sched *q, u64 now)
 	unsigned int id;
 	u64 r;
 
-	mqos_tb_init(&q->dev_tb, cfg->rate, mqos_shaper_burst(cfg->rate, pkt),
-		     now);
+	mqos_tb_set(&q->dev_tb, q->dev_tb_live, cfg->rate,
+		    mqos_shaper_depth_ns(cfg->rate, pkt), now);
+	q->dev_tb_live = true;
 	q->dev_waiting = false;
 
 	for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
 		const struct mqos_class_cfg *cc = &cfg->cls[id];
 		struct mqos_class *cl = &q->cls[id];
+		u64 police_ns;
 
-		if (!cc->present)
+		if (!cc->present) {
+			cl->tb_live = false;
 			continue;
+		}
 		/* With a ceiling equal to the device rate, the device limits. */
 		r = mqos_eff_rate(cc->rate, cc->rate_pct, cfg->rate);
-		mqos_tb_init(&cl->rate_tb, r, mqos_shaper_burst(r, pkt), now);
+		mqos_tb_set(&cl->rate_tb, cl->tb_live, r,
+			    mqos_shaper_depth_ns(r, pkt), now);
 		r = mqos_eff_rate(cc->ceil, cc->ceil_pct, cfg->rate);
 		if (r == cfg->rate)
 			r = 0;
-		mqos_tb_init(&cl->ceil_tb, r, mqos_shaper_burst(r, pkt), now);
-		mqos_tb_init(&cl->police_tb, cc->police_rate, cc->police_burst,
-			     now);
+		mqos_tb_set(&cl->ceil_tb, cl->tb_live, r,
+			    mqos_shaper_depth_ns(r, pkt), now);
+		police_ns = cc->police_rate ?
+			div64_u64((u64)cc->police_burst * NSEC_PER_SEC,
+				  cc->police_rate) : 0;
+		mqos_tb_set(&cl->police_tb, cl->tb_live, cc->police_rate,
+			    police_ns, now);
+		cl->tb_live = true;
 		cl->aqm_p.target_ns = (u64)cc->aqm_target_us * NSEC_PER_USEC;
 		cl->aqm_p.interval_ns = (u64)cc->aqm_interval_us * NSEC_PER_USEC;
 		cl->aqm_p.mtu = q->mtu;

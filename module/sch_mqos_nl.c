@@ -15,11 +15,40 @@
 #define MQOS_MAX_AQM_US		(10 * USEC_PER_SEC)
 #define MQOS_MAX_QUANTUM	BIT(20)	/* keep the messages below in sync */
 
+static struct netlink_range_validation mqos_rate_range = {
+	.max = MQOS_MAX_RATE,
+};
+
+static struct netlink_range_validation mqos_quantum_range = {
+	.min = MQOS_MIN_QUANTUM,
+	.max = MQOS_MAX_QUANTUM,
+};
+
+static struct netlink_range_validation mqos_limit_range = {
+	.min = 1,
+	.max = U32_MAX,
+};
+
+static struct netlink_range_validation mqos_aqm_target_range = {
+	.max = MQOS_MAX_AQM_US,
+};
+
+static struct netlink_range_validation mqos_aqm_interval_range = {
+	.min = 1,
+	.max = MQOS_MAX_AQM_US,
+};
+
+static const struct nla_policy mqos_class_policy[TCA_MQOS_CLASS_MAX + 1];
+
+static const struct nla_policy mqos_classes_policy[TCA_MQOS_CLASSES_MAX + 1] = {
+	[TCA_MQOS_CLASSES_CLASS] = NLA_POLICY_NESTED(mqos_class_policy),
+};
+
 static const struct nla_policy mqos_policy[TCA_MQOS_MAX + 1] = {
-	[TCA_MQOS_RATE]		 = { .type = NLA_U64 },
+	[TCA_MQOS_RATE]		 = NLA_POLICY_FULL_RANGE(NLA_U64, &mqos_rate_range),
 	[TCA_MQOS_OVERHEAD]	 = NLA_POLICY_MAX(NLA_U32, MQOS_MAX_OVERHEAD),
 	[TCA_MQOS_DEFAULT_CLASS] = NLA_POLICY_RANGE(NLA_U8, 1, MQOS_MAX_CLASSES),
-	[TCA_MQOS_CLASSES]	 = { .type = NLA_NESTED },
+	[TCA_MQOS_CLASSES]	 = NLA_POLICY_NESTED(mqos_classes_policy),
 	[TCA_MQOS_RESET_STATS]	 = { .type = NLA_FLAG },
 	[TCA_MQOS_ISOLATION]	 = NLA_POLICY_MAX(NLA_U8, __MQOS_ISOLATE_MAX - 1),
 	[TCA_MQOS_MEMORY_LIMIT]	 = { .type = NLA_U32 },
@@ -31,18 +60,23 @@ static const struct nla_policy mqos_class_policy[TCA_MQOS_CLASS_MAX + 1] = {
 	[TCA_MQOS_CLASS_NAME]	  = { .type = NLA_NUL_STRING,
 				      .len = MQOS_CLASS_NAME_LEN - 1 },
 	[TCA_MQOS_CLASS_PRIO]	  = NLA_POLICY_MAX(NLA_U8, MQOS_NUM_PRIOS - 1),
-	[TCA_MQOS_CLASS_RATE]	  = { .type = NLA_U64 },
-	[TCA_MQOS_CLASS_CEIL]	  = { .type = NLA_U64 },
+	[TCA_MQOS_CLASS_RATE]	  = NLA_POLICY_FULL_RANGE(NLA_U64, &mqos_rate_range),
+	[TCA_MQOS_CLASS_CEIL]	  = NLA_POLICY_FULL_RANGE(NLA_U64, &mqos_rate_range),
 	[TCA_MQOS_CLASS_RATE_PCT] = NLA_POLICY_MAX(NLA_U8, 100),
 	[TCA_MQOS_CLASS_CEIL_PCT] = NLA_POLICY_MAX(NLA_U8, 100),
-	[TCA_MQOS_CLASS_QUANTUM]  = { .type = NLA_U32 },
-	[TCA_MQOS_CLASS_LIMIT]	  = { .type = NLA_U32 },
+	[TCA_MQOS_CLASS_QUANTUM]  = NLA_POLICY_FULL_RANGE(NLA_U32,
+							  &mqos_quantum_range),
+	[TCA_MQOS_CLASS_LIMIT]	  = NLA_POLICY_FULL_RANGE(NLA_U32,
+							  &mqos_limit_range),
 	[TCA_MQOS_CLASS_LIMIT_BYTES]  = { .type = NLA_U32 },
-	[TCA_MQOS_CLASS_POLICE_RATE]  = { .type = NLA_U64 },
+	[TCA_MQOS_CLASS_POLICE_RATE]  = NLA_POLICY_FULL_RANGE(NLA_U64,
+							      &mqos_rate_range),
 	[TCA_MQOS_CLASS_POLICE_BURST] = { .type = NLA_U32 },
 	[TCA_MQOS_CLASS_POLICE_DEMOTE] = NLA_POLICY_MAX(NLA_U8, MQOS_MAX_CLASSES),
-	[TCA_MQOS_CLASS_AQM_TARGET]   = { .type = NLA_U32 },
-	[TCA_MQOS_CLASS_AQM_INTERVAL] = { .type = NLA_U32 },
+	[TCA_MQOS_CLASS_AQM_TARGET]   = NLA_POLICY_FULL_RANGE(NLA_U32,
+							      &mqos_aqm_target_range),
+	[TCA_MQOS_CLASS_AQM_INTERVAL] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							      &mqos_aqm_interval_range),
 	[TCA_MQOS_CLASS_ECN]	  = NLA_POLICY_MAX(NLA_U8, 1),
 	[TCA_MQOS_CLASS_DSCP]	  = { .type = NLA_U8 },
 	[TCA_MQOS_CLASS_FLOWS]	  = NLA_POLICY_MAX(NLA_U32, MQOS_MAX_FLOWS),
@@ -69,7 +103,10 @@ static bool mqos_u32_bad(const struct nlattr *a, u32 min, u32 max)
 	return v < min || v > max;
 }
 
-/* Checks of single attributes that the policy cannot express. */
+/*
+ * Checks of single attributes that the policy cannot express (ranges are
+ * in the policies: the kernel's extack then names the attribute).
+ */
 static int mqos_check_class_attrs(struct nlattr **tb, u8 id, u32 mtu,
 				  struct netlink_ext_ack *extack)
 {
@@ -95,17 +132,6 @@ static int mqos_check_class_attrs(struct nlattr **tb, u8 id, u32 mtu,
 				    "TCA_MQOS_CLASS_POLICE_RATE: below 125 bytes/s (1 kbit/s)");
 		return -ERANGE;
 	}
-	if (mqos_u32_bad(tb[TCA_MQOS_CLASS_QUANTUM], MQOS_MIN_QUANTUM,
-			 MQOS_MAX_QUANTUM)) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[TCA_MQOS_CLASS_QUANTUM],
-				    "TCA_MQOS_CLASS_QUANTUM: not in 256..1048576 bytes");
-		return -ERANGE;
-	}
-	if (mqos_u32_bad(tb[TCA_MQOS_CLASS_LIMIT], 1, U32_MAX)) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[TCA_MQOS_CLASS_LIMIT],
-				    "TCA_MQOS_CLASS_LIMIT: must be at least 1 packet");
-		return -ERANGE;
-	}
 	if (mqos_u32_bad(tb[TCA_MQOS_CLASS_LIMIT_BYTES], mtu, U32_MAX)) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[TCA_MQOS_CLASS_LIMIT_BYTES],
 				    "TCA_MQOS_CLASS_LIMIT_BYTES: smaller than one MTU");
@@ -122,16 +148,6 @@ static int mqos_check_class_attrs(struct nlattr **tb, u8 id, u32 mtu,
 		NL_SET_ERR_MSG_ATTR(extack, a,
 				    "TCA_MQOS_CLASS_POLICE_DEMOTE: a class cannot demote to itself");
 		return -EINVAL;
-	}
-	if (mqos_u32_bad(tb[TCA_MQOS_CLASS_AQM_TARGET], 0, MQOS_MAX_AQM_US)) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[TCA_MQOS_CLASS_AQM_TARGET],
-				    "TCA_MQOS_CLASS_AQM_TARGET: more than 10 s");
-		return -ERANGE;
-	}
-	if (mqos_u32_bad(tb[TCA_MQOS_CLASS_AQM_INTERVAL], 1, MQOS_MAX_AQM_US)) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[TCA_MQOS_CLASS_AQM_INTERVAL],
-				    "TCA_MQOS_CLASS_AQM_INTERVAL: not in 1 us..10 s");
-		return -ERANGE;
 	}
 	a = tb[TCA_MQOS_CLASS_FLOWS];
 	if (a && nla_get_u32(a) && !mqos_fq_nflows_ok(nla_get_u32(a))) {

@@ -108,6 +108,7 @@ enum {
 #define MQOS_NUM_PRIOS		8	/* priorities 0 (highest) .. 7 */
 #define MQOS_DSCP_KEEP		0xff	/* TCA_MQOS_CLASS_DSCP: no remarking */
 #define MQOS_MIN_QUANTUM	256
+#define MQOS_MAX_RATE		125000000000ULL	/* bytes/s: 1 Tbit/s */
 #define MQOS_MAX_OVERHEAD	256
 
 /*
