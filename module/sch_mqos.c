@@ -79,6 +79,7 @@
 #include "classify.h"
 #include "mqos.h"
 #include "debug.h"
+#include "dsfield.h"
 #include "sch_mqos.h"
 
 /* Update a counter that lockless dump readers see with READ_ONCE. */
@@ -580,7 +581,7 @@ static void mqos_remark(struct sk_buff *skb, u8 dscp)
 		if (!pskb_may_pull(skb, wlen) ||
 		    skb_try_make_writable(skb, wlen))
 			return;
-		ipv6_change_dsfield(ipv6_hdr(skb), INET_ECN_MASK, dscp << 2);
+		mqos_ipv6_set_dscp(skb, ipv6_hdr(skb), dscp);
 		break;
 	default:
 		break;
