@@ -606,6 +606,8 @@ static struct sk_buff *mqos_dequeue(struct Qdisc *sch)
 	if (!sch->q.qlen)
 		return NULL;
 	now = ktime_get_ns();
+	if (unlikely(psched_mtu(qdisc_dev(sch)) != q->mtu))
+		mqos_mtu_changed(q, psched_mtu(qdisc_dev(sch)));
 
 	/*
 	 * Waiting on the device rate with a backlog all along: a watchdog

@@ -108,7 +108,7 @@ struct mqos_sched {
 	bool dev_waiting;		/* watchdog set for dev_tb, backlog */
 	bool dev_tb_live;		/* dev_tb set up: keep its credit */
 	struct qdisc_watchdog watchdog;
-	u32 mtu;			/* psched_mtu() at init */
+	u32 mtu;			/* psched_mtu(), followed at dequeue */
 	u64 dev_overlimits;
 	u64 mem_used;			/* truesize of the queued packets */
 	struct tcf_proto __rcu *filter_list;	/* tc filters on the qdisc */
@@ -154,6 +154,7 @@ void mqos_apply_cfg(struct Qdisc *sch, struct mqos_sched *q, u64 now);
 void mqos_purge_class(struct Qdisc *sch, struct mqos_sched *q,
 		      struct mqos_class *cl);
 void mqos_free_packets(struct mqos_class *cl);
+void mqos_mtu_changed(struct mqos_sched *q, u32 mtu);
 void mqos_reset_class_stats(struct mqos_class *cl);
 void mqos_reset_stats(struct mqos_sched *q);
 

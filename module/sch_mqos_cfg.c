@@ -164,6 +164,20 @@ void mqos_apply_cfg(struct Qdisc *sch, struct mqos_sched *q, u64 now)
 	}
 }
 
+/*
+ * The device's MTU changed (seen at dequeue): the AQM's "at most one MTU
+ * queued" guard follows at once; the shapers' depth (at least two
+ * packets, but never less than 2 ms) at the next change.
+ */
+void mqos_mtu_changed(struct mqos_sched *q, u32 mtu)
+{
+	unsigned int id;
+
+	q->mtu = mtu;
+	for (id = 1; id <= MQOS_MAX_CLASSES; id++)
+		q->cls[id].aqm_p.mtu = mtu;
+}
+
 /* Free every packet of a class, its counts with them (qdisc reset). */
 void mqos_free_packets(struct mqos_class *cl)
 {
