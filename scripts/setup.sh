@@ -25,6 +25,8 @@ PKGS=(
 	linux-source-6.1
 	dkms bash-completion systemd
 	python3-prometheus-client
+	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
+	gcc-s390x-linux-gnu libc6-dev-s390x-cross qemu-user-static
 )
 
 missing_pkgs() {
