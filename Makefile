@@ -230,3 +230,27 @@ dkms-uninstall:
 		rm -rf /usr/src/mqos-$$v; \
 	done
 	rm -rf $(DKMS_SRC)
+
+# --- arm64 (scripts/arm64) ------------------------------------------------------
+#   make setup-arm64     fetch Debian's arm64 6.1 headers and the arm64 libnl /
+#                        json-c into $(MQOS_CACHE)/arm64 (part of make setup)
+#   make module-arm64    mqos.ko for arm64 (cross, aarch64-linux-gnu-gcc)
+#   make mqosctl-arm64   mqosctl for arm64 (build/arm64-mqosctl/userspace/)
+#   make build-arm64     both, and mqosctl --help under qemu-user (in make check)
+#   make check-arm64     build-arm64 (not in make check)
+.PHONY: setup-arm64 module-arm64 mqosctl-arm64 build-arm64 check-arm64
+setup-arm64:
+	$(TOP)/scripts/arm64 fetch
+
+module-arm64:
+	W=$(W) C=$(C) $(TOP)/scripts/arm64 module
+
+mqosctl-arm64:
+	$(TOP)/scripts/arm64 mqosctl
+
+build-arm64: setup-arm64
+	$(MAKE) module-arm64 W=1
+	$(MAKE) mqosctl-arm64
+	$(TOP)/scripts/arm64 smoke
+
+check-arm64: build-arm64

@@ -27,6 +27,7 @@ PKGS=(
 	python3-prometheus-client
 	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
 	gcc-s390x-linux-gnu libc6-dev-s390x-cross qemu-user-static
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm
 )
 
 missing_pkgs() {
@@ -46,7 +47,8 @@ have_kernel() {
 }
 
 all_present() {
-	[ -z "$(missing_pkgs)" ] && have_kernel 6.1 && have_kernel 6.12
+	[ -z "$(missing_pkgs)" ] && have_kernel 6.1 && have_kernel 6.12 &&
+		"$here/arm64" have
 }
 
 if [ "${1:-}" = "--check" ]; then
@@ -102,4 +104,5 @@ fetch_kernel() {
 mkdir -p "$MQOS_CACHE"
 fetch_kernel 6.1 "$v61"
 fetch_kernel 6.12 "$v612"
+"$here/arm64" fetch
 echo "setup: done (kernels: $v61, $v612)"
