@@ -237,7 +237,11 @@ dkms-uninstall:
 #   make module-arm64    mqos.ko for arm64 (cross, aarch64-linux-gnu-gcc)
 #   make mqosctl-arm64   mqosctl for arm64 (build/arm64-mqosctl/userspace/)
 #   make build-arm64     both, and mqosctl --help under qemu-user (in make check)
-#   make check-arm64     build-arm64 (not in make check)
+#   make check-arm64     build-arm64, then boots Debian's arm64 kernel under
+#                        qemu-system-aarch64 (TCG) with an initramfs of arm64
+#                        packages: insmod, tc qdisc add dev lo root mqos, the
+#                        default classes, traffic counted, mqosctl, rmmod
+#                        (not in make check; ~1 min after the first fetch)
 .PHONY: setup-arm64 module-arm64 mqosctl-arm64 build-arm64 check-arm64
 setup-arm64:
 	$(TOP)/scripts/arm64 fetch
@@ -254,3 +258,4 @@ build-arm64: setup-arm64
 	$(TOP)/scripts/arm64 smoke
 
 check-arm64: build-arm64
+	$(TOP)/scripts/arm64 boot
