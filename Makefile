@@ -231,31 +231,38 @@ dkms-uninstall:
 	done
 	rm -rf $(DKMS_SRC)
 
-# --- arm64 (scripts/arm64) ------------------------------------------------------
-#   make setup-arm64     fetch Debian's arm64 6.1 headers and the arm64 libnl /
-#                        json-c into $(MQOS_CACHE)/arm64 (part of make setup)
-#   make module-arm64    mqos.ko for arm64 (cross, aarch64-linux-gnu-gcc)
-#   make mqosctl-arm64   mqosctl for arm64 (build/arm64-mqosctl/userspace/)
-#   make build-arm64     both, and mqosctl --help under qemu-user (in make check)
-#   make check-arm64     build-arm64, then boots Debian's arm64 kernel under
+# --- ARM (scripts/arm) -----------------------------------------------------------
+#   make setup-arm       fetch Debian's arm64 and armhf 6.1 headers and their
+#                        libnl / json-c into $(MQOS_CACHE)/{arm64,armhf}
+#                        (part of make setup)
+#   make module-arm64    mqos.ko for arm64 / 32-bit armhf (cross, W= C= pass on)
+#   make module-armhf
+#   make mqosctl-arm64   mqosctl for arm64 / armhf (build/<arch>-mqosctl/)
+#   make mqosctl-armhf
+#   make build-arm       all four (W=1), and each mqosctl --help under
+#                        qemu-user (in make check)
+#   make check-arm64     build-arm, then boots Debian's arm64 kernel under
 #                        qemu-system-aarch64 (TCG) with an initramfs of arm64
 #                        packages: insmod, tc qdisc add dev lo root mqos, the
 #                        default classes, traffic counted, mqosctl, rmmod
 #                        (not in make check; ~1 min after the first fetch)
-.PHONY: setup-arm64 module-arm64 mqosctl-arm64 build-arm64 check-arm64
-setup-arm64:
-	$(TOP)/scripts/arm64 fetch
+ARM_ARCHES := arm64 armhf
+.PHONY: setup-arm build-arm check-arm64 $(foreach a,$(ARM_ARCHES),module-$(a) mqosctl-$(a))
+setup-arm:
+	@for a in $(ARM_ARCHES); do $(TOP)/scripts/arm --arch $$a fetch || exit 1; done
 
-module-arm64:
-	W=$(W) C=$(C) $(TOP)/scripts/arm64 module
+$(foreach a,$(ARM_ARCHES),module-$(a)): module-%:
+	W=$(W) C=$(C) $(TOP)/scripts/arm --arch $* module
 
-mqosctl-arm64:
-	$(TOP)/scripts/arm64 mqosctl
+$(foreach a,$(ARM_ARCHES),mqosctl-$(a)): mqosctl-%:
+	$(TOP)/scripts/arm --arch $* mqosctl
 
-build-arm64: setup-arm64
-	$(MAKE) module-arm64 W=1
-	$(MAKE) mqosctl-arm64
-	$(TOP)/scripts/arm64 smoke
+build-arm: setup-arm
+	@for a in $(ARM_ARCHES); do \
+		$(MAKE) --no-print-directory module-$$a W=1 && \
+		$(MAKE) --no-print-directory mqosctl-$$a && \
+		$(TOP)/scripts/arm --arch $$a smoke || exit 1; \
+	done
 
-check-arm64: build-arm64
-	$(TOP)/scripts/arm64 boot
+check-arm64: build-arm
+	$(TOP)/scripts/arm boot

@@ -48,7 +48,7 @@ have_kernel() {
 
 all_present() {
 	[ -z "$(missing_pkgs)" ] && have_kernel 6.1 && have_kernel 6.12 &&
-		"$here/arm64" have
+		"$here/arm" --arch arm64 have && "$here/arm" --arch armhf have
 }
 
 if [ "${1:-}" = "--check" ]; then
@@ -104,5 +104,6 @@ fetch_kernel() {
 mkdir -p "$MQOS_CACHE"
 fetch_kernel 6.1 "$v61"
 fetch_kernel 6.12 "$v612"
-"$here/arm64" fetch
+"$here/arm" --arch arm64 fetch
+"$here/arm" --arch armhf fetch
 echo "setup: done (kernels: $v61, $v612)"
