@@ -61,6 +61,7 @@ static void cmx_fail(const char *file, int line, const char *fmt, ...)
 }
 
 #define print_message(...)	printf(__VA_ARGS__)
+#define fail_msg(...)		cmx_fail(__FILE__, __LINE__, __VA_ARGS__)
 
 #define cmx_u(x)	((uintmax_t)(x))
 

@@ -107,7 +107,7 @@ static void test_new_before_old(void **state)
 
 	(void)state;
 	assert_int_equal(fqm_init(&m, 64, QUANTUM, MQOS_FQ_ISOLATE_FLOWS), 0);
-	assert_int_equal(fqm_dequeue(&m, 0, NULL), NULL);
+	assert_null(fqm_dequeue(&m, 0, NULL));
 	for (k = 0; k < 20; k++) {
 		enq(&m, a, 1500);
 		enq(&m, b, 1500);
@@ -306,7 +306,7 @@ static void test_emptied_behind_old(void **state)
 	cq = enq(&m, c, 100);
 	deq_expect(&m, c);
 	assert_int_equal(m.flows[cq].list, MQOS_FQ_NEW);
-	assert_int_equal(deq(&m), NULL);
+	assert_null(deq(&m));
 	assert_int_equal(m.flows[cq].list, MQOS_FQ_IDLE);
 	assert_int_equal(mqos_fq_next(&m.fq), MQOS_FQ_NONE);
 	fqm_free(&m);
@@ -449,7 +449,7 @@ static void test_fattest_basic(void **state)
 	assert_int_equal(fqm_drop_fat(&m), 0);
 	/* Emptied queues are still on the lists, and leave them. */
 	assert_int_equal(mqos_fq_sparse(&m.fq), 2);
-	assert_int_equal(deq(&m), NULL);
+	assert_null(deq(&m));
 	assert_int_equal(mqos_fq_sparse(&m.fq), 0);
 	fqm_free(&m);
 }
@@ -688,7 +688,7 @@ static void test_reset(void **state)
 	assert_non_null(p);
 	assert_int_equal(p->len, 700);
 	free(p);
-	assert_int_equal(deq(&m), NULL);
+	assert_null(deq(&m));
 	fqm_free(&m);
 }
 
