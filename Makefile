@@ -94,7 +94,9 @@ check-debug: setup
 # only its scripts/ are unpacked, once. CamelCase is ignored because the
 # kernel's own types (struct Qdisc, Qdisc_ops) trip it out of tree.
 CHECKPATCH := /usr/src/linux-source-6.1/scripts/checkpatch.pl
-STYLE_FILES = $(filter-out module/core/env_host.h, \
+# env_host.h is userspace; mqos_trace.h is TRACE_EVENT macro text, which
+# checkpatch misreads (as it does the kernel's own include/trace/events).
+STYLE_FILES = $(filter-out module/core/env_host.h module/mqos_trace.h, \
 	$(wildcard module/*.c module/*.h module/core/*.c module/core/*.h)) \
 	include/uapi/linux/mqos.h
 

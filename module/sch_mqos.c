@@ -82,10 +82,39 @@
 #include "dsfield.h"
 #include "sch_mqos.h"
 
-/* Update a counter that lockless dump readers see with READ_ONCE. */
-static inline void mqos_count(u64 *counter, u64 n)
+#define CREATE_TRACE_POINTS
+#include "mqos_trace.h"
+
+/* Count @n in a class counter, inside the class's u64_stats section. */
+static inline void mqos_count(struct mqos_class *cl, u64 *counter, u64 n)
 {
-	WRITE_ONCE(*counter, *counter + n);
+	u64_stats_update_begin(&cl->syncp);
+	*counter += n;
+	u64_stats_update_end(&cl->syncp);
+}
+
+static u64 *mqos_drop_counter(struct mqos_class *cl, enum mqos_drop_reason r)
+{
+	switch (r) {
+	case MQOS_DROP_POLICER:
+		return &cl->st.drop_policer;
+	case MQOS_DROP_LIMIT:
+		return &cl->st.drop_limit;
+	case MQOS_DROP_AQM:
+		return &cl->st.drop_aqm;
+	case MQOS_DROP_MEMORY:
+		return &cl->st.drop_memory;
+	default:
+		return &cl->st.drop_other;
+	}
+}
+
+/* Count and trace a drop of @skb from @cl (the caller frees it). */
+static void mqos_note_drop(struct Qdisc *sch, struct mqos_class *cl,
+			   struct sk_buff *skb, enum mqos_drop_reason r)
+{
+	trace_mqos_drop(qdisc_dev(sch), skb, cl->id, r);
+	mqos_count(cl, mqos_drop_counter(cl, r), 1);
 }
 
 /* ---- classification -------------------------------------------------- */
@@ -210,7 +239,8 @@ static void mqos_left(struct Qdisc *sch, struct mqos_sched *q,
  * Returns the packets dropped.
  */
 static unsigned int mqos_drop_fat(struct Qdisc *sch, struct mqos_sched *q,
-				  struct mqos_class *cl, u64 *reason,
+				  struct mqos_class *cl,
+				  enum mqos_drop_reason reason,
 				  struct mqos_enq_drops *d,
 				  struct sk_buff **to_free)
 {
@@ -240,11 +270,11 @@ static unsigned int mqos_drop_fat(struct Qdisc *sch, struct mqos_sched *q,
 		dropped += qdisc_pkt_len(skb);
 		d->packets++;
 		d->bytes += qdisc_pkt_len(skb);
+		mqos_note_drop(sch, cl, skb, reason);
 		qdisc_qstats_drop(sch);
 		__qdisc_drop(skb, to_free);
 		n++;
 	} while (dropped < target && n < 64);
-	mqos_count(reason, n);
 	return n;
 }
 
@@ -265,10 +295,11 @@ static struct mqos_class *mqos_fattest_class(struct mqos_sched *q)
 
 /* ---- enqueue ---------------------------------------------------------- */
 
-static int mqos_drop(struct sk_buff *skb, struct Qdisc *sch, u64 *reason,
+static int mqos_drop(struct sk_buff *skb, struct Qdisc *sch,
+		     struct mqos_class *cl, enum mqos_drop_reason reason,
 		     struct sk_buff **to_free)
 {
-	mqos_count(reason, 1);
+	mqos_note_drop(sch, cl, skb, reason);
 	return qdisc_drop(skb, sch, to_free);
 }
 
@@ -287,10 +318,10 @@ static int mqos_enqueue_one(struct sk_buff *skb, struct Qdisc *sch,
 		u8 to = cc->police_demote;
 
 		if (!to || to == cl->id || !mqos_class_exists(cfg, to))
-			return mqos_drop(skb, sch, &cl->st.drop_policer,
+			return mqos_drop(skb, sch, cl, MQOS_DROP_POLICER,
 					 to_free);
 		/* Demoted once; the target's own policer is not applied. */
-		mqos_count(&cl->st.demoted, 1);
+		mqos_count(cl, &cl->st.demoted, 1);
 		cl = &q->cls[to];
 		cc = &cfg->cls[to];
 	}
@@ -298,12 +329,16 @@ static int mqos_enqueue_one(struct sk_buff *skb, struct Qdisc *sch,
 	/* A FIFO drops the newcomer; flow queues drop from the fattest. */
 	if (!cl->fq.flows &&
 	    (cl->q.qlen >= cc->limit || cl->backlog + len > cc->limit_bytes))
-		return mqos_drop(skb, sch, &cl->st.drop_limit, to_free);
+		return mqos_drop(skb, sch, cl, MQOS_DROP_LIMIT, to_free);
 
 	mqos_skb_cb(skb)->tstamp = now;
 	mqos_skb_cb(skb)->truesize = skb->truesize;
 	if (cl->fq.flows) {
-		u16 i = mqos_fq_classify(&cl->fq, k->flow, k->src, k->dst);
+		u16 i;
+
+		u64_stats_update_begin(&cl->syncp);	/* way_collisions */
+		i = mqos_fq_classify(&cl->fq, k->flow, k->src, k->dst);
+		u64_stats_update_end(&cl->syncp);
 
 		mqos_fq_link(&cl->fq.flows[i], skb);
 		mqos_fq_enqueued(&cl->fq, i, len);
@@ -317,20 +352,23 @@ static int mqos_enqueue_one(struct sk_buff *skb, struct Qdisc *sch,
 		cl->deficit = cc->quantum;
 		list_add_tail(&cl->alist, &q->active[cl->prio]);
 	}
-	mqos_count(&cl->st.enq_packets, 1);
-	mqos_count(&cl->st.enq_bytes, len);
+	u64_stats_update_begin(&cl->syncp);
+	cl->st.enq_packets++;
+	cl->st.enq_bytes += len;
+	u64_stats_update_end(&cl->syncp);
+	trace_mqos_enqueue(qdisc_dev(sch), skb, cl->id, cl->q.qlen);
 	sch->q.qlen++;
 	qdisc_qstats_backlog_inc(sch, skb);
 	q->mem_used += skb->truesize;
 
 	while (cl->fq.flows &&
 	       (cl->q.qlen > cc->limit || cl->backlog > cc->limit_bytes))
-		if (!mqos_drop_fat(sch, q, cl, &cl->st.drop_limit, d, to_free))
+		if (!mqos_drop_fat(sch, q, cl, MQOS_DROP_LIMIT, d, to_free))
 			break;
 	while (q->mem_used > cfg->memory_limit) {
 		victim = mqos_fattest_class(q);
 		if (!victim || !mqos_drop_fat(sch, q, victim,
-					      &victim->st.drop_memory, d,
+					      MQOS_DROP_MEMORY, d,
 					      to_free))
 			break;
 	}
@@ -350,7 +388,7 @@ static int mqos_enqueue_gso(struct sk_buff *skb, struct Qdisc *sch,
 
 	segs = skb_gso_segment(skb, features & ~NETIF_F_GSO_MASK);
 	if (IS_ERR_OR_NULL(segs))
-		return mqos_drop(skb, sch, &cl->st.drop_other, to_free);
+		return mqos_drop(skb, sch, cl, MQOS_DROP_OTHER, to_free);
 
 	skb_list_walk_safe(segs, segs, nskb) {
 		skb_mark_not_on_list(segs);
@@ -482,10 +520,10 @@ static bool mqos_aqm_drop(struct Qdisc *sch, struct mqos_class *cl,
 				  now - mqos_skb_cb(skb)->tstamp, backlog, now))
 		return false;
 	if (ecn && INET_ECN_set_ce(skb)) {
-		mqos_count(&cl->st.ecn_marks, 1);
+		mqos_count(cl, &cl->st.ecn_marks, 1);
 		return false;
 	}
-	mqos_count(&cl->st.drop_aqm, 1);
+	mqos_note_drop(sch, cl, skb, MQOS_DROP_AQM);
 	qdisc_qstats_drop(sch);
 	kfree_skb(skb);
 	return true;
@@ -600,7 +638,7 @@ static struct sk_buff *mqos_dequeue(struct Qdisc *sch)
 	bool sparse = false;
 	enum mqos_pass pass;
 	struct sk_buff *skb;
-	u64 now, wait;
+	u64 now, wait, sojourn;
 	u32 wire;
 
 	if (!sch->q.qlen)
@@ -645,18 +683,24 @@ static struct sk_buff *mqos_dequeue(struct Qdisc *sch)
 		cl->deficit -= wire;
 	mqos_tb_charge(&cl->ceil_tb, wire);
 	if (!mqos_tb_ready(&cl->ceil_tb)) {
-		mqos_count(&cl->st.overlimits, 1);
+		mqos_count(cl, &cl->st.overlimits, 1);
 		qdisc_qstats_overlimit(sch);
 	}
 	mqos_tb_charge(&q->dev_tb, wire);
 	if (!mqos_tb_ready(&q->dev_tb)) {
-		mqos_count(&q->dev_overlimits, 1);
+		u64_stats_update_begin(&q->syncp);
+		q->dev_overlimits++;
+		u64_stats_update_end(&q->syncp);
 		qdisc_qstats_overlimit(sch);
 	}
 
-	mqos_hist_add(&cl->hist, now - mqos_skb_cb(skb)->tstamp);
+	sojourn = now - mqos_skb_cb(skb)->tstamp;
+	u64_stats_update_begin(&cl->syncp);
+	mqos_hist_add(&cl->hist, sojourn);
 	if (sparse)
-		mqos_hist_add(&cl->sparse_hist, now - mqos_skb_cb(skb)->tstamp);
+		mqos_hist_add(&cl->sparse_hist, sojourn);
+	u64_stats_update_end(&cl->syncp);
+	trace_mqos_dequeue(qdisc_dev(sch), skb, cl->id, sojourn, sparse);
 	_bstats_update(&cl->bstats, qdisc_pkt_len(skb), 1);
 	qdisc_bstats_update(sch, skb);
 
@@ -762,6 +806,7 @@ static int mqos_init(struct Qdisc *sch, struct nlattr *opt,
 	qdisc_watchdog_init(&q->watchdog, sch);
 	for (i = 0; i < MQOS_NUM_PRIOS; i++)
 		INIT_LIST_HEAD(&q->active[i]);
+	u64_stats_init(&q->syncp);
 	err = tcf_block_get(&q->block, &q->filter_list, sch, extack);
 	if (err)
 		return err;
@@ -782,6 +827,7 @@ static int mqos_init(struct Qdisc *sch, struct nlattr *opt,
 
 		cl->id = i;
 		INIT_LIST_HEAD(&cl->alist);
+		u64_stats_init(&cl->syncp);
 		gnet_stats_basic_sync_init(&cl->bstats);
 	}
 	mqos_cfg_defaults(defaults, q->mtu);
@@ -908,14 +954,16 @@ static int mqos_dump_class_stats(struct Qdisc *sch, unsigned long id,
 	struct gnet_stats_queue qs = {
 		.qlen = READ_ONCE(cl->q.qlen),
 		.backlog = READ_ONCE(cl->backlog),
-		.drops = READ_ONCE(cl->st.drop_policer) +
-			 READ_ONCE(cl->st.drop_limit) +
-			 READ_ONCE(cl->st.drop_aqm) +
-			 READ_ONCE(cl->st.drop_other) +
-			 READ_ONCE(cl->st.drop_memory),
-		.overlimits = READ_ONCE(cl->st.overlimits),
 	};
+	const struct mqos_class_stats *st = &cl->st;
+	unsigned int start;
 
+	do {
+		start = u64_stats_fetch_begin(&cl->syncp);
+		qs.drops = st->drop_policer + st->drop_limit + st->drop_aqm +
+			   st->drop_other + st->drop_memory;
+		qs.overlimits = st->overlimits;
+	} while (u64_stats_fetch_retry(&cl->syncp, start));
 	if (gnet_stats_copy_basic(d, NULL, &cl->bstats, true) < 0 ||
 	    gnet_stats_copy_queue(d, NULL, &qs, qs.qlen) < 0)
 		return -1;

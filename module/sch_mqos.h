@@ -52,7 +52,20 @@ struct mqos_cfg {
 	struct mqos_class_cfg cls[MQOS_MAX_CLASSES + 1];	/* [0] unused */
 };
 
-/* Counters the datapath writes under the qdisc lock, dumps READ_ONCE. */
+/* Why a packet was dropped (counters, tracepoint). */
+enum mqos_drop_reason {
+	MQOS_DROP_POLICER,
+	MQOS_DROP_LIMIT,
+	MQOS_DROP_AQM,
+	MQOS_DROP_MEMORY,
+	MQOS_DROP_OTHER,
+};
+
+/*
+ * Counters the datapath writes under the qdisc lock inside the class's
+ * u64_stats section; dumps read them lockless (mqos_class_snapshot), so a
+ * 32-bit machine never sees half of an update.
+ */
 struct mqos_class_stats {
 	u64 enq_packets;
 	u64 enq_bytes;
@@ -95,6 +108,7 @@ struct mqos_class {
 	u8 prio;			/* copy of cfg prio while on a list */
 
 	struct gnet_stats_basic_sync bstats;	/* sent */
+	struct u64_stats_sync syncp;		/* st, hist, sparse_hist */
 	struct mqos_class_stats st;
 	struct mqos_hist hist;			/* sojourn of sent packets */
 	struct mqos_hist sparse_hist;		/* those from new flows */
@@ -109,6 +123,7 @@ struct mqos_sched {
 	bool dev_tb_live;		/* dev_tb set up: keep its credit */
 	struct qdisc_watchdog watchdog;
 	u32 mtu;			/* psched_mtu(), followed at dequeue */
+	struct u64_stats_sync syncp;	/* dev_overlimits */
 	u64 dev_overlimits;
 	u64 mem_used;			/* truesize of the queued packets */
 	struct tcf_proto __rcu *filter_list;	/* tc filters on the qdisc */
@@ -134,6 +149,18 @@ static inline struct mqos_skb_cb *mqos_skb_cb(const struct sk_buff *skb)
 	BUILD_BUG_ON(sizeof(struct mqos_skb_cb) > QDISC_CB_PRIV_LEN);
 	return (struct mqos_skb_cb *)qdisc_skb_cb(skb)->data;
 }
+
+/* A consistent copy of a class's counters, for dumps. */
+struct mqos_class_snap {
+	struct mqos_class_stats st;
+	struct mqos_hist hist;
+	struct mqos_hist sparse;
+	u64 way_collisions;
+};
+
+void mqos_class_snapshot(const struct mqos_class *cl,
+			 struct mqos_class_snap *s);
+u64 mqos_dev_overlimits(const struct mqos_sched *q);
 
 /* sch_mqos_nl.c */
 int mqos_cfg_parse(struct Qdisc *sch, const struct mqos_cfg *old,

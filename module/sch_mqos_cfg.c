@@ -178,6 +178,32 @@ void mqos_mtu_changed(struct mqos_sched *q, u32 mtu)
 		q->cls[id].aqm_p.mtu = mtu;
 }
 
+void mqos_class_snapshot(const struct mqos_class *cl,
+			 struct mqos_class_snap *s)
+{
+	unsigned int start;
+
+	do {
+		start = u64_stats_fetch_begin(&cl->syncp);
+		s->st = cl->st;
+		s->hist = cl->hist;
+		s->sparse = cl->sparse_hist;
+		s->way_collisions = cl->fq.way_collisions;
+	} while (u64_stats_fetch_retry(&cl->syncp, start));
+}
+
+u64 mqos_dev_overlimits(const struct mqos_sched *q)
+{
+	unsigned int start;
+	u64 v;
+
+	do {
+		start = u64_stats_fetch_begin(&q->syncp);
+		v = q->dev_overlimits;
+	} while (u64_stats_fetch_retry(&q->syncp, start));
+	return v;
+}
+
 /* Free every packet of a class, its counts with them (qdisc reset). */
 void mqos_free_packets(struct mqos_class *cl)
 {
@@ -276,9 +302,12 @@ void mqos_fq_swap(struct Qdisc *sch, struct mqos_sched *q,
 /* Zero a class's counters and histogram (class created, or RESET_STATS). */
 void mqos_reset_class_stats(struct mqos_class *cl)
 {
-	memset(&cl->st, 0, sizeof(cl->st));
+	u64_stats_update_begin(&cl->syncp);
+	cl->st = (struct mqos_class_stats){ 0 };
 	mqos_hist_reset(&cl->hist);
 	mqos_hist_reset(&cl->sparse_hist);
+	cl->fq.way_collisions = 0;
+	u64_stats_update_end(&cl->syncp);
 	gnet_stats_basic_sync_init(&cl->bstats);
 }
 
@@ -288,5 +317,7 @@ void mqos_reset_stats(struct mqos_sched *q)
 
 	for (id = 1; id <= MQOS_MAX_CLASSES; id++)
 		mqos_reset_class_stats(&q->cls[id]);
+	u64_stats_update_begin(&q->syncp);
 	q->dev_overlimits = 0;
+	u64_stats_update_end(&q->syncp);
 }

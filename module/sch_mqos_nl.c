@@ -478,12 +478,16 @@ static int mqos_put_class_xstats(struct mqos_sched *q, struct mqos_class *cl,
 				 struct sk_buff *skb)
 {
 	const struct mqos_class_cfg *c = &q->cfg->cls[cl->id];
-	const struct mqos_class_stats *st = &cl->st;
-	const struct mqos_hist *h = &cl->hist;
+	const struct mqos_class_stats *st;
+	const struct mqos_hist *h;
+	struct mqos_class_snap s;
 	unsigned int start;
 	u64 bytes, packets;
 
 	BUILD_BUG_ON(MQOS_HIST_NBUCKETS != MQOS_HIST_BUCKETS);
+	mqos_class_snapshot(cl, &s);
+	st = &s.st;
+	h = &s.hist;
 	do {
 		start = u64_stats_fetch_begin(&cl->bstats.syncp);
 		bytes = u64_stats_read(&cl->bstats.bytes);
@@ -535,14 +539,14 @@ static int mqos_put_class_xstats(struct mqos_sched *q, struct mqos_class *cl,
 	    nla_put_u32(skb, TCA_MQOS_XSTATS_FLOWS_BULK,
 			READ_ONCE(cl->fq.old_flows.count)) ||
 	    mqos_put_u64(skb, TCA_MQOS_XSTATS_WAY_COLLISIONS,
-			 READ_ONCE(cl->fq.way_collisions)) ||
+			 s.way_collisions) ||
 	    nla_put_u32(skb, TCA_MQOS_XSTATS_HOSTS,
 			READ_ONCE(cl->fq.hosts_busy)))
 		return -EMSGSIZE;
 
 	if (mqos_put_hist(skb, TCA_MQOS_XSTATS_DELAY_HIST, h))
 		return -EMSGSIZE;
-	h = &cl->sparse_hist;
+	h = &s.sparse;
 	if (!c->flows)
 		return 0;
 	if (mqos_put_u64(skb, TCA_MQOS_XSTATS_SPARSE_COUNT,
@@ -586,20 +590,31 @@ int mqos_dump_qdisc_xstats(struct mqos_sched *q, struct sk_buff *skb)
 	unsigned int id;
 
 	for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
-		const struct mqos_class_stats *st = &q->cls[id].st;
+		const struct mqos_class *cl = &q->cls[id];
+		unsigned int start;
+		u64 v[6];
 
-		policer += READ_ONCE(st->drop_policer);
-		limit += READ_ONCE(st->drop_limit);
-		aqm += READ_ONCE(st->drop_aqm);
-		other += READ_ONCE(st->drop_other);
-		memory += READ_ONCE(st->drop_memory);
-		ecn += READ_ONCE(st->ecn_marks);
+		do {
+			start = u64_stats_fetch_begin(&cl->syncp);
+			v[0] = cl->st.drop_policer;
+			v[1] = cl->st.drop_limit;
+			v[2] = cl->st.drop_aqm;
+			v[3] = cl->st.drop_other;
+			v[4] = cl->st.drop_memory;
+			v[5] = cl->st.ecn_marks;
+		} while (u64_stats_fetch_retry(&cl->syncp, start));
+		policer += v[0];
+		limit += v[1];
+		aqm += v[2];
+		other += v[3];
+		memory += v[4];
+		ecn += v[5];
 	}
 	app = nla_nest_start_noflag(skb, TCA_STATS_APP);
 	if (!app)
 		return -EMSGSIZE;
 	if (mqos_put_u64(skb, TCA_MQOS_XSTATS_DEV_OVERLIMITS,
-			 READ_ONCE(q->dev_overlimits)) ||
+			 mqos_dev_overlimits(q)) ||
 	    mqos_put_u64(skb, TCA_MQOS_XSTATS_DEV_RATE, q->cfg->rate) ||
 	    mqos_put_u64(skb, TCA_MQOS_XSTATS_MEMORY_USED,
 			 READ_ONCE(q->mem_used)) ||

@@ -157,7 +157,12 @@ diag "realtime flood: B's probes one-way p99 $(probe_p99 "$probes") us; class 2 
 ktap_timing "a device flooding realtime: another device's lone realtime packets keep sojourn p99 < 2 ms ($h)" $rc
 mq_drain
 
-# 6. Memory limit under a 10x flood (80 Mbit/s offered, 8 Mbit/s out).
+# 6. Memory limit under a 10x flood (80 Mbit/s offered, 8 Mbit/s out),
+# with the drop tracepoint on.
+tr=/sys/kernel/tracing
+[ -e $tr/trace ] || mount -t tracefs nodev $tr 2>/dev/null
+[ -e $tr/events/mqos/mqos_drop/enable ] && echo 1 > $tr/events/mqos/mqos_drop/enable
+[ -e $tr/trace ] && : > $tr/trace
 mq_change reset memlimit 262144 class 4 limit 100000 limit_bytes 100000000
 udp_bg 5031 80000000 5 1000 0
 max=0
@@ -168,7 +173,10 @@ for i in $(seq 20); do
 done
 bg_stop
 dm=$(mq_xstat 4 drop_memory)
-diag "memory limit 262144: highest memory_used seen $max, memory drops $dm, limit drops $(mq_xstat 4 drop_limit)"
-ktap_result "10x flood, 256 KiB limit: memory stays within limit + one packet ($max), memory drops counted ($dm)" \
-	$([ "$max" -gt 0 ] && [ "$max" -le $((262144 + 4096)) ] && [ "${dm:-0}" -gt 0 ]; echo $?)
+traced=$(grep -c 'mqos_drop:.*class=4 reason=memory' $tr/trace 2>/dev/null)
+[ -e $tr/events/mqos/mqos_drop/enable ] && echo 0 > $tr/events/mqos/mqos_drop/enable
+diag "memory limit 262144: highest memory_used seen $max, memory drops $dm, limit drops $(mq_xstat 4 drop_limit), traced memory drops ${traced:-0}"
+ktap_result "10x flood, 256 KiB limit: memory stays within limit + one packet ($max), memory drops counted ($dm) and traced (${traced:-0})" \
+	$([ "$max" -gt 0 ] && [ "$max" -le $((262144 + 4096)) ] && [ "${dm:-0}" -gt 0 ] &&
+	  [ "${traced:-0}" -gt 0 ]; echo $?)
 ktap_finish
