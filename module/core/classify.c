@@ -52,6 +52,8 @@ void mqos_classify(const struct mqos_src *src, u32 off, u16 ethertype,
 {
 	const struct mqos_cls_cfg *cfg = rs ? &rs->cfg : &mqos_cls_default_cfg;
 	bool rules = rs && rs->n;
+	/* The default map decides what no rule matches (or everything). */
+	bool map = cfg->fallback == MQOS_RULE_DEFAULT_MAP;
 	struct mqos_mqtt mqtt;
 	struct mqos_pkt pkt;
 	struct mqos_key k;
@@ -75,7 +77,7 @@ void mqos_classify(const struct mqos_src *src, u32 off, u16 ethertype,
 
 	if (pkt.flags & MQOS_PKT_PAYLOAD &&
 	    pkt.l4proto == MQOS_IPPROTO_TCP &&
-	    (!rules || (rs->flags & MQOS_RS_NEED_MQTT)) &&
+	    (map || (rs->flags & MQOS_RS_NEED_MQTT)) &&
 	    port_in(cfg->mqtt_ports, &pkt)) {
 		u32 want = rules && (rs->flags & MQOS_RS_NEED_TOPIC) ?
 			   MQOS_MQTT_WANT_TOPIC : 0;
@@ -91,7 +93,7 @@ void mqos_classify(const struct mqos_src *src, u32 off, u16 ethertype,
 		}
 	} else if (pkt.flags & MQOS_PKT_PAYLOAD &&
 		   (pkt.l4proto == MQOS_IPPROTO_UDP) &&
-		   (!rules || (rs->flags & MQOS_RS_NEED_SN)) &&
+		   (map || (rs->flags & MQOS_RS_NEED_SN)) &&
 		   port_in(cfg->sn_ports, &pkt)) {
 		struct mqos_mqttsn sn;
 
@@ -124,7 +126,13 @@ void mqos_classify(const struct mqos_src *src, u32 off, u16 ethertype,
 			if (r->match & (MQOS_RULE_MQTT_QOS | MQOS_RULE_TOPIC |
 					MQOS_RULE_SN_QOS))
 				res->flags |= MQOS_CLS_PUBLISH;
+			return;
 		}
+	}
+	if (!map) {
+		/* A class, or 0: the caller's (the qdisc's) default class. */
+		if (cfg->fallback != MQOS_RULE_DEFAULT_DEVICE)
+			res->class_id = cfg->fallback;
 		return;
 	}
 

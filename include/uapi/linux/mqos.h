@@ -248,14 +248,16 @@ enum {
  *                      what is absent stays (a new class starts from the
  *                      defaults).
  * MQOS_CMD_CLASS_DEL   IFINDEX|IFNAME, CLASS_ID.
- * MQOS_CMD_RULE_GET    dump: one message per rule, in table order:
+ * MQOS_CMD_RULE_GET    doit: one message with MQOS_A_RULE_DEFAULT.
+ *                      dump: one message per rule, in table order:
  *                      RULE (with PREF and the HITS counters).
  * MQOS_CMD_RULE_ADD    RULE. Rules are kept ordered by PREF (first match
  *                      wins); without PREF the rule goes last (pref = last
  *                      + 10). A PREF already in the table is EEXIST.
  *                      Hit counters of the other rules are kept.
  * MQOS_CMD_RULE_DEL    PREF.
- * MQOS_CMD_RULE_FLUSH  no attributes: back to the built-in default map
+ * MQOS_CMD_RULE_FLUSH  no attributes: no rules (MQOS_A_RULE_DEFAULT stays;
+ *                      with its default, MAP, the built-in default map)
  *                      (the MQTT ports of section 5 stay).
  * MQOS_CMD_CONFIG_REPLACE
  *                      any number of DEVICE nests (each: IFINDEX|IFNAME,
