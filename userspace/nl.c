@@ -210,7 +210,8 @@ static void report(const struct req *r, const struct nlmsgerr *e,
 	else if (r->nspans)
 		ctl_line = 0;
 	if (e->error == -EPERM && !msg)
-		ctl_err("permission denied: changing mqos needs CAP_NET_ADMIN (run as root)");
+		ctl_err("%s: changing mqos needs CAP_NET_ADMIN (run as root)",
+			strerror(EPERM));
 	else if (what && msg && strncmp(msg, what, strlen(what)))
 		ctl_err("%s: %s (%s)", what, msg, strerror(-e->error));
 	else if (msg)
