@@ -297,9 +297,10 @@ static void test_rules_refine_map(void **state)
 
 	(void)state;
 	assert_int_equal(rs->cfg.fallback, MQOS_RULE_DEFAULT_MAP);
-	res = run(&ef, P(PUB2), rs);		/* the rule */
+	res = run(&ef, P(PUB2), rs);		/* the rule: MQTT not read */
 	assert_int_equal(res.class_id, 7);
 	assert_int_equal(res.rule, 0);
+	assert_int_equal(res.flags, 0);
 	res = run(&tcp, P(PUB2), rs);		/* the map: QoS 2 */
 	assert_int_equal(res.class_id, RT);
 	assert_int_equal(res.rule, -1);
