@@ -75,7 +75,7 @@ static int parse_police(int argc, char **argv, int *i, struct ctl_class *c)
 {
 	static const char *const kws[] = { "rate", "burst", "demote", NULL };
 	bool keyed = false, got_rate = false, got_burst = false, got_demote = false;
-	int k = *i;
+	int k = *i, w;
 
 	c->has |= HAS(TCA_MQOS_CLASS_POLICE_RATE);
 	if (!strcmp(argv[k], "off")) {
@@ -85,7 +85,10 @@ static int parse_police(int argc, char **argv, int *i, struct ctl_class *c)
 	c->police_demote = 0;
 	c->has |= HAS(TCA_MQOS_CLASS_POLICE_BURST) |
 		  HAS(TCA_MQOS_CLASS_POLICE_DEMOTE);
-	if (!strcmp(argv[k], "rate")) {
+	w = ctl_kw(argv[k], kws);
+	if (w < -1)
+		return -1;
+	if (w == 0 || w == 1) {		/* rate R burst B, in any order */
 		keyed = true;
 	} else {
 		/* Positional: RATE BURST. */
@@ -108,7 +111,7 @@ static int parse_police(int argc, char **argv, int *i, struct ctl_class *c)
 	}
 	/* Keywords: rate, burst (keyed form only), demote (both forms). */
 	for (k = keyed ? k : k + 1; k < argc; k++) {
-		int w = ctl_kw(argv[k], kws);
+		w = ctl_kw(argv[k], kws);
 
 		if (w < -1)
 			return -1;
