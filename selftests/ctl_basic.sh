@@ -14,7 +14,7 @@
 # test_batch.sh.)
 . "$(dirname "$0")/lib.sh"
 
-ktap_plan 22
+ktap_plan 23
 require_root
 require_cmd tc ip ping python3
 CTL=$REPO_DIR/userspace/mqosctl
@@ -246,6 +246,11 @@ out=$(ctl class show nosuch0 -j 2> "$TMP/e.err"); rc=$?
 out=$(ctl stats -j nosuch0 2> /dev/null); [ -z "$out" ] || ok=1
 ktap_result "-p indents; a failing -j command prints nothing on stdout, one line on stderr" $ok
 ctl rule flush
+# --watch into a file: samples, no terminal escapes.
+n_gw timeout 5 "$CTL" stats g1 --watch 1 > "$TMP/watch.txt"
+n=$(grep -c '^dev g1 ' "$TMP/watch.txt")
+! grep -q $'\033' "$TMP/watch.txt" && [ "$n" -ge 1 ]
+ktap_result "stats --watch into a file: $n samples, no screen escapes" $?
 out=$(unpriv "$CTL" rule flush 2>&1)
 [ "$(echo "$out" | wc -l)" = 1 ] && echo "$out" | grep -q "CAP_NET_ADMIN"
 ktap_result "permission denied: one line naming CAP_NET_ADMIN ('$out')" $?
