@@ -54,7 +54,7 @@ static const struct {
 	{ "hook",
 "  mqosctl hook set   [on|off] [mode sticky|packet] [mask MASK] [decay TIME|off]\n"
 "  mqosctl hook class CLASS [remark DSCP|keep] [police RATE BURST|off]\n"
-"  mqosctl hook show  [-j] [-p]\n" },
+"  mqosctl hook show  [-j]\n" },
 	{ "ports",
 "  mqosctl ports set  [mqtt PORTS|none] [mqttsn PORTS|none]\n"
 "  mqosctl ports show [-j] [-p]\n" },
