@@ -139,12 +139,13 @@ static void rollback_child(unsigned int sec)
 
 int ctl_confirm_arm(unsigned int sec)
 {
-	pid_t pid;
+	pid_t pid, parent;
 	FILE *f;
 
 	fflush(NULL);
 	/* The child opens its own netlink socket when it needs one. */
 	ctl_nl_close();
+	parent = getpid();
 	pid = fork();
 	if (pid < 0) {
 		ctl_err("fork: %s; rolling back now", strerror(errno));
@@ -152,8 +153,8 @@ int ctl_confirm_arm(unsigned int sec)
 		return EXIT_RUNTIME;
 	}
 	if (!pid) {
-		/* Wait until the parent has written the pid file. */
-		while (access(pid_path, F_OK) && getppid() != 1)
+		/* Wait until the parent has written the pid file (or died). */
+		while (access(pid_path, F_OK) && getppid() == parent)
 			usleep(10000);
 		rollback_child(sec);
 	}
