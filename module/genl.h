@@ -120,6 +120,9 @@ void mqos_ctl_rules_free(struct mqos_ctl_rules *t);
 void mqos_rules_reset_all_hits(struct net *net);
 void mqos_rules_ctl_exit(struct net *net);
 
+int mqos_rule_default_parse(const struct nlattr *a, struct mqos_cls_cfg *cfg,
+			    struct netlink_ext_ack *extack);
+int mqos_nl_rule_get(struct sk_buff *skb, struct genl_info *info);
 int mqos_nl_rule_get_dump(struct sk_buff *skb, struct netlink_callback *cb);
 int mqos_nl_rule_add(struct sk_buff *skb, struct genl_info *info);
 int mqos_nl_rule_del(struct sk_buff *skb, struct genl_info *info);

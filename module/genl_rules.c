@@ -589,6 +589,62 @@ int mqos_nl_rule_get_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
+/* MQOS_A_RULE_DEFAULT into @cfg->fallback: MAP, a class or DEVICE. */
+int mqos_rule_default_parse(const struct nlattr *a, struct mqos_cls_cfg *cfg,
+			    struct netlink_ext_ack *extack)
+{
+	u8 v = nla_get_u8(a);
+
+	if (v > MQOS_MAX_CLASSES && v != MQOS_RULE_DEFAULT_DEVICE) {
+		NL_SET_ERR_MSG_ATTR(extack, a,
+				    "MQOS_A_RULE_DEFAULT: 0 (the default map), a class 1..16 or 255 (the qdisc's default class)");
+		return -ERANGE;
+	}
+	cfg->fallback = v;
+	return 0;
+}
+
+/* RULE_GET as a doit: what packets no rule matches get. */
+int mqos_nl_rule_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &mqos_genl_family, 0,
+				MQOS_CMD_RULE_GET);
+	if (!hdr || nla_put_u8(msg, MQOS_A_RULE_DEFAULT,
+			       mqos_rules_cfg(net)->fallback)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+/* RULE_ADD with MQOS_A_RULE_DEFAULT alone: the rules and hits stay. */
+static int mqos_rule_default_set(struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct mqos_ctl_rules *t;
+	struct mqos_cls_cfg cfg;
+	int err;
+
+	cfg = *mqos_rules_cfg(net);
+	err = mqos_rule_default_parse(info->attrs[MQOS_A_RULE_DEFAULT], &cfg,
+				      info->extack);
+	if (err)
+		return err;
+	err = mqos_rules_with_cfg(net, &cfg, &t);
+	if (err)
+		return err;
+	mqos_rules_publish(net, t);
+	return 0;
+}
+
 int mqos_nl_rule_add(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *a = info->attrs[MQOS_A_RULE];
@@ -599,6 +655,14 @@ int mqos_nl_rule_add(struct sk_buff *skb, struct genl_info *info)
 	bool has_pref;
 	int err;
 
+	if (info->attrs[MQOS_A_RULE_DEFAULT]) {
+		if (a) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a,
+					    "MQOS_A_RULE and MQOS_A_RULE_DEFAULT: one at a time");
+			return -EINVAL;
+		}
+		return mqos_rule_default_set(info);
+	}
 	if (!a) {
 		NL_SET_ERR_MSG(info->extack, "MQOS_A_RULE is required");
 		return -EINVAL;
@@ -682,7 +746,7 @@ int mqos_nl_rule_del(struct sk_buff *skb, struct genl_info *info)
 	return mqos_rules_compile_publish(net, t, a, info->extack);
 }
 
-/* Back to the default map; the ports stay. */
+/* No rules; the ports and the rule default stay. */
 int mqos_nl_rule_flush(struct sk_buff *skb, struct genl_info *info)
 {
 	struct net *net = genl_info_net(info);

@@ -165,6 +165,24 @@ static const struct {
 	{ "queue", TCA_MQOS_XSTATS_DROP_LIMIT },
 	{ "aqm", TCA_MQOS_XSTATS_DROP_AQM },
 	{ "other", TCA_MQOS_XSTATS_DROP_OTHER },
+	{ "memory", TCA_MQOS_XSTATS_DROP_MEMORY },	/* when sent */
+};
+
+/* Flow queuing (sent by modules that have it; left out otherwise). */
+static const struct class_metric flow_metrics[] = {
+	{ "mqos_class_flow_queues", "gauge",
+	  "Flow queues of the class (0: one FIFO).", TCA_MQOS_XSTATS_FLOWS },
+	{ "mqos_class_flows_sparse", "gauge",
+	  "Flows of the class on the new (sparse) list now.",
+	  TCA_MQOS_XSTATS_FLOWS_SPARSE },
+	{ "mqos_class_flows_bulk", "gauge",
+	  "Flows of the class on the old (bulk) list now.",
+	  TCA_MQOS_XSTATS_FLOWS_BULK },
+	{ "mqos_class_flow_way_collisions_total", "counter",
+	  "Flows of the class that had to share a queue.",
+	  TCA_MQOS_XSTATS_WAY_COLLISIONS },
+	{ "mqos_class_hosts", "gauge",
+	  "Hosts with queued flows in the class now.", TCA_MQOS_XSTATS_HOSTS },
 };
 
 static void write_histogram(FILE *f, const struct ctl_stats *s)
@@ -255,9 +273,9 @@ static void write_devs(FILE *f, const struct ctl_stats *s)
 		  "Times the device rate was reached.", overlimits, false),
 		M("mqos_dev_backlog_packets", "gauge",
 		  "Packets queued in the mqos qdisc of the device now.", backlog, true),
-		M("mqos_dev_rate_bytes", "gauge",
-		  "Effective device rate in bytes per second (0: unlimited).", rate,
-		  false),
+		M("mqos_dev_rate_bytes_per_second", "gauge",
+		  "Configured (effective) device rate in bytes per second (0: unlimited).",
+		  rate, false),
 #undef M
 	};
 	size_t k;
@@ -271,6 +289,30 @@ static void write_devs(FILE *f, const struct ctl_stats *s)
 			dev_labels(f, m[k].name, &s->dev[i]);
 			fprintf(f, " %" PRIu64 "\n", m[k].u32 ?
 				(uint64_t)*(const uint32_t *)p : *(const uint64_t *)p);
+		}
+	}
+	/* Flow queuing's memory accounting: only from modules that send it. */
+	for (k = 0; k < 2; k++) {
+		static const char *const name[2] = {
+			"mqos_dev_memory_used_bytes", "mqos_dev_memory_limit_bytes"
+		};
+		static const char *const help[2] = {
+			"Memory (skb truesize) queued in the mqos qdisc of the device now.",
+			"Memory limit of the mqos qdisc of the device.",
+		};
+		int attr = k ? TCA_MQOS_XSTATS_MEMORY_LIMIT :
+			       TCA_MQOS_XSTATS_MEMORY_USED;
+		bool any = false;
+
+		for (i = 0; i < s->ndev; i++) {
+			if (!(s->dev[i].has & HAS64(attr)))
+				continue;
+			if (!any)
+				family(f, name[k], "gauge", help[k]);
+			any = true;
+			dev_labels(f, name[k], &s->dev[i]);
+			fprintf(f, " %" PRIu64 "\n", k ? s->dev[i].memory_limit :
+				s->dev[i].memory_used);
 		}
 	}
 }
@@ -328,11 +370,28 @@ static void write_prom(FILE *f, const struct ctl_stats *s)
 	       "Packets dropped by the class, by reason (policer, queue limit, AQM, other).");
 	for (i = 0; i < s->ncls; i++)
 		for (k = 0; k < sizeof(drop_reasons) / sizeof(drop_reasons[0]); k++) {
+			if (drop_reasons[k].attr == TCA_MQOS_XSTATS_DROP_MEMORY &&
+			    !(s->cls[i].has & HAS64(TCA_MQOS_XSTATS_DROP_MEMORY)))
+				continue;
 			class_labels(f, "mqos_class_drops_total", &s->cls[i],
 				     "reason", drop_reasons[k].reason);
 			fprintf(f, " %" PRIu64 "\n",
 				s->cls[i].v[drop_reasons[k].attr]);
 		}
+	for (k = 0; k < sizeof(flow_metrics) / sizeof(flow_metrics[0]); k++) {
+		const struct class_metric *m = &flow_metrics[k];
+		bool any = false;
+
+		for (i = 0; i < s->ncls; i++) {
+			if (!(s->cls[i].has & HAS64(m->attr)))
+				continue;
+			if (!any)
+				family(f, m->name, m->type, m->help);
+			any = true;
+			class_labels(f, m->name, &s->cls[i], NULL, NULL);
+			fprintf(f, " %" PRIu64 "\n", s->cls[i].v[m->attr]);
+		}
+	}
 	write_histogram(f, s);
 	write_delay_gauges(f, s);
 	write_rules(f, s);

@@ -97,7 +97,10 @@ static void check(const struct mqos_src *s, const struct mqos_ruleset *rs)
 	if (res.class_id > MQOS_MAX_CLASSES)
 		abort();
 	if (rs && rs->n) {
-		if (res.rule >= (s32)rs->n || (res.rule >= 0) != (res.class_id != 0))
+		/* A rule decided, or the fallback (here the default map). */
+		if (res.rule >= (s32)rs->n ||
+		    (res.rule >= 0 && res.class_id == 0) ||
+		    (res.rule < 0 && !(res.flags & MQOS_CLS_DEFAULT_MAP)))
 			abort();
 		if (res.rule >= 0 && rs->rules[res.rule].class_id != res.class_id)
 			abort();

@@ -254,14 +254,16 @@ enum {
  *                      what is absent stays (a new class starts from the
  *                      defaults).
  * MQOS_CMD_CLASS_DEL   IFINDEX|IFNAME, CLASS_ID.
- * MQOS_CMD_RULE_GET    dump: one message per rule, in table order:
+ * MQOS_CMD_RULE_GET    doit: one message with MQOS_A_RULE_DEFAULT.
+ *                      dump: one message per rule, in table order:
  *                      RULE (with PREF and the HITS counters).
  * MQOS_CMD_RULE_ADD    RULE. Rules are kept ordered by PREF (first match
  *                      wins); without PREF the rule goes last (pref = last
  *                      + 10). A PREF already in the table is EEXIST.
  *                      Hit counters of the other rules are kept.
  * MQOS_CMD_RULE_DEL    PREF.
- * MQOS_CMD_RULE_FLUSH  no attributes: back to the built-in default map
+ * MQOS_CMD_RULE_FLUSH  no attributes: no rules (MQOS_A_RULE_DEFAULT stays;
+ *                      with its default, MAP, the built-in default map)
  *                      (the MQTT ports of section 5 stay).
  * MQOS_CMD_CONFIG_REPLACE
  *                      any number of DEVICE nests (each: IFINDEX|IFNAME,
@@ -348,8 +350,24 @@ enum mqos_attr {
 	MQOS_A_GENERATION,	/* u32: bumped by every configuration change */
 	MQOS_A_HOOK,		/* nest: MQOS_HOOK_A_* (HOOK_GET, HOOK_SET) */
 	MQOS_A_PORTS,		/* nest: MQOS_PORTS_A_* (section 5) */
+	MQOS_A_RULE_DEFAULT,	/* u8: MQOS_RULE_DEFAULT_* or a class 1..16 */
 	__MQOS_A_MAX
 };
+
+/*
+ * MQOS_A_RULE_DEFAULT: what a packet that matches no rule gets.
+ *   MQOS_RULE_DEFAULT_MAP     the built-in DSCP/MQTT default map (the
+ *                             default: rules refine the map)
+ *   1..MQOS_MAX_CLASSES       that class
+ *   MQOS_RULE_DEFAULT_DEVICE  the qdisc's TCA_MQOS_DEFAULT_CLASS (what a
+ *                             table with rules did before this attribute)
+ * Read with RULE_GET as a doit (no NLM_F_DUMP): one message with
+ * MQOS_A_RULE_DEFAULT. Set with RULE_ADD carrying MQOS_A_RULE_DEFAULT and
+ * no MQOS_A_RULE (the rules stay), or with CONFIG_REPLACE next to RULES
+ * (absent: unchanged). RULE_FLUSH keeps it.
+ */
+#define MQOS_RULE_DEFAULT_MAP		0
+#define MQOS_RULE_DEFAULT_DEVICE	0xff
 
 #define MQOS_A_MAX (__MQOS_A_MAX - 1)
 
