@@ -159,6 +159,11 @@ def notes(k, get):
     if x:
         print("CAKE + MQTT mark: the nft rule marked %d packets EF (median"
               " per repetition)." % x["median"])
+    short = [s for s in SCHEDS if get.get((k, s, "bulk_short_s"), {}).get("max")]
+    if short:
+        print("WARNING: in %s the bulk streams ended before the last alarm phase"
+              " (a busy host): those rows' later phases ran partly unloaded."
+              % ", ".join(LABELS[s] for s in short))
     for m, what in (("pktgen_errors", "pktgen drops"),):
         errs = [(s, get[(k, s, m)]["median"]) for s in SCHEDS if (k, s, m) in get]
         if any(e for _, e in errs):

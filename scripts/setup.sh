@@ -25,6 +25,7 @@ PKGS=(
 	linux-source-6.1
 	dkms bash-completion systemd
 	python3-prometheus-client
+	nftables
 )
 
 missing_pkgs() {
