@@ -28,6 +28,7 @@ PKGS=(
 	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
 	gcc-s390x-linux-gnu libc6-dev-s390x-cross qemu-user-static
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm
+	nftables
 )
 
 missing_pkgs() {
