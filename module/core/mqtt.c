@@ -207,6 +207,31 @@ ok:
 	return true;
 }
 
+bool mqos_mqtt_first_ok(u8 b0)
+{
+	u8 type = b0 >> 4, flags = b0 & 0x0f;
+
+	if (type == 0)
+		return false;
+	if (type == MQOS_MQTT_PUBLISH) {
+		u8 qos = (flags >> 1) & 3;
+
+		return qos != 3 && !((flags & 0x8) && !qos);
+	}
+	return flags_ok(type, flags);
+}
+
+bool mqos_mqtt_fixed_ok(u8 b0, u32 rl)
+{
+	u8 type = b0 >> 4;
+
+	if (!mqos_mqtt_first_ok(b0) || rl < mqtt_min_rl[type])
+		return false;
+	if (type == MQOS_MQTT_PUBLISH && ((b0 >> 1) & 3) && rl < 4)
+		return false;
+	return !((type == MQOS_MQTT_PINGREQ || type == MQOS_MQTT_PINGRESP) && rl);
+}
+
 int mqos_mqtt_rl_decode(const u8 *p, u32 avail, u32 *rl)
 {
 	u32 v = 0, i;

@@ -135,6 +135,13 @@ bool mqos_mqtt_topic_valid(const u8 *p, u32 n, bool whole);
 int mqos_mqtt_rl_decode(const u8 *p, u32 avail, u32 *rl);
 
 /*
+ * A fixed header's first byte alone (type and flags) is valid; with its
+ * Remaining Length @rl too (the minimum of the type). The rules above.
+ */
+bool mqos_mqtt_first_ok(u8 b0);
+bool mqos_mqtt_fixed_ok(u8 b0, u32 rl);
+
+/*
  * Walk the MQTT packets in [off, end) of @src. @want: MQOS_MQTT_WANT_*.
  * Always fills @m.
  */
