@@ -76,11 +76,15 @@ void mqos_classify(const struct mqos_src *src, u32 off, u16 ethertype,
 	if (pkt.flags & MQOS_PKT_PAYLOAD &&
 	    pkt.l4proto == MQOS_IPPROTO_TCP &&
 	    (!rules || (rs->flags & MQOS_RS_NEED_MQTT)) &&
-	    port_in(cfg->mqtt_ports, &pkt)) {
+	    port_in(cfg->mqtt_ports, &pkt) &&
+	    !(meta && meta->mqtt_frame == MQOS_FRAME_SKIP)) {
 		u32 want = rules && (rs->flags & MQOS_RS_NEED_TOPIC) ?
 			   MQOS_MQTT_WANT_TOPIC : 0;
+		u32 from = pkt.payload_off;
 
-		mqos_mqtt_parse(&mqtt, src, pkt.payload_off, pkt.end, want);
+		if (meta && meta->mqtt_frame == MQOS_FRAME_AT)
+			from += min_t(u32, meta->mqtt_skip, pkt.end - from);
+		mqos_mqtt_parse(&mqtt, src, from, pkt.end, want);
 		if (mqtt.status == MQOS_MQTT_OK) {
 			k.mqtt = &mqtt;
 			k.qos = mqtt.max_qos;
