@@ -12,7 +12,10 @@
 #include <stdio.h>
 #include <cmocka.h>
 
+#include <uapi/linux/mqos.h>
+#include "core/classify.h"
 #include "core/mqtt_stream.h"
+#include "pktbuild.h"
 #include "src_buf.h"
 
 static struct mqos_ms_res feed(struct mqos_mqtt_stream *st, u32 seq, bool syn,
@@ -407,6 +410,48 @@ static void test_syn_data(void **state)
 	assert_int_equal(st.next, 42 + sizeof(connect_v4));
 }
 
+/*
+ * The classifier follows what framing says: from the header it points at,
+ * or no MQTT at all. A segment of continuation bytes that looks like a
+ * QoS 2 PUBLISH, then the tail of a message and a QoS 2 PUBLISH.
+ */
+static struct mqos_cls_res classify(const u8 *pl, size_t plen, u8 frame, u32 skip)
+{
+	static u8 buf[2048];
+	struct pb o = { .family = 4, .dscp = 0, .sport = 40000, .dport = 1883 };
+	struct mqos_meta meta = { .packet_mode = 0, .mqtt_frame = frame, .mqtt_skip = skip };
+	struct mqos_cls_res res;
+	struct mqos_src s;
+	size_t len = pb_build(buf, sizeof(buf), &o, pl, plen);
+
+	mqos_src_init(&s, buf, (u32)len);
+	mqos_classify_eth(&s, &meta, NULL, &res);
+	return res;
+}
+
+static void test_classify_framed(void **state)
+{
+	/* 6 bytes of a message's tail, then a QoS 2 PUBLISH. */
+	static const u8 tail2[] = { 'x', 'y', 'z', 0x00, 0x17, 0x42, 0x34, 0x07, 0x00, 0x03, 'a', '/', 'b', 0x00, 0x01 };
+	struct mqos_cls_res r;
+
+	(void)state;
+	/* Stateless: the segment does not start with a header: no verdict. */
+	r = classify(tail2, sizeof(tail2), MQOS_FRAME_NONE, 0);
+	assert_false(r.flags & MQOS_CLS_PUBLISH);
+	/* Framed at offset 6: the QoS 2 PUBLISH, realtime. */
+	r = classify(tail2, sizeof(tail2), MQOS_FRAME_AT, 6);
+	assert_true(r.flags & MQOS_CLS_PUBLISH);
+	assert_int_equal(r.class_id, MQOS_CLASS_REALTIME);
+	/* Told to skip: a valid-looking PUBLISH is not read. */
+	r = classify(tail2 + 6, sizeof(tail2) - 6, MQOS_FRAME_SKIP, 0);
+	assert_false(r.flags & (MQOS_CLS_PUBLISH | MQOS_CLS_MQTT));
+	assert_int_equal(r.class_id, MQOS_CLASS_BEST_EFFORT);	/* DSCP 0 */
+	/* And the same bytes stateless: read. */
+	r = classify(tail2 + 6, sizeof(tail2) - 6, MQOS_FRAME_NONE, 0);
+	assert_int_equal(r.class_id, MQOS_CLASS_REALTIME);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -420,6 +465,7 @@ int main(void)
 		cmocka_unit_test(test_random_no_resync),
 		cmocka_unit_test(test_wrap),
 		cmocka_unit_test(test_syn_data),
+		cmocka_unit_test(test_classify_framed),
 	};
 
 	return cmocka_run_group_tests_name("mqtt_stream", tests, NULL, NULL);
