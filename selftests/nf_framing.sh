@@ -20,7 +20,8 @@
 #     by the resync rule, then raised by its QoS 2 PUBLISH;
 #  5. netem reordering, duplication and loss on the sender: large QoS 0
 #     transfers are still never raised; segments are skipped as out of
-#     order / retransmitted, not misread;
+#     order / retransmitted, not misread; a position lost to reordering is
+#     found again by resync (the small PUBLISHes at the end);
 #  6. the counters in mqosctl hook show (text, -j), /proc and Prometheus;
 #     the state is freed when the hook goes off.
 . "$(dirname "$0")/lib.sh"
@@ -152,17 +153,19 @@ ktap_result "met mid-stream: raised to realtime by the QoS 2 PUBLISH after the r
 	$([ "$c2" = 2 ]; echo $?)
 
 # 5: netem on the sender: reordering, duplicates, loss.
-n_snd tc qdisc add dev s0 root netem delay 4ms 4ms duplicate 2% loss 2%
+t5=$(date +%s)
+n_snd tc qdisc add dev s0 root netem delay 10ms reorder 25% 50% duplicate 2% loss 1%
 old0=$(hook_val frame_old)
 ahead0=$(hook_val frame_ahead)
 lost0=$(hook_val frame_lost)
+resync1=$(hook_val frame_resync)
 skip=$(classes_except | cut -d: -f1)
 bad=0
-for i in 1 2 3; do
+for i in 1 2; do
 	head -c 1048576 /dev/urandom > "$TMP/blob"
 	n_snd mosquitto_pub -h $RCV_IP -t "net/$i" -q 0 -f "$TMP/blob" || bad=$((bad + 1))
 done
-flow netem big:40000:1 big:40000:2 big:40000:3 big:40000:4 q0 q0 q0 wait:done
+flow netem $(for i in $(seq 1 40); do printf 'big:3000:%d ' "$i"; done) q0 q0 q0 q0 wait:done
 NPORT=$(port_of netem done)
 c=$(cls_of "$NPORT")
 touch "$TMP/netem/done"
@@ -170,15 +173,18 @@ n_snd tc qdisc del dev s0 root
 old=$(( $(hook_val frame_old) - old0 ))
 ahead=$(( $(hook_val frame_ahead) - ahead0 ))
 lost=$(( $(hook_val frame_lost) - lost0 ))
+resync=$(( $(hook_val frame_resync) - resync1 ))
 # shellcheck disable=SC2086 # $skip: a list of ports
 list=$(classes_except $skip)
 n=$(printf '%s\n' "$list" | grep -c .)
 up=$(printf '%s\n' "$list" | grep -c ':[123]$')
-diag "netem: $old retransmitted/duplicate and $ahead out-of-order segments skipped, $lost positions lost; $n connections (port:class): $(printf '%s ' $list)"
+diag "netem ($(( $(date +%s) - t5 )) s): $old retransmitted/duplicate and $ahead out-of-order segments skipped, $lost positions lost, $resync resyncs; $n connections (port:class): $(printf '%s ' $list)"
 ktap_result "netem reorder/dup/loss: QoS 0 transfers never above best-effort ($up of $n, $bad failed)" \
-	$([ "$up" = 0 ] && [ "$n" -ge 4 ] && [ "$bad" = 0 ]; echo $?)
-ktap_result "netem: retransmitted or out-of-order segments were seen and skipped ($old + $ahead)" \
-	$([ $((old + ahead)) -ge 1 ]; echo $?)
+	$([ "$up" = 0 ] && [ "$n" -ge 3 ] && [ "$bad" = 0 ]; echo $?)
+# Reordering inside a message's body counts as continuation; out of order
+# is a segment beyond the next header, which only some runs have.
+ktap_result "netem: duplicates skipped ($old), $ahead out of order; a lost position found again ($lost lost, $resync resyncs)" \
+	$([ "$old" -ge 1 ] && { [ "$lost" = 0 ] || [ "$resync" -ge 1 ]; }; echo $?)
 
 # 6: counters everywhere, and the state freed with the hook.
 txt=$(ctl hook show)
