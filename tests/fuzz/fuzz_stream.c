@@ -136,8 +136,7 @@ static void soundness(struct in *in)
 	u8 np = 1 + take(in) % 16;
 
 	isn = (u32)take(in) << 24 | (u32)take(in) << 16 | take(in) << 8 | take(in);
-	memset(boundary, 0, sizeof(boundary));
-	memset(delivered, 0, sizeof(delivered));
+	/* boundary[] and delivered[] are zero here: cleared after use. */
 	for (i = 0; i < np && len + 4200 < STREAM_MAX; i++) {
 		boundary[len] = 1;
 		len += packet(in, stream + len);
@@ -207,6 +206,8 @@ static void soundness(struct in *in)
 		if ((op >> 6) == 0 || (op >> 6) == 2)
 			pos = start + sl;
 	}
+	memset(boundary, 0, len + 1);
+	memset(delivered, 0, len);
 }
 
 static void robustness(struct in *in)
