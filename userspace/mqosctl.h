@@ -171,6 +171,10 @@ struct ctl_hook {
 	uint32_t mask;
 	uint32_t decay;			/* seconds, 0 = off */
 	uint64_t packets, no_ct, sticky, raised, decayed; /* from the kernel */
+	/* MQTT stream framing, from the kernel */
+	uint32_t frame_entries, frame_max;
+	uint64_t frame_full, frame_at, frame_cont, frame_old, frame_ahead;
+	uint64_t frame_untrusted, frame_syn, frame_resync, frame_lost;
 	struct ctl_hook_class cls[MQOS_MAX_CLASSES + 1];
 };
 

@@ -351,8 +351,51 @@ static void write_rules(FILE *f, const struct ctl_stats *s)
 	}
 }
 
+/* The netfilter hook's MQTT stream framing and promotions (netns-wide). */
+static void write_hook(FILE *f, const struct ctl_hook *h)
+{
+	static const char *const seg[] = {
+		"at_header", "continuation", "retransmission", "out_of_order",
+		"untrusted",
+	};
+	const uint64_t segv[] = {
+		h->frame_at, h->frame_cont, h->frame_old, h->frame_ahead,
+		h->frame_untrusted,
+	};
+	size_t k;
+
+	family(f, "mqos_hook_raised_total", "counter",
+	       "Times the hook raised a connection's class (promotions).");
+	fprintf(f, "mqos_hook_raised_total %" PRIu64 "\n", h->raised);
+	family(f, "mqos_hook_framing_entries", "gauge",
+	       "TCP connections with MQTT framing state.");
+	fprintf(f, "mqos_hook_framing_entries %u\n", h->frame_entries);
+	family(f, "mqos_hook_framing_max_entries", "gauge",
+	       "Bound of the MQTT framing state table (per network namespace).");
+	fprintf(f, "mqos_hook_framing_max_entries %u\n", h->frame_max);
+	family(f, "mqos_hook_framing_table_full_total", "counter",
+	       "Connections left without framing state: the table was full.");
+	fprintf(f, "mqos_hook_framing_table_full_total %" PRIu64 "\n",
+		h->frame_full);
+	family(f, "mqos_hook_framing_segments_total", "counter",
+	       "TCP segments of MQTT connections by what framing made of them.");
+	for (k = 0; k < sizeof(seg) / sizeof(seg[0]); k++)
+		fprintf(f, "mqos_hook_framing_segments_total{verdict=\"%s\"} %"
+			PRIu64 "\n", seg[k], segv[k]);
+	family(f, "mqos_hook_framing_positions_total", "counter",
+	       "MQTT header positions learned, by how (handshake, resync).");
+	fprintf(f, "mqos_hook_framing_positions_total{source=\"handshake\"} %"
+		PRIu64 "\n", h->frame_syn);
+	fprintf(f, "mqos_hook_framing_positions_total{source=\"resync\"} %"
+		PRIu64 "\n", h->frame_resync);
+	family(f, "mqos_hook_framing_lost_total", "counter",
+	       "MQTT header positions lost (nothing trusted until found again).");
+	fprintf(f, "mqos_hook_framing_lost_total %" PRIu64 "\n", h->frame_lost);
+}
+
 static void write_prom(FILE *f, const struct ctl_stats *s)
 {
+	struct ctl_hook h;
 	size_t k;
 	int i;
 
@@ -398,6 +441,8 @@ static void write_prom(FILE *f, const struct ctl_stats *s)
 	family(f, "mqos_malformed_packets_total", "counter",
 	       "Malformed MQTT/MQTT-SN packets seen (per network namespace).");
 	fprintf(f, "mqos_malformed_packets_total %" PRIu64 "\n", s->malformed);
+	if (!ctl_hook_get(&h))
+		write_hook(f, &h);
 }
 
 /* Write to a temporary file next to @path, then rename it over @path. */

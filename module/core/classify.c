@@ -48,18 +48,28 @@ static u8 default_mqtt_class(const struct mqos_key *k, bool per_packet)
 
 /*
  * Read MQTT (TCP, if @tcp) or MQTT-SN (UDP, if @udp) on the configured
- * ports into @k (@mqtt holds what k->mqtt points to).
+ * ports into @k (@mqtt holds what k->mqtt points to). MQTT is read where
+ * the hook's stream framing says a header starts, or not at all when it
+ * says the position is unknown (@meta); without framing, from the start
+ * of the payload.
  */
 static void mqtt_read(const struct mqos_src *src, const struct mqos_pkt *pkt,
+		      const struct mqos_meta *meta,
 		      const struct mqos_cls_cfg *cfg, bool tcp, bool udp,
 		      u32 want, struct mqos_mqtt *mqtt, struct mqos_key *k,
 		      struct mqos_cls_res *res, bool *per_packet)
 {
+	u32 from = pkt->payload_off;
+
 	if (!(pkt->flags & MQOS_PKT_PAYLOAD))
 		return;
 	if (tcp && pkt->l4proto == MQOS_IPPROTO_TCP &&
 	    port_in(cfg->mqtt_ports, pkt)) {
-		mqos_mqtt_parse(mqtt, src, pkt->payload_off, pkt->end, want);
+		if (meta && meta->mqtt_frame == MQOS_FRAME_SKIP)
+			return;
+		if (meta && meta->mqtt_frame == MQOS_FRAME_AT)
+			from += min_t(u32, meta->mqtt_skip, pkt->end - from);
+		mqos_mqtt_parse(mqtt, src, from, pkt->end, want);
 		if (mqtt->status == MQOS_MQTT_OK) {
 			k->mqtt = mqtt;
 			k->qos = mqtt->max_qos;
@@ -129,7 +139,7 @@ void mqos_classify(const struct mqos_src *src, u32 off, u16 ethertype,
 	 * rule matched (below). A rule set on DSCP or addresses costs no
 	 * MQTT parse for the packets it classifies.
 	 */
-	mqtt_read(src, &pkt, cfg, rules ? rules_mqtt : map,
+	mqtt_read(src, &pkt, meta, cfg, rules ? rules_mqtt : map,
 		  rules ? rules_sn : map,
 		  rules_mqtt && (rs->flags & MQOS_RS_NEED_TOPIC) ?
 		  MQOS_MQTT_WANT_TOPIC : 0, &mqtt, &k, res, &per_packet);
@@ -154,8 +164,8 @@ void mqos_classify(const struct mqos_src *src, u32 off, u16 ethertype,
 		return;
 	}
 	if (rules)	/* what the rules did not read, the map needs */
-		mqtt_read(src, &pkt, cfg, !rules_mqtt, !rules_sn, 0, &mqtt, &k,
-			  res, &per_packet);
+		mqtt_read(src, &pkt, meta, cfg, !rules_mqtt, !rules_sn, 0,
+			  &mqtt, &k, res, &per_packet);
 
 	res->flags |= MQOS_CLS_DEFAULT_MAP;
 	cls = default_mqtt_class(&k, per_packet);

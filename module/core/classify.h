@@ -30,6 +30,10 @@
  *    speak for the packet: the hook off or in per-packet mode, or no
  *    conntrack entry (nf_hook.h, mqos_hook_per_packet()).
  *  - Otherwise the DSCP map (dscp.h). Non-IP packets: 0 (undecided).
+ *  - A caller that frames the TCP stream (the hook, core/mqtt_stream.h)
+ *    says where the segment's first MQTT header starts (meta.mqtt_frame):
+ *    the walk starts there, or, when no header is known to start in the
+ *    segment, MQTT is not read at all.
  *  - Malformed MQTT / MQTT-SN: as if it were not MQTT, and flagged --
  *    except MQTT-SN in a first IP fragment, whose message length runs
  *    past the fragment: not MQTT-SN, and not flagged.
@@ -41,11 +45,20 @@
 #include "src.h"
 #include "rules.h"
 
-/* Where the packet was, for IIF/OIF rules. */
+/* struct mqos_meta.mqtt_frame: what stream framing says of a TCP segment. */
+enum mqos_mqtt_frame {
+	MQOS_FRAME_NONE = 0,	/* no framing: the segment from its start */
+	MQOS_FRAME_SKIP,	/* no header known to start here: not MQTT */
+	MQOS_FRAME_AT,		/* headers start at payload + mqtt_skip */
+};
+
+/* Where the packet was, for IIF/OIF rules; what framing knows of it. */
 struct mqos_meta {
 	s32 iif;
 	s32 oif;
 	u8 packet_mode;		/* 1: MQOS_MODE_PACKET whatever cfg says */
+	u8 mqtt_frame;		/* enum mqos_mqtt_frame (core/mqtt_stream.h) */
+	u32 mqtt_skip;		/* MQOS_FRAME_AT: payload bytes before it */
 };
 
 /* struct mqos_cls_res.flags */

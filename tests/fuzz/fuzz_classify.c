@@ -175,7 +175,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* The parsers on their own, over the raw bytes. */
 	mqos_mqtt_parse(&m, &s, 0, (u32)size, MQOS_MQTT_WANT_TOPIC);
-	if (m.npdus > MQOS_MQTT_MAX_PDUS || m.topic_len > MQOS_TOPIC_MAX ||
+	if (m.npdus > (size + 1) / 2 || m.topic_len > MQOS_TOPIC_MAX ||
 	    m.max_qos > 2 || (m.status != MQOS_MQTT_OK && (m.kinds || m.max_qos != -1)))
 		abort();
 	mqos_mqttsn_parse(&sn, &s, 0, (u32)size);

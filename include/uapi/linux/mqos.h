@@ -501,6 +501,18 @@ enum mqos_hook_attr {
 	MQOS_HOOK_A_RAISED,	/* u64: times a connection's class rose */
 	MQOS_HOOK_A_DECAY,	/* u32: seconds, 0 = off (1..MQOS_HOOK_DECAY_MAX) */
 	MQOS_HOOK_A_DECAYED,	/* u64 (GET): times a class fell by decay */
+	/* MQTT stream framing (GET; docs/mqtt-framing.md) */
+	MQOS_HOOK_A_FRAME_ENTRIES,	/* u32: connections with state now */
+	MQOS_HOOK_A_FRAME_MAX,		/* u32: the bound of that */
+	MQOS_HOOK_A_FRAME_FULL,		/* u64: connections left without */
+	MQOS_HOOK_A_FRAME_AT,		/* u64: segments read from a header */
+	MQOS_HOOK_A_FRAME_CONT,		/* u64: continuation segments skipped */
+	MQOS_HOOK_A_FRAME_OLD,		/* u64: retransmitted segments skipped */
+	MQOS_HOOK_A_FRAME_AHEAD,	/* u64: out-of-order segments skipped */
+	MQOS_HOOK_A_FRAME_UNTRUSTED,	/* u64: segments, position unknown */
+	MQOS_HOOK_A_FRAME_SYN,		/* u64: positions from a handshake */
+	MQOS_HOOK_A_FRAME_RESYNC,	/* u64: positions from the resync rule */
+	MQOS_HOOK_A_FRAME_LOST,		/* u64: positions lost */
 	__MQOS_HOOK_A_MAX
 };
 
