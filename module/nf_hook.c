@@ -70,6 +70,7 @@
 
 #include "classify.h"
 #include "debug.h"
+#include "dsfield.h"
 #include "mqos.h"
 #include "nf_hook.h"
 #include "core/flow.h"
@@ -429,7 +430,7 @@ static bool mqos_hook_remark(struct sk_buff *skb, u8 pf, u8 dscp)
 		if (ipv6_get_dsfield(ipv6_hdr(skb)) >> 2 == dscp ||
 		    skb_ensure_writable(skb, len))
 			return false;
-		ipv6_change_dsfield(ipv6_hdr(skb), INET_ECN_MASK, dscp << 2);
+		mqos_ipv6_set_dscp(skb, ipv6_hdr(skb), dscp);
 	}
 	return true;
 }
