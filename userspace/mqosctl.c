@@ -126,9 +126,9 @@ static int run_class(int argc, char **argv)
 {
 	struct ctl_dev *dev;
 	struct ctl_class *c;
-	struct nl_msg *msg;
 	struct opts o = { .json = opt_json };
 	uint8_t id;
+	int err;
 
 	if (argc >= 1 && !strcmp(argv[0], "show")) {
 		if (take_show_opts(argc - 1, argv + 1, &o, 1))
@@ -142,11 +142,7 @@ static int run_class(int argc, char **argv)
 		}
 		if (parse_class_id(argv[2], &id))
 			return EXIT_USAGE;
-		msg = ctl_msg(MQOS_CMD_CLASS_DEL, 0);
-		if (msg && (nla_put_string(msg, MQOS_A_IFNAME, argv[1]) < 0 ||
-			    nla_put_u8(msg, MQOS_A_CLASS_ID, id) < 0))
-			return EXIT_RUNTIME;
-		return nl_exit(ctl_request(msg, NULL, NULL, NULL, 0));
+		return nl_exit(ctl_rtnl_class_del(argv[1], id));
 	}
 	if (argc < 1 || strcmp(argv[0], "set")) {
 		ctl_err("class: '%s': unknown command (expected set, del or show)",
@@ -160,20 +156,13 @@ static int run_class(int argc, char **argv)
 		free(dev);
 		return EXIT_USAGE;
 	}
-	msg = ctl_msg(MQOS_CMD_CLASS_SET, 0);
-	if (msg && (nla_put_string(msg, MQOS_A_IFNAME, dev->name) < 0 ||
-		    ctl_put_class(msg, MQOS_A_CLASS, c) < 0)) {
-		nlmsg_free(msg);
-		msg = NULL;
-	}
+	err = ctl_rtnl_class_set(dev->name, c);
 	free(dev);
-	return nl_exit(ctl_request(msg, NULL, NULL, NULL, 0));
+	return nl_exit(err);
 }
 
 static int run_dev(int argc, char **argv)
 {
-	struct nl_msg *msg;
-	struct nlattr *q;
 	struct ctl_dev *d;
 	struct opts o = { .json = opt_json };
 	int err;
@@ -195,23 +184,9 @@ static int run_dev(int argc, char **argv)
 		free(d);
 		return EXIT_USAGE;
 	}
-	msg = ctl_msg(MQOS_CMD_DEV_SET, 0);
-	err = !msg || nla_put_string(msg, MQOS_A_IFNAME, d->name) < 0;
-	q = err ? NULL : nla_nest_start(msg, MQOS_A_QDISC | NLA_F_NESTED);
-	if (!q ||
-	    ((d->has & HAS(TCA_MQOS_RATE)) &&
-	     nla_put_u64(msg, TCA_MQOS_RATE, d->rate) < 0) ||
-	    ((d->has & HAS(TCA_MQOS_OVERHEAD)) &&
-	     nla_put_u32(msg, TCA_MQOS_OVERHEAD, d->overhead) < 0) ||
-	    ((d->has & HAS(TCA_MQOS_DEFAULT_CLASS)) &&
-	     nla_put_u8(msg, TCA_MQOS_DEFAULT_CLASS, d->default_class) < 0)) {
-		nlmsg_free(msg);
-		free(d);
-		return EXIT_RUNTIME;
-	}
-	nla_nest_end(msg, q);
+	err = ctl_rtnl_dev_set(d);
 	free(d);
-	return nl_exit(ctl_request(msg, NULL, NULL, NULL, 0));
+	return nl_exit(err);
 }
 
 static int run_rule(int argc, char **argv)

@@ -276,4 +276,10 @@ void ctl_stats_free(struct ctl_stats *s);
 /* Prometheus text format to stdout, or written+renamed to @path. */
 int cmd_stats_prom(const char *dev, const char *path, unsigned int watch);
 
+/* rtnl.c: device and class changes as RTM_NEWQDISC (like tc qdisc change). */
+int ctl_rtnl_dev_set(const struct ctl_dev *d);
+int ctl_rtnl_class_set(const char *dev, const struct ctl_class *c);
+int ctl_rtnl_class_del(const char *dev, uint8_t id);
+void ctl_rtnl_close(void);
+
 #endif /* MQOSCTL_H */
