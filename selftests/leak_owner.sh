@@ -79,7 +79,8 @@ ktap_result "the report lists exactly the 2 entries counted ($nrep)" \
 [ "$(mqos_slab_objs)" = - ] && ktap_skip_rest "no SLUB user tracking (slub_debug=U)"
 NS=mqs-lo-$$
 trap 'ip netns del $NS 2>/dev/null' EXIT
-if mqos_loaded && ! rmmod mqos 2>/dev/null; then
+# A namespace an earlier test deleted may still hold the module a while.
+if mqos_loaded && ! { wait_for 300 mqos_idle; rmmod mqos 2>/dev/null; }; then
 	ktap_skip_rest "mqos is loaded and busy"
 fi
 ct_was=$(lsmod | awk '$1 == "nf_conntrack" { print 1 }')

@@ -24,7 +24,8 @@ dko=$REPO_DIR/build/$(uname -r)-debug/mqos.ko
 [ -e "$dko" ] || ktap_skip_rest "no DEBUG=1 build for $(uname -r) (make modules-vm DEBUG=1)"
 ctl=$(mqosctl_bin)
 [ -n "$ctl" ] || ktap_skip_rest "no mqosctl"
-if mqos_loaded && ! rmmod mqos 2>/dev/null; then
+# A namespace an earlier test deleted may still hold the module a while.
+if mqos_loaded && ! { wait_for 300 mqos_idle; rmmod mqos 2>/dev/null; }; then
 	ktap_skip_rest "mqos is loaded and busy"
 fi
 insmod "$dko" || ktap_skip_rest "cannot load the DEBUG=1 mqos.ko"

@@ -117,7 +117,10 @@ static void pnum_fmt(const char *word, const char *json_key, uint64_t v,
 
 /* ---- formatting ------------------------------------------------------ */
 
-/* bytes/s -> "20Mbit" (like tc: the largest unit that keeps it exact). */
+/*
+ * bytes/s -> "20Mbit": the largest unit that keeps the value exact, so
+ * that what is printed reads back as the same rate.
+ */
 static void fmt_rate(char *buf, size_t len, uint64_t bytes)
 {
 	static const char *const units[] = { "bit", "Kbit", "Mbit", "Gbit",
@@ -125,12 +128,7 @@ static void fmt_rate(char *buf, size_t len, uint64_t bytes)
 	uint64_t r = bytes * 8;
 	unsigned int i = 0;
 
-	while (i < 4 && r >= 1000 && (r % 1000 == 0 || r >= 1000000)) {
-		if (r % 1000) {
-			snprintf(buf, len, "%.3g%s", (double)r / 1000,
-				 units[i + 1]);
-			return;
-		}
+	while (i < 4 && r >= 1000 && r % 1000 == 0) {
 		r /= 1000;
 		i++;
 	}
@@ -715,15 +713,14 @@ static void print_class_attrs(struct rtattr **tb, bool with_id)
 		const char *name = d == MQOS_DSCP_KEEP ? NULL :
 				   mqos_dscp_name((uint8_t)d);
 
-		if (d == MQOS_DSCP_KEEP) {
-			pstr(MQ_ANY, "dscp", "dscp %s ", "keep");
-		} else {
-			if (name)
-				pstr(MQ_FP, NULL, "dscp %s ", name);
-			else
-				puint(MQ_FP, NULL, "dscp %u ", d);
-			puint(MQ_JSON, "dscp", NULL, d);
-		}
+		/* JSON: the number, MQOS_DSCP_KEEP (255) for keep. */
+		if (d == MQOS_DSCP_KEEP)
+			pstr(MQ_FP, NULL, "dscp keep ", NULL);
+		else if (name)
+			pstr(MQ_FP, NULL, "dscp %s ", name);
+		else
+			puint(MQ_FP, NULL, "dscp %u ", d);
+		puint(MQ_JSON, "dscp", NULL, d);
 	}
 }
 
