@@ -20,6 +20,7 @@
 #include "core/classify.h"
 #include "core/mqttsn.h"
 #include "src_buf.h"
+#include "pktbuild.h"
 
 #define MAX_FUZZ_RULES 8
 
@@ -44,7 +45,7 @@ static void fixed_sets(void)
 	gen.rs.rules[1] = (struct mqos_rule){ .match = MQOS_RULE_SN_QOS, .sn_qos = 0xc, .class_id = 2 };
 	gen.rs.rules[2] = (struct mqos_rule){ .match = MQOS_RULE_KIND | MQOS_RULE_SADDR,
 					      .kinds = MQOS_KIND_ACK2, .family = 6, .src_plen = 3,
-					      .src = { 0x20 }, .class_id = 3 };
+					      .src = { NET32(0x20, 0, 0, 0) }, .class_id = 3 };
 	gen.rs.rules[3] = (struct mqos_rule){ .match = MQOS_RULE_PROTO | MQOS_RULE_DPORT,
 					      .proto = 17, .dport_lo = 1000, .dport_hi = 2000,
 					      .class_id = 4 };

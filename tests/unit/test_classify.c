@@ -209,7 +209,7 @@ static void test_rules(void **state)
 		{ .match = MQOS_RULE_SN_QOS, .sn_qos = 1 << MQOS_SN_QOS_BIT_M1, .class_id = 6 },
 		{ .match = MQOS_RULE_KIND, .kinds = MQOS_KIND_CONTROL, .class_id = 7 },
 		{ .match = MQOS_RULE_PROTO | MQOS_RULE_DPORT | MQOS_RULE_DADDR, .proto = 17,
-		  .dport_lo = 5000, .dport_hi = 5010, .family = 4, .dst = { 0x0200000a }, .dst_plen = 32,
+		  .dport_lo = 5000, .dport_hi = 5010, .family = 4, .dst = { NET32(10, 0, 0, 2) }, .dst_plen = 32,
 		  .class_id = 8 },
 		{ .match = MQOS_RULE_IIF | MQOS_RULE_OIF, .iif = 2, .oif = 5, .class_id = 9 },
 	};

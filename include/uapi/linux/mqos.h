@@ -92,7 +92,7 @@ enum mqos_isolation {
 
 #define MQOS_DEFAULT_MEMORY_LIMIT	(4U << 20)	/* bytes */
 #define MQOS_DEFAULT_FLOWS		1024	/* flow queues per class */
-#define MQOS_MAX_FLOWS			65536
+#define MQOS_MAX_FLOWS			16384
 #define MQOS_FLOW_WAYS			8	/* set-associative hashing */
 
 /* Inside TCA_MQOS_CLASSES: any number of these. */
@@ -108,6 +108,7 @@ enum {
 #define MQOS_NUM_PRIOS		8	/* priorities 0 (highest) .. 7 */
 #define MQOS_DSCP_KEEP		0xff	/* TCA_MQOS_CLASS_DSCP: no remarking */
 #define MQOS_MIN_QUANTUM	256
+#define MQOS_MAX_RATE		125000000000ULL	/* bytes/s: 1 Tbit/s */
 #define MQOS_MAX_OVERHEAD	256
 
 /*
@@ -164,9 +165,10 @@ enum {
  * last bucket is everything above.
  *
  * A class's stats (tc -s class show) are one set of TCA_MQOS_XSTATS_*.
- * The qdisc's stats carry device-level counters and TCA_MQOS_XSTATS_CLASSES,
- * a nest with one nest per class (attribute type = class id) holding that
- * class's TCA_MQOS_XSTATS_*, so one dump returns everything.
+ * The qdisc's stats carry device-level counters, the memory in use, and
+ * the classes' totals of DROP_* and ECN_MARKS; per-class detail is only in
+ * the class dumps (TCA_MQOS_XSTATS_CLASSES is no longer sent), so that a
+ * qdisc message stays small enough for a notification.
  */
 #define MQOS_HIST_NBUCKETS	24
 
@@ -195,7 +197,7 @@ enum {
 	TCA_MQOS_XSTATS_DELAY_MAX,
 	TCA_MQOS_XSTATS_JITTER_SUM,
 	TCA_MQOS_XSTATS_DELAY_HIST,	/* nest, see above */
-	TCA_MQOS_XSTATS_CLASSES,	/* qdisc only: nest of class nests */
+	TCA_MQOS_XSTATS_CLASSES,	/* unused (was: nest of class nests) */
 	TCA_MQOS_XSTATS_DEV_OVERLIMITS,	/* qdisc only: device rate reached */
 	TCA_MQOS_XSTATS_DEV_RATE,	/* qdisc only: effective rate, bytes/s */
 	TCA_MQOS_XSTATS_DROP_MEMORY,	/* over the qdisc's memory limit */
@@ -206,6 +208,10 @@ enum {
 	TCA_MQOS_XSTATS_HOSTS,		/* u32: hosts with queued flows */
 	TCA_MQOS_XSTATS_MEMORY_USED,	/* qdisc only: bytes (truesize) */
 	TCA_MQOS_XSTATS_MEMORY_LIMIT,	/* qdisc only: bytes */
+	TCA_MQOS_XSTATS_SPARSE_COUNT,	/* sojourn of packets sent from */
+	TCA_MQOS_XSTATS_SPARSE_SUM,	/* new (sparse) flows: count, sum, */
+	TCA_MQOS_XSTATS_SPARSE_MAX,	/* max (ns) and histogram, as for */
+	TCA_MQOS_XSTATS_SPARSE_HIST,	/* DELAY_* */
 	__TCA_MQOS_XSTATS_MAX
 };
 
