@@ -136,8 +136,9 @@ if sys.argv[1] == "qdisc":
     if "classes" in x:	# per-class detail, when the qdisc dump has it
         c = [c for c in x["classes"] if c["class"] == 2][0]
         print("1:2 " + check(c, c["sent_packets"], "realtime"))
-    else:
-        print("totals only")
+    else:	# compact: the classes' totals
+        assert set(x["drops"]) >= {"policer", "limit", "aqm"}, x
+        print("totals: drops %s" % x["drops"])
 else:
     cls = {c["handle"]: c for c in doc if c.get("class") == "mqos"}
     assert sorted(cls) == ["1:1", "1:2", "1:3", "1:4", "1:5"], sorted(cls)

@@ -272,6 +272,10 @@ static int parse_rate(const char *word, const char *s, uint64_t *out)
 		return bad(word, s, "not a rate (e.g. 20mbit, 1gbit)");
 	if (r < 125)
 		return bad(word, s, "below 1kbit");
+#ifdef MQOS_MAX_RATE
+	if (r > MQOS_MAX_RATE)
+		return bad(word, s, "above 1tbit");
+#endif
 	*out = r;
 	return 0;
 }
@@ -522,8 +526,13 @@ static int parse_class_word(struct nlmsghdr *n, unsigned long long *seen,
 		if (once(w, seen, TCA_MQOS_CLASS_FLOWS) ||
 		    parse_num(w, val, 0, MQOS_MAX_FLOWS, &v))
 			return -1;
-		if (v && (v < MQOS_FLOW_WAYS || (v & (v - 1))))
-			return bad(w, val, "not 0 or a power of two 8..65536");
+		if (v && (v < MQOS_FLOW_WAYS || (v & (v - 1)))) {
+			char why[64];
+
+			snprintf(why, sizeof(why), "not 0 or a power of two %d..%d",
+				 MQOS_FLOW_WAYS, MQOS_MAX_FLOWS);
+			return bad(w, val, why);
+		}
 		if (put_u32(n, TCA_MQOS_CLASS_FLOWS, (uint32_t)v))
 			return -1;
 	} else if (!strcmp(w, "police-rate")) {
@@ -811,7 +820,25 @@ static void print_delay(const char *word, const char *key, uint64_t ns)
 	pnum_fmt(word, key, ns, buf);
 }
 
-/* One class's TCA_MQOS_XSTATS_* (from a class dump or the qdisc's nest). */
+/* A histogram nest: bucket b is attribute type b + 1. */
+static void get_hist(const struct rtattr *nest, uint64_t *buckets)
+{
+	const struct rtattr *a;
+	int len;
+
+	if (!nest)
+		return;
+	a = RTA_DATA(nest);
+	len = RTA_PAYLOAD(nest);
+	for (; RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+		int b = (a->rta_type & NLA_TYPE_MASK) - 1;
+
+		if (b >= 0 && b < MQOS_HIST_NBUCKETS)
+			buckets[b] = get_uint(a);
+	}
+}
+
+/* One class's TCA_MQOS_XSTATS_* (a class dump, or an older qdisc's nest). */
 static void print_class_xstats(struct rtattr **tb, const char *indent)
 {
 	uint64_t buckets[MQOS_HIST_NBUCKETS] = { 0 };
@@ -843,17 +870,7 @@ static void print_class_xstats(struct rtattr **tb, const char *indent)
 	     xs(tb, TCA_MQOS_XSTATS_BACKLOG_BYTES));
 
 	/* Sojourn time: mean, percentiles from the histogram, max, jitter. */
-	if (tb[TCA_MQOS_XSTATS_DELAY_HIST]) {
-		struct rtattr *a = RTA_DATA(tb[TCA_MQOS_XSTATS_DELAY_HIST]);
-		int len = RTA_PAYLOAD(tb[TCA_MQOS_XSTATS_DELAY_HIST]);
-
-		for (; RTA_OK(a, len); a = RTA_NEXT(a, len)) {
-			int b = (a->rta_type & NLA_TYPE_MASK) - 1;
-
-			if (b >= 0 && b < MQOS_HIST_NBUCKETS)
-				buckets[b] = get_uint(a);
-		}
-	}
+	get_hist(tb[TCA_MQOS_XSTATS_DELAY_HIST], buckets);
 	print_nl();
 	pstr(MQ_FP, NULL, "%s", indent);
 	open_json_object("delay");
@@ -892,6 +909,29 @@ static void print_class_xstats(struct rtattr **tb, const char *indent)
 	pu64(MQ_ANY, "overlimits", "overlimits %llu",
 	     xs(tb, TCA_MQOS_XSTATS_OVERLIMITS));
 
+#ifdef TCA_MQOS_XSTATS_SPARSE_COUNT
+	/* Packets sent from new (sparse) flows: their own sojourn times. */
+	if (tb[TCA_MQOS_XSTATS_SPARSE_COUNT]) {
+		uint64_t sc = xs(tb, TCA_MQOS_XSTATS_SPARSE_COUNT);
+		uint64_t smax = xs(tb, TCA_MQOS_XSTATS_SPARSE_MAX);
+
+		memset(buckets, 0, sizeof(buckets));
+		get_hist(tb[TCA_MQOS_XSTATS_SPARSE_HIST], buckets);
+		print_nl();
+		pstr(MQ_FP, NULL, "%s", indent);
+		open_json_object("sparse_delay");
+		pu64(MQ_ANY, "count", "sparse-flow delay count %llu ", sc);
+		if (sc) {
+			print_delay("mean", "mean_ns",
+				    xs(tb, TCA_MQOS_XSTATS_SPARSE_SUM) / sc);
+			print_delay("p99", "p99_ns",
+				    mqos_hist_percentile(buckets, MQOS_HIST_NBUCKETS,
+							 0, smax, 990));
+			print_delay("max", "max_ns", smax);
+		}
+		close_json_object();
+	}
+#endif
 	if (tb[TCA_MQOS_XSTATS_FLOWS]) {
 		print_nl();
 		pstr(MQ_FP, NULL, "%s", indent);
@@ -949,9 +989,32 @@ static int mqos_print_xstats(struct qdisc_util *qu, FILE *f,
 		pnum_fmt("of", "memory_limit",
 			 xs(tb, TCA_MQOS_XSTATS_MEMORY_LIMIT), buf);
 	}
-	if (tb[TCA_MQOS_XSTATS_DROP_MEMORY])
-		pu64(MQ_ANY, "drop_memory", "drops memory %llu ",
-		     xs(tb, TCA_MQOS_XSTATS_DROP_MEMORY));
+	/* The classes' totals (compact qdisc stats). */
+	if (tb[TCA_MQOS_XSTATS_DROP_POLICER] || tb[TCA_MQOS_XSTATS_DROP_MEMORY]) {
+		print_nl();
+		pstr(MQ_FP, NULL, " ", NULL);
+		open_json_object("drops");
+		if (tb[TCA_MQOS_XSTATS_DROP_POLICER]) {
+			pu64(MQ_ANY, "policer", "drops policer %llu ",
+			     xs(tb, TCA_MQOS_XSTATS_DROP_POLICER));
+			pu64(MQ_ANY, "limit", "limit %llu ",
+			     xs(tb, TCA_MQOS_XSTATS_DROP_LIMIT));
+			pu64(MQ_ANY, "aqm", "aqm %llu ",
+			     xs(tb, TCA_MQOS_XSTATS_DROP_AQM));
+		} else {
+			pstr(MQ_FP, NULL, "drops ", NULL);
+		}
+		if (tb[TCA_MQOS_XSTATS_DROP_MEMORY])
+			pu64(MQ_ANY, "memory", "memory %llu ",
+			     xs(tb, TCA_MQOS_XSTATS_DROP_MEMORY));
+		if (tb[TCA_MQOS_XSTATS_DROP_OTHER])
+			pu64(MQ_ANY, "other", "other %llu ",
+			     xs(tb, TCA_MQOS_XSTATS_DROP_OTHER));
+		close_json_object();
+		if (tb[TCA_MQOS_XSTATS_ECN_MARKS])
+			pu64(MQ_ANY, "ecn_marks", "ecn-marks %llu",
+			     xs(tb, TCA_MQOS_XSTATS_ECN_MARKS));
+	}
 	if (tb[TCA_MQOS_XSTATS_CLASSES]) {
 		struct rtattr *a = RTA_DATA(tb[TCA_MQOS_XSTATS_CLASSES]);
 		int len = RTA_PAYLOAD(tb[TCA_MQOS_XSTATS_CLASSES]);
