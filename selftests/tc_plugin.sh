@@ -213,18 +213,18 @@ print("ok")' 2>&1)
 	rc=$?
 	ktap_result "tc class change refused by the kernel (ceil below rate) changes nothing: $err" \
 		$([ $rc != 0 ] && [ "$(cls_json 3)" = "$before" ]; echo $?)
-	err=$(n tc class change dev d0 classid 1:9 mqos prio 3 name new9 2>&1)
-	ktap_result "tc class change creates class 1:9 ($err)" \
+	err=$(n tc class add dev d0 classid 1:9 mqos prio 3 name new9 2>&1)
+	ktap_result "tc class add creates class 1:9 ($err)" \
 		$(cls_json 9 | grep -q '"name": "new9"'; echo $?)
 else
 	if refused "$err"; then
-		for t in "class change" "class change refused" "class change creates"; do
+		for t in "class change" "class change refused" "class add"; do
 			ktap_skip "tc $t" "kernel refuses tc class change: $err"
 		done
 	else
 		ktap_fail "tc class change: $err"
 		ktap_skip "class change refused" "class change failed"
-		ktap_skip "class change creates" "class change failed"
+		ktap_skip "class add" "class change failed"
 	fi
 fi
 err=$(n tc class del dev d0 classid 1:5 2>&1)
