@@ -113,6 +113,7 @@ clean:
 	rm -rf build mqos.ko
 	-$(MAKE) -C userspace clean
 	-$(MAKE) -C tests clean
+	-$(MAKE) -C tc clean
 
 # --- install ------------------------------------------------------------------
 #   make install [KVER=...] [DESTDIR=...] [PREFIX=/usr/local] [NO_MODULE=1]
@@ -176,6 +177,7 @@ install: $(if $(NO_MODULE)$(MQOS_KO),,module) mqosctl
 	fi
 	$(if $(DESTDIR)$(NO_MODULE),,$(DEPMOD) -a $(KVER))
 	$(if $(SYSTEMD_RUNNING),systemctl daemon-reload)
+	$(MAKE) -C tc install
 
 uninstall:
 	@if [ -n "$(SYSTEMD_RUNNING)" ]; then \
@@ -195,6 +197,7 @@ uninstall:
 	$(if $(DESTDIR),,$(DEPMOD) -a $(KVER))
 	$(if $(SYSTEMD_RUNNING),systemctl daemon-reload)
 	@if [ -d /sys/module/mqos ]; then echo "mqos.ko is still loaded: rmmod mqos"; fi
+	$(MAKE) -C tc uninstall
 
 # The DKMS source tree: only what Kbuild reads, plus dkms.conf with the
 # version stamped in.

@@ -46,13 +46,7 @@ static const struct nla_policy mqos_rule_policy[MQOS_RULE_A_MAX + 1] = {
 	[MQOS_RULE_A_OIF]	= NLA_POLICY_MIN(NLA_U32, 1),
 };
 
-static void mqos_ctl_rules_free_rcu(struct rcu_head *head)
-{
-	kvfree(container_of(head, struct mqos_ctl_rules, rcu));
-	mqos_obj_destroyed(MQOS_OBJ_CTL_RULES);
-}
-
-/* A table that was never published, with its rules. */
+/* A table with its rules: one that was never published, or unpublished. */
 void mqos_ctl_rules_free(struct mqos_ctl_rules *t)
 {
 	if (!t)
@@ -60,6 +54,29 @@ void mqos_ctl_rules_free(struct mqos_ctl_rules *t)
 	mqos_kruleset_free(t->krs);
 	kvfree(t);
 	mqos_obj_destroyed(MQOS_OBJ_CTL_RULES);
+}
+
+static void mqos_ctl_rules_free_rcu(struct rcu_head *head)
+{
+	mqos_ctl_rules_free(container_of(head, struct mqos_ctl_rules, rcu));
+}
+
+/*
+ * Both pointers to the old tables are gone (@old_krs from the classifier,
+ * @old from the control plane): free them after one grace period. The
+ * control table owns its rules; a reader that found @old before it was
+ * unpublished may still be reading @old->krs, so the rules must not go on
+ * a grace period of their own that started earlier.
+ */
+static void mqos_rules_retire(struct mqos_ctl_rules *old,
+			      struct mqos_kruleset *old_krs)
+{
+	if (old) {
+		if (!WARN_ON_ONCE(old->krs != old_krs))
+			old_krs = NULL;
+		call_rcu(&old->rcu, mqos_ctl_rules_free_rcu);
+	}
+	mqos_kruleset_free_rcu(old_krs);
 }
 
 static struct mqos_ctl_rules *mqos_ctl_rules_alloc(u32 n)
@@ -90,19 +107,21 @@ struct mqos_ctl_rules *mqos_ctl_rules_get(struct net *net)
 }
 
 /*
- * Publish @t (NULL: no rules, the default map). Cannot fail. The classifier
- * switches first; a reader that still sees the old prefs also sees the old
- * rules, both freed after a grace period.
+ * Publish @t (NULL: no rules, the default map), taking ownership. Cannot
+ * fail. The classifier switches first, then the control plane; a reader
+ * that still sees the old prefs also sees the old rules, both freed after
+ * a grace period that starts once both are unpublished.
  */
 void mqos_rules_publish(struct net *net, struct mqos_ctl_rules *t)
 {
 	struct mqos_net *mn = mqos_pernet(net);
+	struct mqos_kruleset *old_krs;
 	struct mqos_ctl_rules *old;
 
-	mqos_rules_replace(&mn->rules, t ? t->krs : NULL);
+	old_krs = mqos_rules_swap(&mn->rules, t ? t->krs : NULL);
+	mqos_debug_publish_window();
 	old = rcu_replace_pointer(mn->ctl.rules, t, 1);	/* genl_mutex */
-	if (old)
-		call_rcu(&old->rcu, mqos_ctl_rules_free_rcu);
+	mqos_rules_retire(old, old_krs);
 	mqos_ctl_changed(net);
 }
 
@@ -760,13 +779,14 @@ int mqos_nl_rule_flush(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
-/* Netns exit: drop the prefs; the rules code frees the rules themselves. */
+/* Netns exit: unpublish both tables, then free them together. */
 void mqos_rules_ctl_exit(struct net *net)
 {
 	struct mqos_net *mn = mqos_pernet(net);
-	struct mqos_ctl_rules *t;
+	struct mqos_kruleset *old_krs;
+	struct mqos_ctl_rules *old;
 
-	t = rcu_replace_pointer(mn->ctl.rules, NULL, 1);
-	if (t)
-		call_rcu(&t->rcu, mqos_ctl_rules_free_rcu);
+	old_krs = mqos_rules_swap(&mn->rules, NULL);
+	old = rcu_replace_pointer(mn->ctl.rules, NULL, 1);
+	mqos_rules_retire(old, old_krs);
 }

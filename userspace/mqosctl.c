@@ -175,15 +175,12 @@ static int take_cmd(const char *obj, int argc, char **argv,
 }
 
 /*
- * The device's settings in an MQOS_A_QDISC nest (dev set, load): returns
- * the open nest (the caller may add the classes, then ends it) or NULL.
+ * The device's settings as TCA_MQOS_* attributes (inside TCA_OPTIONS for
+ * rtnetlink, inside MQOS_A_QDISC for load); 0 or -1 (no room).
  */
-struct nlattr *ctl_put_dev(struct nl_msg *msg, const struct ctl_dev *d)
+int ctl_put_dev_attrs(struct nl_msg *msg, const struct ctl_dev *d)
 {
-	struct nlattr *q = nla_nest_start(msg, MQOS_A_QDISC | NLA_F_NESTED);
-
-	if (!q ||
-	    ((d->has & HAS(TCA_MQOS_RATE)) &&
+	if (((d->has & HAS(TCA_MQOS_RATE)) &&
 	     nla_put_u64(msg, TCA_MQOS_RATE, d->rate) < 0) ||
 	    ((d->has & HAS(TCA_MQOS_OVERHEAD)) &&
 	     nla_put_u32(msg, TCA_MQOS_OVERHEAD, d->overhead) < 0) ||
@@ -193,6 +190,19 @@ struct nlattr *ctl_put_dev(struct nl_msg *msg, const struct ctl_dev *d)
 	     nla_put_u8(msg, TCA_MQOS_ISOLATION, d->isolation) < 0) ||
 	    ((d->has & HAS(TCA_MQOS_MEMORY_LIMIT)) &&
 	     nla_put_u32(msg, TCA_MQOS_MEMORY_LIMIT, d->memory_limit) < 0))
+		return -1;
+	return 0;
+}
+
+/*
+ * The device's settings in an MQOS_A_QDISC nest (load): returns the open
+ * nest (the caller may add the classes, then ends it) or NULL.
+ */
+struct nlattr *ctl_put_dev(struct nl_msg *msg, const struct ctl_dev *d)
+{
+	struct nlattr *q = nla_nest_start(msg, MQOS_A_QDISC | NLA_F_NESTED);
+
+	if (!q || ctl_put_dev_attrs(msg, d) < 0)
 		return NULL;
 	return q;
 }
@@ -202,10 +212,10 @@ static int run_class(int argc, char **argv)
 	static const char *const cmds[] = { "set", "del", "show", NULL };
 	struct ctl_dev *dev;
 	struct ctl_class *c;
-	struct nl_msg *msg;
 	struct opts o = { .json = opt_json };
 	uint8_t id;
 	int cmd = take_cmd("class", argc, argv, cmds);
+	int err;
 
 	if (cmd < 0)
 		return EXIT_USAGE;
@@ -225,13 +235,7 @@ static int run_class(int argc, char **argv)
 		if (parse_class_id(argv[2], &id))
 			return EXIT_USAGE;
 		ctl_hint = NULL;
-		msg = ctl_msg(MQOS_CMD_CLASS_DEL, 0);
-		if (msg && (nla_put_string(msg, MQOS_A_IFNAME, argv[1]) < 0 ||
-			    nla_put_u8(msg, MQOS_A_CLASS_ID, id) < 0)) {
-			nlmsg_free(msg);
-			return EXIT_RUNTIME;
-		}
-		return nl_exit(ctl_request(msg, NULL, NULL, NULL, 0));
+		return nl_exit(ctl_rtnl_class_del(argv[1], id));
 	}
 	dev = calloc(1, sizeof(*dev));
 	if (!dev)
@@ -241,22 +245,15 @@ static int run_class(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	ctl_hint = NULL;
-	msg = ctl_msg(MQOS_CMD_CLASS_SET, 0);
-	if (msg && (nla_put_string(msg, MQOS_A_IFNAME, dev->name) < 0 ||
-		    ctl_put_class(msg, MQOS_A_CLASS, c) < 0)) {
-		nlmsg_free(msg);
-		free(dev);
-		return EXIT_RUNTIME;
-	}
+	err = ctl_rtnl_class_set(dev->name, c);
 	free(dev);
-	return nl_exit(ctl_request(msg, NULL, NULL, NULL, 0));
+	return nl_exit(err);
 }
 
 static int run_dev(int argc, char **argv)
 {
 	static const char *const cmds[] = { "set", "show", NULL };
-	struct nl_msg *msg;
-	struct nlattr *q;
+	int err;
 	struct ctl_dev *d;
 	struct opts o = { .json = opt_json };
 	int cmd = take_cmd("dev", argc, argv, cmds);
@@ -277,20 +274,9 @@ static int run_dev(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	ctl_hint = NULL;
-	msg = ctl_msg(MQOS_CMD_DEV_SET, 0);
-	if (!msg) {
-		free(d);
-		return EXIT_RUNTIME;
-	}
-	q = nla_put_string(msg, MQOS_A_IFNAME, d->name) < 0 ? NULL :
-	    ctl_put_dev(msg, d);
+	err = ctl_rtnl_dev_set(d);
 	free(d);
-	if (!q) {
-		nlmsg_free(msg);
-		return EXIT_RUNTIME;
-	}
-	nla_nest_end(msg, q);
-	return nl_exit(ctl_request(msg, NULL, NULL, NULL, 0));
+	return nl_exit(err);
 }
 
 static int run_rule(int argc, char **argv)

@@ -248,6 +248,7 @@ int ctl_request(struct nl_msg *msg, int (*cb)(struct nlattr **tb, void *arg),
 int ctl_put_class(struct nl_msg *msg, int type, const struct ctl_class *c);
 /* MQOS_A_QDISC with the device's settings, left open; NULL on error. */
 struct nlattr *ctl_put_dev(struct nl_msg *msg, const struct ctl_dev *d);
+int ctl_put_dev_attrs(struct nl_msg *msg, const struct ctl_dev *d);
 int ctl_put_rule(struct nl_msg *msg, int type, const struct ctl_rule *r);
 int ctl_put_ports(struct nl_msg *msg, const struct ctl_ports *p);	/* ports.c */
 void ctl_get_class(struct nlattr *nest, struct ctl_class *c);
@@ -335,5 +336,11 @@ void ctl_stats_free(struct ctl_stats *s);
 
 /* Prometheus text format to stdout, or written+renamed to @path. */
 int cmd_stats_prom(const char *dev, const char *path, unsigned int watch);
+
+/* rtnl.c: device and class changes as RTM_NEWQDISC (like tc qdisc change). */
+int ctl_rtnl_dev_set(const struct ctl_dev *d);
+int ctl_rtnl_class_set(const char *dev, const struct ctl_class *c);
+int ctl_rtnl_class_del(const char *dev, uint8_t id);
+void ctl_rtnl_close(void);
 
 #endif /* MQOSCTL_H */

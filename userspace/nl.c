@@ -121,6 +121,7 @@ err_free:
 
 void ctl_nl_close(void)
 {
+	ctl_rtnl_close();
 	if (sk)
 		nl_socket_free(sk);
 	sk = NULL;
