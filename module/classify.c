@@ -12,6 +12,7 @@
 #include "classify.h"
 #include "ruleset.h"
 #include "nf_hook.h"
+#include "core/pkt.h"
 
 /* Bytes [base, base + len) of an skb, whatever its layout. */
 struct mqos_src {
@@ -62,6 +63,68 @@ void mqos_classify_net(struct net *net, struct sk_buff *skb, u16 proto,
 	if (count && rn && (res->flags & MQOS_CLS_MALFORMED))
 		atomic64_inc(&rn->malformed);
 	rcu_read_unlock();
+}
+
+bool mqos_classify_mqtt_seg(struct net *net, const struct sk_buff *skb,
+			    u16 proto, int start, struct mqos_tcp_seg *seg)
+{
+	const struct mqos_cls_cfg *cfg = &mqos_cls_default_cfg;
+	struct mqos_kruleset *krs = NULL;
+	struct mqos_rules_net *rn;
+	struct mqos_src src;
+	struct mqos_pkt pkt;
+	u8 buf[14];
+	const u8 *h;
+	bool ok = false;
+	int i;
+
+	if (start < 0 || start > (int)skb->len)
+		return false;
+	src.skb = skb;
+	src.base = start;
+	src.len = skb->len - (u32)start;
+	mqos_pkt_parse(&pkt, &src, 0, proto);
+	if (pkt.l4proto != MQOS_IPPROTO_TCP ||
+	    (pkt.flags & (MQOS_PKT_BAD | MQOS_PKT_FRAG)) ||
+	    !(pkt.flags & MQOS_PKT_PAYLOAD))
+		return false;
+	h = mqos_src_read(&src, pkt.l4_off, sizeof(buf), buf);
+	if (!h)
+		return false;
+
+	rcu_read_lock();
+	rn = mqos_rules_net(net);
+	if (rn)
+		krs = rcu_dereference(rn->cur);
+	if (krs)
+		cfg = &krs->rs.cfg;
+	for (i = 0; i < MQOS_CFG_PORTS; i++)
+		if (cfg->mqtt_ports[i] && (cfg->mqtt_ports[i] == pkt.sport ||
+					   cfg->mqtt_ports[i] == pkt.dport))
+			ok = true;
+	rcu_read_unlock();
+	if (!ok)
+		return false;
+	seg->seq = get_unaligned_be32(h + 4);
+	seg->syn = h[13] & 0x02;	/* TCP flags: SYN */
+	seg->off = pkt.payload_off;
+	seg->end = pkt.end;
+	return true;
+}
+
+void mqos_classify_mqtt_feed(const struct sk_buff *skb, int start,
+			     const struct mqos_tcp_seg *seg,
+			     struct mqos_mqtt_stream *st,
+			     struct mqos_ms_res *res)
+{
+	struct mqos_src src = {
+		.skb = skb,
+		.base = start,
+		.len = skb->len - (u32)start,
+	};
+
+	mqos_mqtt_stream_seg(st, seg->seq, seg->syn, &src, seg->off, seg->end,
+			     res);
 }
 
 void mqos_classify_skb_res(struct sk_buff *skb, struct mqos_cls_res *res)

@@ -15,6 +15,7 @@
 #include <linux/skbuff.h>
 
 #include "core/classify.h"
+#include "core/mqtt_stream.h"
 
 /* Returns a class id 1..MQOS_MAX_CLASSES, or 0 if undecided (qdisc then uses its default class). */
 u8 mqos_classify_skb(struct sk_buff *skb);
@@ -35,5 +36,27 @@ void mqos_classify_skb_res(struct sk_buff *skb, struct mqos_cls_res *res);
 void mqos_classify_net(struct net *net, struct sk_buff *skb, u16 proto,
 		       int start, const struct mqos_meta *meta, bool count,
 		       struct mqos_cls_res *res);
+
+/* A TCP segment, for stream framing. Offsets from the packet start. */
+struct mqos_tcp_seg {
+	u32 seq;		/* sequence number of the first payload byte */
+	u32 off;		/* payload */
+	u32 end;		/* end of the IP packet */
+	bool syn;
+};
+
+/*
+ * True, and *@seg filled, if the packet at @start (ethertype @proto) is a
+ * whole (not fragmented) TCP segment from or to one of the netns's MQTT
+ * ports. Any context.
+ */
+bool mqos_classify_mqtt_seg(struct net *net, const struct sk_buff *skb,
+			    u16 proto, int start, struct mqos_tcp_seg *seg);
+
+/* Feed @seg's payload to the stream state @st (core/mqtt_stream.h). */
+void mqos_classify_mqtt_feed(const struct sk_buff *skb, int start,
+			     const struct mqos_tcp_seg *seg,
+			     struct mqos_mqtt_stream *st,
+			     struct mqos_ms_res *res);
 
 #endif /* MQOS_CLASSIFY_H */

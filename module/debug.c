@@ -5,9 +5,24 @@
  */
 #include <linux/atomic.h>
 #include <linux/bug.h>
+#include <linux/delay.h>
 #include <linux/kernel.h>
+#include <linux/moduleparam.h>
 
 #include "debug.h"
+
+static unsigned int debug_publish_delay_ms;
+module_param(debug_publish_delay_ms, uint, 0644);
+MODULE_PARM_DESC(debug_publish_delay_ms,
+		 "debug builds: sleep this long inside a rule table publication (tests)");
+
+void mqos_debug_publish_window(void)
+{
+	unsigned int ms = READ_ONCE(debug_publish_delay_ms);
+
+	if (ms)
+		msleep(min(ms, 10000U));
+}
 
 static const char * const mqos_obj_names[__MQOS_OBJ_MAX] = {
 	[MQOS_OBJ_NETNS]	= "netns",

@@ -20,15 +20,23 @@ enum mqos_obj {
 	__MQOS_OBJ_MAX
 };
 
+/*
+ * A writer's window between two steps that readers must never see apart,
+ * widened for a test: rule table publication sleeps debug_publish_delay_ms
+ * (a module parameter of debug builds, 0 by default) between switching
+ * the classifier's table and the control plane's (genl_rules.c).
+ */
 #ifdef MQOS_DEBUG
 void mqos_obj_created(enum mqos_obj type);
 void mqos_obj_destroyed(enum mqos_obj type);
 /* Logs the counts; returns false (and WARNs) if they do not balance. */
 bool mqos_obj_report(void);
+void mqos_debug_publish_window(void);
 #else
 static inline void mqos_obj_created(enum mqos_obj type) {}
 static inline void mqos_obj_destroyed(enum mqos_obj type) {}
 static inline bool mqos_obj_report(void) { return true; }
+static inline void mqos_debug_publish_window(void) {}
 #endif
 
 #endif /* MQOS_DEBUG_H */

@@ -85,6 +85,7 @@ static const struct nla_policy mqos_class_set_policy[MQOS_A_MAX + 1] = {
 
 static const struct nla_policy mqos_rule_add_policy[MQOS_A_MAX + 1] = {
 	[MQOS_A_RULE] = { .type = NLA_NESTED },
+	[MQOS_A_RULE_DEFAULT] = { .type = NLA_U8 },
 };
 
 static const struct nla_policy mqos_rule_del_policy[MQOS_A_MAX + 1] = {
@@ -95,6 +96,7 @@ static const struct nla_policy mqos_replace_policy[MQOS_A_MAX + 1] = {
 	[MQOS_A_DEVICE] = { .type = NLA_NESTED },
 	[MQOS_A_RULES]	= { .type = NLA_NESTED },
 	[MQOS_A_PORTS]	= NLA_POLICY_NESTED(mqos_ports_policy),
+	[MQOS_A_RULE_DEFAULT] = { .type = NLA_U8 },
 };
 
 static const struct nla_policy mqos_ports_set_policy[MQOS_A_MAX + 1] = {
@@ -140,6 +142,7 @@ static const struct genl_ops mqos_genl_ops[] = {
 		.doit = mqos_nl_class_del,
 	}, {
 		.cmd = MQOS_CMD_RULE_GET,
+		.doit = mqos_nl_rule_get,
 		.dumpit = mqos_nl_rule_get_dump,
 	}, {
 		MQOS_OP(MQOS_CMD_RULE_ADD, mqos_rule_add_policy,

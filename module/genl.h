@@ -37,10 +37,11 @@ struct mqos_cls_cfg;
 
 /*
  * The rule table with the control plane's view of it: the pref of every
- * rule. Published next to the classifier's table (->krs), which it does
- * not own: ->krs is published by mqos_rules_replace() and freed by the
- * rules code after a grace period, like this struct. A reader under RCU
- * therefore sees prefs and rules that belong together.
+ * rule. Published next to the classifier's table (->krs, published by
+ * mqos_rules_swap()), which it owns: both are freed together, after one
+ * grace period that starts once neither is published (mqos_rules_publish).
+ * A reader under RCU therefore sees prefs and rules that belong together,
+ * and both stay alive while it reads.
  */
 struct mqos_ctl_rules {
 	struct rcu_head rcu;
@@ -120,6 +121,9 @@ void mqos_ctl_rules_free(struct mqos_ctl_rules *t);
 void mqos_rules_reset_all_hits(struct net *net);
 void mqos_rules_ctl_exit(struct net *net);
 
+int mqos_rule_default_parse(const struct nlattr *a, struct mqos_cls_cfg *cfg,
+			    struct netlink_ext_ack *extack);
+int mqos_nl_rule_get(struct sk_buff *skb, struct genl_info *info);
 int mqos_nl_rule_get_dump(struct sk_buff *skb, struct netlink_callback *cb);
 int mqos_nl_rule_add(struct sk_buff *skb, struct genl_info *info);
 int mqos_nl_rule_del(struct sk_buff *skb, struct genl_info *info);

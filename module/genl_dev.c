@@ -400,6 +400,7 @@ int mqos_nl_config_replace(struct sk_buff *skb, struct genl_info *info)
 	struct netlink_ext_ack *extack = info->extack;
 	struct nlattr *rules = info->attrs[MQOS_A_RULES];
 	struct nlattr *ports = info->attrs[MQOS_A_PORTS];
+	struct nlattr *rdef = info->attrs[MQOS_A_RULE_DEFAULT];
 	struct net *net = genl_info_net(info);
 	struct mqos_ctl_rules *t = NULL;
 	struct mqos_replace_dev *rd;
@@ -425,9 +426,14 @@ int mqos_nl_config_replace(struct sk_buff *skb, struct genl_info *info)
 		if (err)
 			goto out_free;
 	}
+	if (rdef) {
+		err = mqos_rule_default_parse(rdef, &cfg, extack);
+		if (err)
+			goto out_free;
+	}
 	if (rules)
 		err = mqos_rules_build(rules, &cfg, &t, extack);
-	else if (ports)
+	else if (ports || rdef)
 		err = mqos_rules_with_cfg(net, &cfg, &t);
 	if (err)
 		goto out_free;
@@ -447,7 +453,7 @@ int mqos_nl_config_replace(struct sk_buff *skb, struct genl_info *info)
 		err = mqos_tca_apply(&rd[i].b, rd[i].sch, extack);
 	rtnl_unlock();
 
-	if (!err && (rules || ports)) {
+	if (!err && (rules || ports || rdef)) {
 		mqos_rules_publish(net, t);
 		t = NULL;
 	}

@@ -147,7 +147,7 @@ static int mqos_fill_dev_stats(struct sk_buff *skb, struct net_device *dev,
 		return -EMSGSIZE;
 	if (nla_put_u64_64bit(skb, MQOS_A_DEV_RATE, q->cfg->rate, MQOS_A_PAD) ||
 	    nla_put_u64_64bit(skb, MQOS_A_DEV_OVERLIMITS,
-			      READ_ONCE(q->dev_overlimits), MQOS_A_PAD) ||
+			      mqos_dev_overlimits(q), MQOS_A_PAD) ||
 	    nla_put_u64_64bit(skb, MQOS_A_SENT_PACKETS, packets, MQOS_A_PAD) ||
 	    nla_put_u64_64bit(skb, MQOS_A_SENT_BYTES, bytes, MQOS_A_PAD) ||
 	    nla_put_u64_64bit(skb, MQOS_A_DROPS, READ_ONCE(sch->qstats.drops),

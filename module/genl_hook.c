@@ -78,6 +78,28 @@ static int mqos_hook_put(struct sk_buff *skb, struct net *net)
 	    nla_put_u64_64bit(skb, MQOS_HOOK_A_DECAYED, sum->decayed,
 			      MQOS_HOOK_A_PAD))
 		goto out;
+	if (nla_put_u32(skb, MQOS_HOOK_A_FRAME_ENTRIES,
+			mqos_hook_frame_entries(net)) ||
+	    nla_put_u32(skb, MQOS_HOOK_A_FRAME_MAX, MQOS_FRAME_MAX) ||
+	    nla_put_u64_64bit(skb, MQOS_HOOK_A_FRAME_FULL, sum->frame_full,
+			      MQOS_HOOK_A_PAD) ||
+	    nla_put_u64_64bit(skb, MQOS_HOOK_A_FRAME_AT, sum->frame_at,
+			      MQOS_HOOK_A_PAD) ||
+	    nla_put_u64_64bit(skb, MQOS_HOOK_A_FRAME_CONT, sum->frame_cont,
+			      MQOS_HOOK_A_PAD) ||
+	    nla_put_u64_64bit(skb, MQOS_HOOK_A_FRAME_OLD, sum->frame_old,
+			      MQOS_HOOK_A_PAD) ||
+	    nla_put_u64_64bit(skb, MQOS_HOOK_A_FRAME_AHEAD, sum->frame_ahead,
+			      MQOS_HOOK_A_PAD) ||
+	    nla_put_u64_64bit(skb, MQOS_HOOK_A_FRAME_UNTRUSTED,
+			      sum->frame_untrusted, MQOS_HOOK_A_PAD) ||
+	    nla_put_u64_64bit(skb, MQOS_HOOK_A_FRAME_SYN, sum->frame_syn,
+			      MQOS_HOOK_A_PAD) ||
+	    nla_put_u64_64bit(skb, MQOS_HOOK_A_FRAME_RESYNC, sum->frame_resync,
+			      MQOS_HOOK_A_PAD) ||
+	    nla_put_u64_64bit(skb, MQOS_HOOK_A_FRAME_LOST, sum->frame_lost,
+			      MQOS_HOOK_A_PAD))
+		goto out;
 	for (i = 1; i <= MQOS_MAX_CLASSES; i++) {
 		cn = nla_nest_start(skb, MQOS_HOOK_A_CLASS);
 		if (!cn ||

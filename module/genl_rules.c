@@ -46,13 +46,7 @@ static const struct nla_policy mqos_rule_policy[MQOS_RULE_A_MAX + 1] = {
 	[MQOS_RULE_A_OIF]	= NLA_POLICY_MIN(NLA_U32, 1),
 };
 
-static void mqos_ctl_rules_free_rcu(struct rcu_head *head)
-{
-	kvfree(container_of(head, struct mqos_ctl_rules, rcu));
-	mqos_obj_destroyed(MQOS_OBJ_CTL_RULES);
-}
-
-/* A table that was never published, with its rules. */
+/* A table with its rules: one that was never published, or unpublished. */
 void mqos_ctl_rules_free(struct mqos_ctl_rules *t)
 {
 	if (!t)
@@ -60,6 +54,29 @@ void mqos_ctl_rules_free(struct mqos_ctl_rules *t)
 	mqos_kruleset_free(t->krs);
 	kvfree(t);
 	mqos_obj_destroyed(MQOS_OBJ_CTL_RULES);
+}
+
+static void mqos_ctl_rules_free_rcu(struct rcu_head *head)
+{
+	mqos_ctl_rules_free(container_of(head, struct mqos_ctl_rules, rcu));
+}
+
+/*
+ * Both pointers to the old tables are gone (@old_krs from the classifier,
+ * @old from the control plane): free them after one grace period. The
+ * control table owns its rules; a reader that found @old before it was
+ * unpublished may still be reading @old->krs, so the rules must not go on
+ * a grace period of their own that started earlier.
+ */
+static void mqos_rules_retire(struct mqos_ctl_rules *old,
+			      struct mqos_kruleset *old_krs)
+{
+	if (old) {
+		if (!WARN_ON_ONCE(old->krs != old_krs))
+			old_krs = NULL;
+		call_rcu(&old->rcu, mqos_ctl_rules_free_rcu);
+	}
+	mqos_kruleset_free_rcu(old_krs);
 }
 
 static struct mqos_ctl_rules *mqos_ctl_rules_alloc(u32 n)
@@ -90,19 +107,21 @@ struct mqos_ctl_rules *mqos_ctl_rules_get(struct net *net)
 }
 
 /*
- * Publish @t (NULL: no rules, the default map). Cannot fail. The classifier
- * switches first; a reader that still sees the old prefs also sees the old
- * rules, both freed after a grace period.
+ * Publish @t (NULL: no rules, the default map), taking ownership. Cannot
+ * fail. The classifier switches first, then the control plane; a reader
+ * that still sees the old prefs also sees the old rules, both freed after
+ * a grace period that starts once both are unpublished.
  */
 void mqos_rules_publish(struct net *net, struct mqos_ctl_rules *t)
 {
 	struct mqos_net *mn = mqos_pernet(net);
+	struct mqos_kruleset *old_krs;
 	struct mqos_ctl_rules *old;
 
-	mqos_rules_replace(&mn->rules, t ? t->krs : NULL);
+	old_krs = mqos_rules_swap(&mn->rules, t ? t->krs : NULL);
+	mqos_debug_publish_window();
 	old = rcu_replace_pointer(mn->ctl.rules, t, 1);	/* genl_mutex */
-	if (old)
-		call_rcu(&old->rcu, mqos_ctl_rules_free_rcu);
+	mqos_rules_retire(old, old_krs);
 	mqos_ctl_changed(net);
 }
 
@@ -589,6 +608,62 @@ int mqos_nl_rule_get_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
+/* MQOS_A_RULE_DEFAULT into @cfg->fallback: MAP, a class or DEVICE. */
+int mqos_rule_default_parse(const struct nlattr *a, struct mqos_cls_cfg *cfg,
+			    struct netlink_ext_ack *extack)
+{
+	u8 v = nla_get_u8(a);
+
+	if (v > MQOS_MAX_CLASSES && v != MQOS_RULE_DEFAULT_DEVICE) {
+		NL_SET_ERR_MSG_ATTR(extack, a,
+				    "MQOS_A_RULE_DEFAULT: 0 (the default map), a class 1..16 or 255 (the qdisc's default class)");
+		return -ERANGE;
+	}
+	cfg->fallback = v;
+	return 0;
+}
+
+/* RULE_GET as a doit: what packets no rule matches get. */
+int mqos_nl_rule_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &mqos_genl_family, 0,
+				MQOS_CMD_RULE_GET);
+	if (!hdr || nla_put_u8(msg, MQOS_A_RULE_DEFAULT,
+			       mqos_rules_cfg(net)->fallback)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+/* RULE_ADD with MQOS_A_RULE_DEFAULT alone: the rules and hits stay. */
+static int mqos_rule_default_set(struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct mqos_ctl_rules *t;
+	struct mqos_cls_cfg cfg;
+	int err;
+
+	cfg = *mqos_rules_cfg(net);
+	err = mqos_rule_default_parse(info->attrs[MQOS_A_RULE_DEFAULT], &cfg,
+				      info->extack);
+	if (err)
+		return err;
+	err = mqos_rules_with_cfg(net, &cfg, &t);
+	if (err)
+		return err;
+	mqos_rules_publish(net, t);
+	return 0;
+}
+
 int mqos_nl_rule_add(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *a = info->attrs[MQOS_A_RULE];
@@ -599,6 +674,14 @@ int mqos_nl_rule_add(struct sk_buff *skb, struct genl_info *info)
 	bool has_pref;
 	int err;
 
+	if (info->attrs[MQOS_A_RULE_DEFAULT]) {
+		if (a) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a,
+					    "MQOS_A_RULE and MQOS_A_RULE_DEFAULT: one at a time");
+			return -EINVAL;
+		}
+		return mqos_rule_default_set(info);
+	}
 	if (!a) {
 		NL_SET_ERR_MSG(info->extack, "MQOS_A_RULE is required");
 		return -EINVAL;
@@ -682,7 +765,7 @@ int mqos_nl_rule_del(struct sk_buff *skb, struct genl_info *info)
 	return mqos_rules_compile_publish(net, t, a, info->extack);
 }
 
-/* Back to the default map; the ports stay. */
+/* No rules; the ports and the rule default stay. */
 int mqos_nl_rule_flush(struct sk_buff *skb, struct genl_info *info)
 {
 	struct net *net = genl_info_net(info);
@@ -696,13 +779,14 @@ int mqos_nl_rule_flush(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
-/* Netns exit: drop the prefs; the rules code frees the rules themselves. */
+/* Netns exit: unpublish both tables, then free them together. */
 void mqos_rules_ctl_exit(struct net *net)
 {
 	struct mqos_net *mn = mqos_pernet(net);
-	struct mqos_ctl_rules *t;
+	struct mqos_kruleset *old_krs;
+	struct mqos_ctl_rules *old;
 
-	t = rcu_replace_pointer(mn->ctl.rules, NULL, 1);
-	if (t)
-		call_rcu(&t->rcu, mqos_ctl_rules_free_rcu);
+	old_krs = mqos_rules_swap(&mn->rules, NULL);
+	old = rcu_replace_pointer(mn->ctl.rules, NULL, 1);
+	mqos_rules_retire(old, old_krs);
 }

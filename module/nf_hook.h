@@ -32,6 +32,16 @@ struct mqos_hook_stats {
 	u64 sticky;
 	u64 raised;
 	u64 decayed;
+	/* MQTT stream framing (nf_hook.c, core/mqtt_stream.h) */
+	u64 frame_at;		/* segments read from a known header */
+	u64 frame_cont;		/* segments of continuation only, skipped */
+	u64 frame_old;		/* segments seen before, skipped */
+	u64 frame_ahead;	/* segments after a gap, skipped */
+	u64 frame_untrusted;	/* segments while the position is unknown */
+	u64 frame_syn;		/* positions learned from a handshake */
+	u64 frame_resync;	/* positions learned by the resync rule */
+	u64 frame_lost;		/* positions lost */
+	u64 frame_full;		/* connections left without state: table full */
 	u64 cls_packets[MQOS_MAX_CLASSES + 1];
 	u64 remarked[MQOS_MAX_CLASSES + 1];
 	u64 police_drops[MQOS_MAX_CLASSES + 1];
@@ -46,6 +56,16 @@ struct mqos_hook_class {
 	u8 dscp;			/* MQOS_DSCP_KEEP = no remarking */
 };
 
+/*
+ * MQTT stream framing state of the netns's connections, while the hook is
+ * on with conntrack: MQOS_FRAME_BUCKETS hash buckets, at most
+ * MQOS_FRAME_MAX entries (one per TCP connection to an MQTT port, both
+ * directions). nf_hook.c.
+ */
+#define MQOS_FRAME_BUCKETS	1024
+#define MQOS_FRAME_MAX		4096
+struct mqos_frame_table;
+
 /* Embedded in struct mqos_net. */
 struct mqos_hook_net {
 	bool enabled;			/* hooks registered */
@@ -55,6 +75,7 @@ struct mqos_hook_net {
 	u32 decay;			/* seconds, 0 = never falls */
 	void (*ct_put)(struct net *net, u8 nfproto);	/* while ct */
 	struct mqos_hook_stats __percpu *stats;
+	struct mqos_frame_table __rcu *frame;	/* while ct */
 	struct mqos_hook_class cls[MQOS_MAX_CLASSES + 1];	/* [0] unused */
 };
 
@@ -80,6 +101,8 @@ void mqos_hook_conf_default(struct mqos_hook_conf *conf);
 int mqos_hook_conf_apply(struct net *net, const struct mqos_hook_conf *conf,
 			 struct netlink_ext_ack *extack);
 void mqos_hook_stats_sum(struct net *net, struct mqos_hook_stats *sum);
+/* Framing state entries in use now. */
+u32 mqos_hook_frame_entries(struct net *net);
 void mqos_hook_stats_reset(struct net *net);
 
 /*

@@ -36,34 +36,43 @@ static void mqos_proc_class(struct seq_file *m, struct net_device *dev,
 			    struct mqos_sched *q, unsigned int id)
 {
 	const struct mqos_class *cl = &q->cls[id];
-	const struct mqos_class_stats *st = &cl->st;
-	u64 buckets[MQOS_HIST_BUCKETS], bytes, packets, min, max, p50, p99;
-	u64 count, jitter = 0;
-	unsigned int b, start;
+	u64 bytes, packets, p50, p99, sp99, jitter = 0;
+	const struct mqos_class_stats *st;
+	const struct mqos_hist *h;
+	struct mqos_class_snap *s;
+	unsigned int start;
 
+	s = kmalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return;
 	do {
 		start = u64_stats_fetch_begin(&cl->bstats.syncp);
 		bytes = u64_stats_read(&cl->bstats.bytes);
 		packets = u64_stats_read(&cl->bstats.packets);
 	} while (u64_stats_fetch_retry(&cl->bstats.syncp, start));
-	for (b = 0; b < MQOS_HIST_BUCKETS; b++)
-		buckets[b] = READ_ONCE(cl->hist.buckets[b]);
-	count = READ_ONCE(cl->hist.count);
-	if (count > 1)
-		jitter = div64_u64(READ_ONCE(cl->hist.jitter_sum_ns), count - 1);
-	min = READ_ONCE(cl->hist.min_ns);
-	max = READ_ONCE(cl->hist.max_ns);
-	p50 = mqos_hist_percentile(buckets, MQOS_HIST_BUCKETS, min, max, 500);
-	p99 = mqos_hist_percentile(buckets, MQOS_HIST_BUCKETS, min, max, 990);
+	mqos_class_snapshot(cl, s);
+	st = &s->st;
+	h = &s->hist;
+	if (h->count > 1)
+		jitter = div64_u64(h->jitter_sum_ns, h->count - 1);
+	p50 = mqos_hist_percentile(h->buckets, MQOS_HIST_BUCKETS, h->min_ns,
+				   h->max_ns, 500);
+	p99 = mqos_hist_percentile(h->buckets, MQOS_HIST_BUCKETS, h->min_ns,
+				   h->max_ns, 990);
+	sp99 = mqos_hist_percentile(s->sparse.buckets, MQOS_HIST_BUCKETS, 0,
+				    s->sparse.max_ns, 990);
 
-	seq_printf(m, "%-15s %5u %-15s %4u %12llu %15llu %7u %10u %9llu %9llu %9llu %9llu %9llu %9llu %9llu %9llu %9llu %9llu\n",
+	seq_printf(m, "%-15s %5u %-15s %4u %12llu %15llu %7u %10u %9llu %9llu %9llu %9llu %9llu %9llu %9llu %9llu %9llu %9llu %9llu %6u %6u %6u %9llu %9llu\n",
 		   dev->name, id, q->cfg->cls[id].name, q->cfg->cls[id].prio,
 		   packets, bytes, READ_ONCE(cl->q.qlen), READ_ONCE(cl->backlog),
-		   READ_ONCE(st->drop_policer), READ_ONCE(st->drop_limit),
-		   READ_ONCE(st->drop_aqm), READ_ONCE(st->drop_other),
-		   READ_ONCE(st->ecn_marks), READ_ONCE(st->overlimits),
-		   mqos_us(p50), mqos_us(p99), mqos_us(max),
-		   mqos_us(jitter));
+		   st->drop_policer, st->drop_limit, st->drop_aqm,
+		   st->drop_other, st->ecn_marks, st->overlimits,
+		   mqos_us(p50), mqos_us(p99), mqos_us(h->max_ns),
+		   mqos_us(jitter), st->drop_memory,
+		   q->cfg->cls[id].flows, READ_ONCE(cl->fq.new_flows.count),
+		   READ_ONCE(cl->fq.old_flows.count),
+		   s->way_collisions, mqos_us(sp99));
+	kfree(s);
 }
 
 static int mqos_proc_classes_show(struct seq_file *m, void *v)
@@ -74,11 +83,12 @@ static int mqos_proc_classes_show(struct seq_file *m, void *v)
 	struct Qdisc *sch;
 	unsigned int id;
 
-	seq_printf(m, "%-15s %5s %-15s %4s %12s %15s %7s %10s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s\n",
+	seq_printf(m, "%-15s %5s %-15s %4s %12s %15s %7s %10s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s %6s %6s %6s %9s %9s\n",
 		   "dev", "class", "name", "prio", "sent_pkts", "sent_bytes",
 		   "backlog", "backlog_b", "drop_pol", "drop_lim", "drop_aqm",
 		   "drop_oth", "ecn_mark", "overlim", "p50_us", "p99_us",
-		   "max_us", "jitter_us");
+		   "max_us", "jitter_us", "drop_mem", "flows", "sparse",
+		   "bulk", "way_cols", "sp_p99_us");
 	/* A qdisc's configuration is replaced and freed under RTNL. */
 	rtnl_lock();
 	for_each_netdev(net, dev) {

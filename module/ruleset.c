@@ -54,9 +54,15 @@ void mqos_kruleset_free(struct mqos_kruleset *krs)
 	mqos_obj_destroyed(MQOS_OBJ_RULESET);
 }
 
-static void mqos_kruleset_free_rcu(struct rcu_head *head)
+static void mqos_kruleset_free_cb(struct rcu_head *head)
 {
 	mqos_kruleset_free(container_of(head, struct mqos_kruleset, rcu));
+}
+
+void mqos_kruleset_free_rcu(struct mqos_kruleset *krs)
+{
+	if (krs)
+		call_rcu(&krs->rcu, mqos_kruleset_free_cb);
 }
 
 int mqos_kruleset_compile(struct mqos_kruleset *krs, u32 *bad,
@@ -65,15 +71,20 @@ int mqos_kruleset_compile(struct mqos_kruleset *krs, u32 *bad,
 	return mqos_ruleset_compile(&krs->rs, bad, why) ? -EINVAL : 0;
 }
 
-void mqos_rules_replace(struct mqos_rules_net *rn, struct mqos_kruleset *krs)
+struct mqos_kruleset *mqos_rules_swap(struct mqos_rules_net *rn,
+				      struct mqos_kruleset *krs)
 {
 	struct mqos_kruleset *old;
 
 	mutex_lock(&rn->lock);
 	old = rcu_replace_pointer(rn->cur, krs, lockdep_is_held(&rn->lock));
 	mutex_unlock(&rn->lock);
-	if (old)
-		call_rcu(&old->rcu, mqos_kruleset_free_rcu);
+	return old;
+}
+
+void mqos_rules_replace(struct mqos_rules_net *rn, struct mqos_kruleset *krs)
+{
+	mqos_kruleset_free_rcu(mqos_rules_swap(rn, krs));
 }
 
 void mqos_rules_hit(struct mqos_kruleset *krs, int idx, unsigned int bytes)

@@ -6,8 +6,11 @@
  * Writers (the netlink code, under its own serialisation or RTNL) build a
  * complete table off line - mqos_kruleset_alloc(), fill rs.cfg and
  * rs.rules[], mqos_kruleset_compile() - and publish it with
- * mqos_rules_replace(), which cannot fail: on any error before that,
- * nothing has changed. The old table is freed after an RCU grace period.
+ * mqos_rules_swap(), which cannot fail: on any error before that, nothing
+ * has changed. The old table is freed after an RCU grace period that
+ * starts once no published pointer leads to it any more: the control
+ * plane's table (genl.h, struct mqos_ctl_rules) also points at it, so the
+ * control plane owns it and frees both together, after unpublishing both.
  * Readers (the classifier) use rcu_dereference(rn->cur) inside an RCU
  * read-side section. Hit counters belong to a table: a replaced table
  * starts from zero, like iptables-restore.
@@ -69,10 +72,19 @@ void mqos_kruleset_free(struct mqos_kruleset *krs);
 int mqos_kruleset_compile(struct mqos_kruleset *krs, u32 *bad,
 			  const char **why);
 
+/* Free a table after a grace period (NULL: nothing); see above for when. */
+void mqos_kruleset_free_rcu(struct mqos_kruleset *krs);
+
 /*
- * Publish @krs (compiled; NULL = back to the default map), taking
- * ownership. The previous table is freed after a grace period.
+ * Publish @krs (compiled; NULL = back to the default map) and return the
+ * table it replaces, still alive: the caller frees it, with
+ * mqos_kruleset_free_rcu() or with what owns it, once nothing published
+ * leads to it.
  */
+struct mqos_kruleset *mqos_rules_swap(struct mqos_rules_net *rn,
+				      struct mqos_kruleset *krs);
+
+/* Publish @krs and free the previous table after a grace period. */
 void mqos_rules_replace(struct mqos_rules_net *rn, struct mqos_kruleset *krs);
 
 /* Count a hit on rule @idx (datapath; any context). */

@@ -8,8 +8,10 @@
  * Every packet is put in one class (1..MQOS_MAX_CLASSES) at enqueue:
  *   1. skb->priority whose major number is this qdisc's handle and whose
  *      minor number is an existing class (SO_PRIORITY, skbedit, CLASSIFY);
- *   2. the mark / conntrack verdict (hook for the netfilter part, below);
- *   3. the rule engine (classify.c: the netns's rules, or with no rules
+ *   2. tc filters attached to the qdisc (`tc filter add dev X parent 1:
+ *      ... classid 1:N`, or an action's verdict: drop, steal);
+ *   3. the mark / conntrack verdict (hook for the netfilter part, below);
+ *   4. the rule engine (classify.c: the netns's rules, or with no rules
  *      the default DSCP / MQTT QoS map); with no verdict, the default
  *      class of the qdisc.
  * At enqueue the class's policer runs (drop the excess, or demote it to
@@ -77,12 +79,42 @@
 #include "classify.h"
 #include "mqos.h"
 #include "debug.h"
+#include "dsfield.h"
 #include "sch_mqos.h"
 
-/* Update a counter that lockless dump readers see with READ_ONCE. */
-static inline void mqos_count(u64 *counter, u64 n)
+#define CREATE_TRACE_POINTS
+#include "mqos_trace.h"
+
+/* Count @n in a class counter, inside the class's u64_stats section. */
+static inline void mqos_count(struct mqos_class *cl, u64 *counter, u64 n)
 {
-	WRITE_ONCE(*counter, *counter + n);
+	u64_stats_update_begin(&cl->syncp);
+	*counter += n;
+	u64_stats_update_end(&cl->syncp);
+}
+
+static u64 *mqos_drop_counter(struct mqos_class *cl, enum mqos_drop_reason r)
+{
+	switch (r) {
+	case MQOS_DROP_POLICER:
+		return &cl->st.drop_policer;
+	case MQOS_DROP_LIMIT:
+		return &cl->st.drop_limit;
+	case MQOS_DROP_AQM:
+		return &cl->st.drop_aqm;
+	case MQOS_DROP_MEMORY:
+		return &cl->st.drop_memory;
+	default:
+		return &cl->st.drop_other;
+	}
+}
+
+/* Count and trace a drop of @skb from @cl (the caller frees it). */
+static void mqos_note_drop(struct Qdisc *sch, struct mqos_class *cl,
+			   struct sk_buff *skb, enum mqos_drop_reason r)
+{
+	trace_mqos_drop(qdisc_dev(sch), skb, cl->id, r);
+	mqos_count(cl, mqos_drop_counter(cl, r), 1);
 }
 
 /* ---- classification -------------------------------------------------- */
@@ -102,15 +134,53 @@ static u8 mqos_classify_mark(struct Qdisc *sch, struct sk_buff *skb)
 	return mqos_hook_flow_class(dev_net(qdisc_dev(sch)), skb);
 }
 
+/*
+ * The tc filters' verdict: a class id (0 = none); false if an action
+ * took the packet (dropped, stolen, queued elsewhere), *ret saying how.
+ */
+static bool mqos_classify_filters(struct Qdisc *sch, struct mqos_sched *q,
+				  struct sk_buff *skb, u32 *id, int *ret)
+{
+	struct tcf_proto *fl = rcu_dereference_bh(q->filter_list);
+	struct tcf_result res;
+	int r;
+
+	*id = 0;
+	if (!fl)
+		return true;
+	r = tcf_classify(skb, NULL, fl, &res, false);
+	if (r < 0)
+		return true;
+#ifdef CONFIG_NET_CLS_ACT
+	switch (r) {
+	case TC_ACT_QUEUED:
+	case TC_ACT_STOLEN:
+	case TC_ACT_TRAP:
+		*ret = NET_XMIT_SUCCESS | __NET_XMIT_STOLEN;
+		return false;
+	case TC_ACT_SHOT:
+		*ret = NET_XMIT_SUCCESS | __NET_XMIT_BYPASS;
+		return false;
+	}
+#endif
+	if (TC_H_MAJ(res.classid) == sch->handle || !TC_H_MAJ(res.classid))
+		*id = TC_H_MIN(res.classid);
+	return true;
+}
+
+/* NULL when a filter's action took the packet; *ret then says how. */
 static struct mqos_class *mqos_sch_classify(struct Qdisc *sch,
 					    struct mqos_sched *q,
-					    struct sk_buff *skb)
+					    struct sk_buff *skb, int *ret)
 {
 	const struct mqos_cfg *cfg = q->cfg;
 	u32 id = 0;
 
 	if (TC_H_MAJ(skb->priority) == sch->handle)
 		id = TC_H_MIN(skb->priority);
+	if (!mqos_class_exists(cfg, id) &&
+	    !mqos_classify_filters(sch, q, skb, &id, ret))
+		return NULL;
 	if (!mqos_class_exists(cfg, id))
 		id = mqos_classify_mark(sch, skb);
 	if (!mqos_class_exists(cfg, id))
@@ -120,58 +190,196 @@ static struct mqos_class *mqos_sch_classify(struct Qdisc *sch,
 	return &q->cls[id];
 }
 
+/* ---- packets in and out of a class's queues ------------------------- */
+
+/* Packets dropped at enqueue that the parents had counted already. */
+struct mqos_enq_drops {
+	unsigned int packets;
+	unsigned int bytes;
+};
+
+static void mqos_fq_link(struct mqos_fq_flow *f, struct sk_buff *skb)
+{
+	skb->next = NULL;
+	if (f->tail)
+		((struct sk_buff *)f->tail)->next = skb;
+	else
+		f->head = skb;
+	f->tail = skb;
+}
+
+static struct sk_buff *mqos_fq_unlink(struct mqos_fq_flow *f)
+{
+	struct sk_buff *skb = f->head;
+
+	if (skb) {
+		f->head = skb->next;
+		if (!f->head)
+			f->tail = NULL;
+		skb_mark_not_on_list(skb);
+	}
+	return skb;
+}
+
+/* Account a packet that left @cl's queues (sent or dropped). */
+static void mqos_left(struct Qdisc *sch, struct mqos_sched *q,
+		      struct mqos_class *cl, struct sk_buff *skb)
+{
+	cl->backlog -= qdisc_pkt_len(skb);
+	cl->q.qlen--;
+	sch->q.qlen--;
+	qdisc_qstats_backlog_dec(sch, skb);
+	q->mem_used -= mqos_skb_cb(skb)->truesize;
+}
+
+/*
+ * Drop from the head of @cl's fattest flow (its only queue without flow
+ * queues) until half of that flow's bytes are gone, at most 64 packets:
+ * one search for a fat flow sheds enough to last (as fq_codel does).
+ * Returns the packets dropped.
+ */
+static unsigned int mqos_drop_fat(struct Qdisc *sch, struct mqos_sched *q,
+				  struct mqos_class *cl,
+				  enum mqos_drop_reason reason,
+				  struct mqos_enq_drops *d,
+				  struct sk_buff **to_free)
+{
+	unsigned int n = 0, dropped = 0, target;
+	struct mqos_fq_flow *f = NULL;
+	struct sk_buff *skb;
+	u16 i = MQOS_FQ_NONE;
+
+	if (cl->fq.flows) {
+		i = mqos_fq_fattest(&cl->fq);
+		if (i == MQOS_FQ_NONE)
+			return 0;
+		f = &cl->fq.flows[i];
+		target = f->backlog / 2;
+	} else {
+		target = 0;
+	}
+	do {
+		skb = f ? mqos_fq_unlink(f) : __qdisc_dequeue_head(&cl->q);
+		if (!skb)
+			break;
+		if (f)
+			mqos_fq_dropped(&cl->fq, i, qdisc_pkt_len(skb));
+		else
+			cl->q.qlen++;	/* __qdisc_dequeue_head() took one */
+		mqos_left(sch, q, cl, skb);
+		dropped += qdisc_pkt_len(skb);
+		d->packets++;
+		d->bytes += qdisc_pkt_len(skb);
+		mqos_note_drop(sch, cl, skb, reason);
+		qdisc_qstats_drop(sch);
+		__qdisc_drop(skb, to_free);
+		n++;
+	} while (dropped < target && n < 64);
+	return n;
+}
+
+/* The class holding the most bytes: the victim when memory runs out. */
+static struct mqos_class *mqos_fattest_class(struct mqos_sched *q)
+{
+	struct mqos_class *fat = NULL;
+	unsigned int id;
+
+	for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
+		struct mqos_class *cl = &q->cls[id];
+
+		if (cl->q.qlen && (!fat || cl->backlog > fat->backlog))
+			fat = cl;
+	}
+	return fat;
+}
+
 /* ---- enqueue ---------------------------------------------------------- */
 
-static int mqos_drop(struct sk_buff *skb, struct Qdisc *sch, u64 *reason,
+static int mqos_drop(struct sk_buff *skb, struct Qdisc *sch,
+		     struct mqos_class *cl, enum mqos_drop_reason reason,
 		     struct sk_buff **to_free)
 {
-	mqos_count(reason, 1);
+	mqos_note_drop(sch, cl, skb, reason);
 	return qdisc_drop(skb, sch, to_free);
 }
 
-/* Police, limit and queue one (non-GSO) packet. */
+/* Police, queue and limit one (non-GSO) packet. */
 static int mqos_enqueue_one(struct sk_buff *skb, struct Qdisc *sch,
 			    struct mqos_sched *q, struct mqos_class *cl,
-			    u64 now, struct sk_buff **to_free)
+			    const struct mqos_flow_keys *k, u64 now,
+			    struct mqos_enq_drops *d, struct sk_buff **to_free)
 {
 	const struct mqos_cfg *cfg = q->cfg;
 	const struct mqos_class_cfg *cc = &cfg->cls[cl->id];
 	u32 len = qdisc_pkt_len(skb);
+	struct mqos_class *victim;
 
 	if (!mqos_tb_police(&cl->police_tb, len + cfg->overhead, now)) {
 		u8 to = cc->police_demote;
 
 		if (!to || to == cl->id || !mqos_class_exists(cfg, to))
-			return mqos_drop(skb, sch, &cl->st.drop_policer,
+			return mqos_drop(skb, sch, cl, MQOS_DROP_POLICER,
 					 to_free);
 		/* Demoted once; the target's own policer is not applied. */
-		mqos_count(&cl->st.demoted, 1);
+		mqos_count(cl, &cl->st.demoted, 1);
 		cl = &q->cls[to];
 		cc = &cfg->cls[to];
 	}
 
-	if (cl->q.qlen >= cc->limit || cl->backlog + len > cc->limit_bytes)
-		return mqos_drop(skb, sch, &cl->st.drop_limit, to_free);
+	/* A FIFO drops the newcomer; flow queues drop from the fattest. */
+	if (!cl->fq.flows &&
+	    (cl->q.qlen >= cc->limit || cl->backlog + len > cc->limit_bytes))
+		return mqos_drop(skb, sch, cl, MQOS_DROP_LIMIT, to_free);
 
 	mqos_skb_cb(skb)->tstamp = now;
-	__qdisc_enqueue_tail(skb, &cl->q);
+	mqos_skb_cb(skb)->truesize = skb->truesize;
+	if (cl->fq.flows) {
+		u16 i;
+
+		u64_stats_update_begin(&cl->syncp);	/* way_collisions */
+		i = mqos_fq_classify(&cl->fq, k->flow, k->src, k->dst);
+		u64_stats_update_end(&cl->syncp);
+
+		mqos_fq_link(&cl->fq.flows[i], skb);
+		mqos_fq_enqueued(&cl->fq, i, len);
+		cl->q.qlen++;
+	} else {
+		__qdisc_enqueue_tail(skb, &cl->q);
+	}
 	cl->backlog += len;
 	if (cl->q.qlen == 1) {
 		cl->prio = cc->prio;
 		cl->deficit = cc->quantum;
 		list_add_tail(&cl->alist, &q->active[cl->prio]);
 	}
-	mqos_count(&cl->st.enq_packets, 1);
-	mqos_count(&cl->st.enq_bytes, len);
+	u64_stats_update_begin(&cl->syncp);
+	cl->st.enq_packets++;
+	cl->st.enq_bytes += len;
+	u64_stats_update_end(&cl->syncp);
+	trace_mqos_enqueue(qdisc_dev(sch), skb, cl->id, cl->q.qlen);
 	sch->q.qlen++;
 	qdisc_qstats_backlog_inc(sch, skb);
+	q->mem_used += skb->truesize;
+
+	while (cl->fq.flows &&
+	       (cl->q.qlen > cc->limit || cl->backlog > cc->limit_bytes))
+		if (!mqos_drop_fat(sch, q, cl, MQOS_DROP_LIMIT, d, to_free))
+			break;
+	while (q->mem_used > cfg->memory_limit) {
+		victim = mqos_fattest_class(q);
+		if (!victim || !mqos_drop_fat(sch, q, victim,
+					      MQOS_DROP_MEMORY, d,
+					      to_free))
+			break;
+	}
 	return NET_XMIT_SUCCESS;
 }
 
 /* Split a GSO super-packet and queue its segments (as sch_tbf does). */
 static int mqos_enqueue_gso(struct sk_buff *skb, struct Qdisc *sch,
 			    struct mqos_sched *q, struct mqos_class *cl,
-			    u64 now, struct sk_buff **to_free)
+			    const struct mqos_flow_keys *k, u64 now,
+			    struct mqos_enq_drops *d, struct sk_buff **to_free)
 {
 	netdev_features_t features = netif_skb_features(skb);
 	unsigned int len = 0, prev_len = qdisc_pkt_len(skb), seg_len;
@@ -180,21 +388,23 @@ static int mqos_enqueue_gso(struct sk_buff *skb, struct Qdisc *sch,
 
 	segs = skb_gso_segment(skb, features & ~NETIF_F_GSO_MASK);
 	if (IS_ERR_OR_NULL(segs))
-		return mqos_drop(skb, sch, &cl->st.drop_other, to_free);
+		return mqos_drop(skb, sch, cl, MQOS_DROP_OTHER, to_free);
 
 	skb_list_walk_safe(segs, segs, nskb) {
 		skb_mark_not_on_list(segs);
 		qdisc_skb_cb(segs)->pkt_len = segs->len;
 		seg_len = segs->len;
-		if (mqos_enqueue_one(segs, sch, q, cl, now, to_free) ==
+		if (mqos_enqueue_one(segs, sch, q, cl, k, now, d, to_free) ==
 		    NET_XMIT_SUCCESS) {
 			nb++;
 			len += seg_len;
 		}
 	}
 	/* Our parents counted one packet of prev_len bytes. */
-	if (nb > 0)
-		qdisc_tree_reduce_backlog(sch, 1 - nb, prev_len - len);
+	if (nb > 0) {
+		d->packets += 1 - nb;
+		d->bytes += prev_len - len;
+	}
 	consume_skb(skb);
 	return nb > 0 ? NET_XMIT_SUCCESS : NET_XMIT_DROP;
 }
@@ -203,12 +413,33 @@ static int mqos_enqueue(struct sk_buff *skb, struct Qdisc *sch,
 			struct sk_buff **to_free)
 {
 	struct mqos_sched *q = qdisc_priv(sch);
-	struct mqos_class *cl = mqos_sch_classify(sch, q, skb);
-	u64 now = ktime_get_ns();
+	struct mqos_enq_drops d = { 0, 0 };
+	struct mqos_flow_keys k;
+	struct mqos_class *cl;
+	u64 now;
+	int ret;
 
+	cl = mqos_sch_classify(sch, q, skb, &ret);
+	if (!cl) {
+		if (ret & __NET_XMIT_BYPASS)
+			qdisc_qstats_drop(sch);
+		__qdisc_drop(skb, to_free);
+		return ret;
+	}
+	now = ktime_get_ns();
+	mqos_flow_keys(skb, q->cfg->isolation, &k);
 	if (skb_is_gso(skb))
-		return mqos_enqueue_gso(skb, sch, q, cl, now, to_free);
-	return mqos_enqueue_one(skb, sch, q, cl, now, to_free);
+		ret = mqos_enqueue_gso(skb, sch, q, cl, &k, now, &d, to_free);
+	else
+		ret = mqos_enqueue_one(skb, sch, q, cl, &k, now, &d, to_free);
+	/*
+	 * Packets the parents had counted left again: drops from fat flows,
+	 * or a GSO packet that became several. (A count that went up comes
+	 * out negative here, which the unsigned arithmetic carries.)
+	 */
+	if (ret == NET_XMIT_SUCCESS && (d.packets || d.bytes))
+		qdisc_tree_reduce_backlog(sch, d.packets, d.bytes);
+	return ret;
 }
 
 /* ---- scheduler -------------------------------------------------------- */
@@ -277,36 +508,92 @@ static struct mqos_class *mqos_pick(struct mqos_sched *q, u64 now,
 	return NULL;
 }
 
-/* Take the head of @cl, applying AQM; NULL if AQM dropped everything. */
+/*
+ * AQM on a packet about to be sent from @cl: true if it was dropped (and
+ * freed); an ECT packet in a marking class is marked instead.
+ */
+static bool mqos_aqm_drop(struct Qdisc *sch, struct mqos_class *cl,
+			  struct mqos_aqm *aqm, struct sk_buff *skb,
+			  u32 backlog, u64 now, bool ecn)
+{
+	if (!mqos_aqm_should_drop(aqm, &cl->aqm_p,
+				  now - mqos_skb_cb(skb)->tstamp, backlog, now))
+		return false;
+	if (ecn && INET_ECN_set_ce(skb)) {
+		mqos_count(cl, &cl->st.ecn_marks, 1);
+		return false;
+	}
+	mqos_note_drop(sch, cl, skb, MQOS_DROP_AQM);
+	qdisc_qstats_drop(sch);
+	kfree_skb(skb);
+	return true;
+}
+
+/*
+ * The next packet of a class with flow queues: DRR over its flows (new
+ * ones first), each flow with its own AQM, which sees only that flow's
+ * backlog, so a sparse flow's lone packet is never dropped by it.
+ */
+static struct sk_buff *mqos_fq_dequeue(struct Qdisc *sch, struct mqos_sched *q,
+				       struct mqos_class *cl, u64 now,
+				       unsigned int *drops, unsigned int *dlen,
+				       bool *sparse)
+{
+	bool ecn = q->cfg->cls[cl->id].ecn;
+	struct mqos_fq_flow *f;
+	struct sk_buff *skb;
+	u32 len;
+	u16 i;
+
+	while ((i = mqos_fq_next(&cl->fq)) != MQOS_FQ_NONE) {
+		f = &cl->fq.flows[i];
+		while ((skb = mqos_fq_unlink(f))) {
+			len = qdisc_pkt_len(skb);
+			mqos_left(sch, q, cl, skb);
+			if (!mqos_aqm_drop(sch, cl, &f->aqm, skb,
+					   f->backlog - len, now, ecn)) {
+				*sparse = f->list == MQOS_FQ_NEW;
+				mqos_fq_sent(&cl->fq, i, len);
+				return skb;
+			}
+			mqos_fq_dropped(&cl->fq, i, len);
+			(*drops)++;
+			*dlen += len;
+		}
+		mqos_fq_emptied(&cl->fq, i);
+	}
+	return NULL;
+}
+
+/*
+ * Take the head of @cl, applying AQM; NULL if AQM dropped everything.
+ * *sparse tells whether it came from a new (sparse) flow.
+ */
 static struct sk_buff *mqos_class_dequeue(struct Qdisc *sch,
 					  struct mqos_sched *q,
-					  struct mqos_class *cl, u64 now)
+					  struct mqos_class *cl, u64 now,
+					  bool *sparse)
 {
-	const struct mqos_class_cfg *cc = &q->cfg->cls[cl->id];
+	bool ecn = q->cfg->cls[cl->id].ecn;
 	unsigned int drops = 0, dlen = 0;
 	struct sk_buff *skb;
 	u32 len;
 
+	if (cl->fq.flows) {
+		skb = mqos_fq_dequeue(sch, q, cl, now, &drops, &dlen, sparse);
+		goto out;
+	}
 	while ((skb = __qdisc_dequeue_head(&cl->q))) {
 		len = qdisc_pkt_len(skb);
-		cl->backlog -= len;
-		sch->q.qlen--;
-		qdisc_qstats_backlog_dec(sch, skb);
-
-		if (!mqos_aqm_should_drop(&cl->aqm, &cl->aqm_p,
-					  now - mqos_skb_cb(skb)->tstamp,
-					  cl->backlog, now))
+		cl->q.qlen++;	/* mqos_left() counts it */
+		mqos_left(sch, q, cl, skb);
+		if (!mqos_aqm_drop(sch, cl, &cl->aqm, skb, cl->backlog, now,
+				   ecn))
 			break;
-		if (cc->ecn && INET_ECN_set_ce(skb)) {
-			mqos_count(&cl->st.ecn_marks, 1);
-			break;
-		}
-		mqos_count(&cl->st.drop_aqm, 1);
-		qdisc_qstats_drop(sch);
 		drops++;
 		dlen += len;
-		kfree_skb(skb);
 	}
+out:
 	if (!cl->q.qlen)
 		list_del_init(&cl->alist);
 	if (drops)
@@ -332,7 +619,7 @@ static void mqos_remark(struct sk_buff *skb, u8 dscp)
 		if (!pskb_may_pull(skb, wlen) ||
 		    skb_try_make_writable(skb, wlen))
 			return;
-		ipv6_change_dsfield(ipv6_hdr(skb), INET_ECN_MASK, dscp << 2);
+		mqos_ipv6_set_dscp(skb, ipv6_hdr(skb), dscp);
 		break;
 	default:
 		break;
@@ -348,14 +635,17 @@ static struct sk_buff *mqos_dequeue(struct Qdisc *sch)
 	const struct mqos_cfg *cfg = q->cfg;
 	const struct mqos_class_cfg *cc;
 	struct mqos_class *cl;
+	bool sparse = false;
 	enum mqos_pass pass;
 	struct sk_buff *skb;
-	u64 now, wait;
+	u64 now, wait, sojourn;
 	u32 wire;
 
 	if (!sch->q.qlen)
 		return NULL;
 	now = ktime_get_ns();
+	if (unlikely(psched_mtu(qdisc_dev(sch)) != q->mtu))
+		mqos_mtu_changed(q, psched_mtu(qdisc_dev(sch)));
 
 	/*
 	 * Waiting on the device rate with a backlog all along: a watchdog
@@ -382,7 +672,7 @@ static struct sk_buff *mqos_dequeue(struct Qdisc *sch)
 							   now + wait);
 			return NULL;
 		}
-		skb = mqos_class_dequeue(sch, q, cl, now);
+		skb = mqos_class_dequeue(sch, q, cl, now, &sparse);
 	} while (!skb);
 
 	cc = &cfg->cls[cl->id];
@@ -393,16 +683,24 @@ static struct sk_buff *mqos_dequeue(struct Qdisc *sch)
 		cl->deficit -= wire;
 	mqos_tb_charge(&cl->ceil_tb, wire);
 	if (!mqos_tb_ready(&cl->ceil_tb)) {
-		mqos_count(&cl->st.overlimits, 1);
+		mqos_count(cl, &cl->st.overlimits, 1);
 		qdisc_qstats_overlimit(sch);
 	}
 	mqos_tb_charge(&q->dev_tb, wire);
 	if (!mqos_tb_ready(&q->dev_tb)) {
-		mqos_count(&q->dev_overlimits, 1);
+		u64_stats_update_begin(&q->syncp);
+		q->dev_overlimits++;
+		u64_stats_update_end(&q->syncp);
 		qdisc_qstats_overlimit(sch);
 	}
 
-	mqos_hist_add(&cl->hist, now - mqos_skb_cb(skb)->tstamp);
+	sojourn = now - mqos_skb_cb(skb)->tstamp;
+	u64_stats_update_begin(&cl->syncp);
+	mqos_hist_add(&cl->hist, sojourn);
+	if (sparse)
+		mqos_hist_add(&cl->sparse_hist, sojourn);
+	u64_stats_update_end(&cl->syncp);
+	trace_mqos_dequeue(qdisc_dev(sch), skb, cl->id, sojourn, sparse);
 	_bstats_update(&cl->bstats, qdisc_pkt_len(skb), 1);
 	qdisc_bstats_update(sch, skb);
 
@@ -413,32 +711,40 @@ static struct sk_buff *mqos_dequeue(struct Qdisc *sch)
 
 /* ---- configuration (the state side is sch_mqos_cfg.c) ------------------ */
 
-static int mqos_change(struct Qdisc *sch, struct nlattr *opt,
-		       struct netlink_ext_ack *extack)
+/*
+ * Make @new the configuration. Flow queue tables that it needs are
+ * allocated first, so that nothing changes if memory runs out; the swap
+ * happens under sch_tree_lock, and what it replaced is freed after.
+ */
+static int mqos_commit(struct Qdisc *sch, struct mqos_cfg *new,
+		       bool reset_stats)
 {
 	struct mqos_sched *q = qdisc_priv(sch);
-	struct mqos_cfg *new, *old;
-	bool reset_stats = false;
+	struct mqos_fq_mem mem[MQOS_MAX_CLASSES + 1] = {};
+	struct mqos_cfg *old = q->cfg;
 	unsigned int id;
 	int err;
 
-	new = kmalloc(sizeof(*new), GFP_KERNEL);
-	if (!new)
-		return -ENOMEM;
-	err = mqos_cfg_parse(sch, q->cfg, new, opt, &reset_stats, extack);
-	if (err) {
-		kfree(new);
-		return err;
+	for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
+		if (!mqos_fq_rebuild(&q->cls[id], &new->cls[id]) ||
+		    !new->cls[id].present || !new->cls[id].flows)
+			continue;
+		err = mqos_fq_mem_alloc(&mem[id], new->cls[id].flows);
+		if (err)
+			goto free;
 	}
 
 	sch_tree_lock(sch);
-	old = q->cfg;
 	q->cfg = new;
 	for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
+		struct mqos_class *cl = &q->cls[id];
+
 		if (old->cls[id].present && !new->cls[id].present)
-			mqos_purge_class(sch, &q->cls[id]);
+			mqos_purge_class(sch, q, cl);
 		if (!old->cls[id].present && new->cls[id].present)
-			mqos_reset_class_stats(&q->cls[id]);
+			mqos_reset_class_stats(cl);
+		if (mqos_fq_rebuild(cl, &new->cls[id]))
+			mqos_fq_swap(sch, q, cl, &mem[id]);
 	}
 	mqos_apply_cfg(sch, q, ktime_get_ns());
 	if (reset_stats) {
@@ -449,46 +755,87 @@ static int mqos_change(struct Qdisc *sch, struct nlattr *opt,
 		sch->qstats.requeues = 0;
 	}
 	sch_tree_unlock(sch);
-
 	kfree(old);
-	return 0;
+	err = 0;
+free:
+	/* The tables replaced, or on error the ones never used. */
+	for (id = 1; id <= MQOS_MAX_CLASSES; id++)
+		mqos_fq_mem_free(&mem[id]);
+	if (err)
+		kfree(new);
+	return err;
+}
+
+static int mqos_change(struct Qdisc *sch, struct nlattr *opt,
+		       struct netlink_ext_ack *extack)
+{
+	struct mqos_sched *q = qdisc_priv(sch);
+	bool reset_stats = false;
+	struct mqos_cfg *new;
+	int err;
+
+	new = kmalloc(sizeof(*new), GFP_KERNEL);
+	if (!new)
+		return -ENOMEM;
+	err = mqos_cfg_parse(sch, q->cfg, new, opt, &reset_stats, extack);
+	if (err) {
+		kfree(new);
+		return err;
+	}
+	err = mqos_commit(sch, new, reset_stats);
+	if (err)
+		NL_SET_ERR_MSG(extack, "mqos: no memory for the flow queues");
+	return err;
 }
 
 /* ---- qdisc ops -------------------------------------------------------- */
 
+/*
+ * A new qdisc starts with the default classes; options given at creation
+ * (`tc qdisc add ... mqos bandwidth 20mbit`) then change them, as a change
+ * would: on any error the qdisc is not created.
+ */
 static int mqos_init(struct Qdisc *sch, struct nlattr *opt,
 		     struct netlink_ext_ack *extack)
 {
 	struct mqos_sched *q = qdisc_priv(sch);
+	struct mqos_cfg *defaults;
 	unsigned int i;
+	int err;
 
 	qdisc_watchdog_init(&q->watchdog, sch);
 	for (i = 0; i < MQOS_NUM_PRIOS; i++)
 		INIT_LIST_HEAD(&q->active[i]);
-
-	if (opt && nla_len(opt) > 0) {
-		NL_SET_ERR_MSG(extack,
-			       "mqos takes no options when created; configure it with a change");
-		return -EINVAL;
-	}
+	u64_stats_init(&q->syncp);
+	err = tcf_block_get(&q->block, &q->filter_list, sch, extack);
+	if (err)
+		return err;
 
 	q->mtu = psched_mtu(qdisc_dev(sch));
 	q->cfg = kzalloc(sizeof(*q->cfg), GFP_KERNEL);
 	q->cls = kcalloc(MQOS_MAX_CLASSES + 1, sizeof(*q->cls), GFP_KERNEL);
 	if (q->cls)
 		mqos_obj_created(MQOS_OBJ_QDISC);
-	if (!q->cfg || !q->cls)
+	defaults = kmalloc(sizeof(*defaults), GFP_KERNEL);
+	if (!q->cfg || !q->cls || !defaults) {
+		kfree(defaults);
 		return -ENOMEM;	/* ->destroy() frees what was allocated */
+	}
 
 	for (i = 1; i <= MQOS_MAX_CLASSES; i++) {
 		struct mqos_class *cl = &q->cls[i];
 
 		cl->id = i;
 		INIT_LIST_HEAD(&cl->alist);
+		u64_stats_init(&cl->syncp);
 		gnet_stats_basic_sync_init(&cl->bstats);
 	}
-	mqos_cfg_defaults(q->cfg, q->mtu);
-	mqos_apply_cfg(sch, q, ktime_get_ns());
+	mqos_cfg_defaults(defaults, q->mtu);
+	err = mqos_commit(sch, defaults, false);
+	if (err)
+		return err;
+	if (opt && nla_len(opt) > 0)
+		return mqos_change(sch, opt, extack);
 	return 0;
 }
 
@@ -501,14 +848,14 @@ static void mqos_reset(struct Qdisc *sch)
 		for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
 			struct mqos_class *cl = &q->cls[id];
 
-			__qdisc_reset_queue(&cl->q);
+			mqos_free_packets(cl);
 			list_del_init(&cl->alist);
-			cl->backlog = 0;
 			mqos_aqm_reset(&cl->aqm);
 		}
 	}
 	sch->q.qlen = 0;
 	sch->qstats.backlog = 0;
+	q->mem_used = 0;
 	q->dev_waiting = false;
 	qdisc_watchdog_cancel(&q->watchdog);
 }
@@ -519,11 +866,14 @@ static void mqos_destroy(struct Qdisc *sch)
 	unsigned int id;
 
 	qdisc_watchdog_cancel(&q->watchdog);
-	if (q->cls)
-		for (id = 1; id <= MQOS_MAX_CLASSES; id++)
-			__qdisc_reset_queue(&q->cls[id].q);
-	if (q->cls)
+	tcf_block_put(q->block);
+	if (q->cls) {
+		for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
+			mqos_free_packets(&q->cls[id]);
+			mqos_fq_mem_free(&q->cls[id].fqm);
+		}
 		mqos_obj_destroyed(MQOS_OBJ_QDISC);
+	}
 	kfree(q->cls);
 	kfree(q->cfg);
 }
@@ -604,24 +954,127 @@ static int mqos_dump_class_stats(struct Qdisc *sch, unsigned long id,
 	struct gnet_stats_queue qs = {
 		.qlen = READ_ONCE(cl->q.qlen),
 		.backlog = READ_ONCE(cl->backlog),
-		.drops = READ_ONCE(cl->st.drop_policer) +
-			 READ_ONCE(cl->st.drop_limit) +
-			 READ_ONCE(cl->st.drop_aqm) +
-			 READ_ONCE(cl->st.drop_other),
-		.overlimits = READ_ONCE(cl->st.overlimits),
 	};
+	const struct mqos_class_stats *st = &cl->st;
+	unsigned int start;
 
+	do {
+		start = u64_stats_fetch_begin(&cl->syncp);
+		qs.drops = st->drop_policer + st->drop_limit + st->drop_aqm +
+			   st->drop_other + st->drop_memory;
+		qs.overlimits = st->overlimits;
+	} while (u64_stats_fetch_retry(&cl->syncp, start));
 	if (gnet_stats_copy_basic(d, NULL, &cl->bstats, true) < 0 ||
 	    gnet_stats_copy_queue(d, NULL, &qs, qs.qlen) < 0)
 		return -1;
 	return mqos_dump_class_xstats(q, cl, d->skb);
 }
 
+/*
+ * `tc class add|change dev X classid 1:N mqos OPTIONS`: TCA_OPTIONS holds
+ * TCA_MQOS_CLASS_* attributes; the class is created if it does not exist.
+ * rtnetlink notifies the change.
+ */
+static int mqos_change_class(struct Qdisc *sch, u32 classid, u32 parentid,
+			     struct nlattr **tca, unsigned long *arg,
+			     struct netlink_ext_ack *extack)
+{
+	struct mqos_sched *q = qdisc_priv(sch);
+	u32 id = TC_H_MIN(classid);
+	struct mqos_cfg *new;
+	int err;
+
+	if (TC_H_MAJ(classid) != sch->handle || id < 1 ||
+	    id > MQOS_MAX_CLASSES) {
+		NL_SET_ERR_MSG(extack, "mqos: the classid must be <qdisc major>:1..16");
+		return -EINVAL;
+	}
+	if (parentid != TC_H_ROOT && parentid != sch->handle &&
+	    parentid != TC_H_UNSPEC) {
+		NL_SET_ERR_MSG(extack, "mqos: classes have no parent class");
+		return -EINVAL;
+	}
+	new = kmalloc(sizeof(*new), GFP_KERNEL);
+	if (!new)
+		return -ENOMEM;
+	err = mqos_cfg_parse_class(sch, q->cfg, new, tca[TCA_OPTIONS], id,
+				   false, extack);
+	if (err) {
+		kfree(new);
+		return err;
+	}
+	err = mqos_commit(sch, new, false);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "mqos: no memory for the flow queues");
+		return err;
+	}
+	*arg = id;
+	return 0;
+}
+
+static int mqos_delete_class(struct Qdisc *sch, unsigned long arg,
+			     struct netlink_ext_ack *extack)
+{
+	struct mqos_sched *q = qdisc_priv(sch);
+	struct mqos_cfg *new;
+	int err;
+
+	if (q->filter_cnt[arg]) {
+		NL_SET_ERR_MSG(extack, "mqos: tc filters still send packets to this class");
+		return -EBUSY;
+	}
+	new = kmalloc(sizeof(*new), GFP_KERNEL);
+	if (!new)
+		return -ENOMEM;
+	err = mqos_cfg_parse_class(sch, q->cfg, new, NULL, arg, true, extack);
+	if (err) {
+		kfree(new);
+		return err;
+	}
+	return mqos_commit(sch, new, false);
+}
+
+static struct tcf_block *mqos_tcf_block(struct Qdisc *sch, unsigned long cl,
+					struct netlink_ext_ack *extack)
+{
+	struct mqos_sched *q = qdisc_priv(sch);
+
+	if (cl) {
+		NL_SET_ERR_MSG(extack, "mqos: filters attach to the qdisc, not to a class");
+		return NULL;
+	}
+	return q->block;
+}
+
+static unsigned long mqos_bind_tcf(struct Qdisc *sch, unsigned long parent,
+				   u32 classid)
+{
+	struct mqos_sched *q = qdisc_priv(sch);
+	unsigned long id = mqos_find(sch, classid);
+
+	if (id)
+		q->filter_cnt[id]++;
+	return id;
+}
+
+static void mqos_unbind_tcf(struct Qdisc *sch, unsigned long arg)
+{
+	struct mqos_sched *q = qdisc_priv(sch);
+
+	if (arg && q->filter_cnt[arg])
+		q->filter_cnt[arg]--;
+}
+
 static const struct Qdisc_class_ops mqos_class_ops = {
 	.graft		= mqos_graft,
 	.leaf		= mqos_leaf,
 	.find		= mqos_find,
+	.change		= mqos_change_class,
+	.delete		= mqos_delete_class,
 	.walk		= mqos_walk,
+	.tcf_block	= mqos_tcf_block,
+	.bind_tcf	= mqos_bind_tcf,
+	.unbind_tcf	= mqos_unbind_tcf,
 	.dump		= mqos_dump_class,
 	.dump_stats	= mqos_dump_class_stats,
 };

@@ -10,11 +10,13 @@
 
 #include <linux/list.h>
 #include <linux/skbuff.h>
+#include <net/pkt_cls.h>
 #include <net/pkt_sched.h>
 #include <net/sch_generic.h>
 #include <uapi/linux/mqos.h>
 
 #include "core/aqm.h"
+#include "core/fq.h"
 #include "core/hist.h"
 #include "core/tbf.h"
 
@@ -30,6 +32,7 @@ struct mqos_class_cfg {
 	u32 limit_bytes;
 	u32 aqm_target_us;	/* 0 = AQM off */
 	u32 aqm_interval_us;
+	u32 flows;		/* flow queues; 0 = one FIFO */
 	u8 rate_pct;		/* of the device rate, when rate == 0 */
 	u8 ceil_pct;		/* of the device rate, when ceil == 0 */
 	u8 prio;
@@ -43,11 +46,26 @@ struct mqos_class_cfg {
 struct mqos_cfg {
 	u64 rate;		/* device, bytes/s; 0 = line rate */
 	u32 overhead;
+	u32 memory_limit;	/* bytes of truesize queued */
 	u8 default_class;
+	u8 isolation;		/* enum mqos_isolation */
 	struct mqos_class_cfg cls[MQOS_MAX_CLASSES + 1];	/* [0] unused */
 };
 
-/* Counters the datapath writes under the qdisc lock, dumps READ_ONCE. */
+/* Why a packet was dropped (counters, tracepoint). */
+enum mqos_drop_reason {
+	MQOS_DROP_POLICER,
+	MQOS_DROP_LIMIT,
+	MQOS_DROP_AQM,
+	MQOS_DROP_MEMORY,
+	MQOS_DROP_OTHER,
+};
+
+/*
+ * Counters the datapath writes under the qdisc lock inside the class's
+ * u64_stats section; dumps read them lockless (mqos_class_snapshot), so a
+ * 32-bit machine never sees half of an update.
+ */
 struct mqos_class_stats {
 	u64 enq_packets;
 	u64 enq_bytes;
@@ -55,18 +73,28 @@ struct mqos_class_stats {
 	u64 drop_limit;
 	u64 drop_aqm;
 	u64 drop_other;
+	u64 drop_memory;
 	u64 demoted;
 	u64 ecn_marks;
 	u64 overlimits;
 };
 
+/* A flow queue table's memory: flows, and hosts for host isolation. */
+struct mqos_fq_mem {
+	struct mqos_fq_flow *flows;
+	struct mqos_fq_host *hosts;
+};
+
 /*
- * One class: 544 bytes on x86_64 (pahole), 17 of them (index 0 unused) in
- * one 9 KB allocation. The scheduler's state (queue, DRR, buckets, AQM)
- * is the first 202 bytes; counters and the histogram (240 bytes) follow.
+ * One class, 17 of them (index 0 unused) in one allocation. The
+ * scheduler's state (queues, DRR, buckets, AQM) comes first; counters and
+ * the histogram (240 bytes) follow. With flow queues (fq.flows set) the
+ * packets sit in the flow queues and q holds only the count.
  */
 struct mqos_class {
 	struct qdisc_skb_head q;	/* the FIFO; q.qlen = packets */
+	struct mqos_fq fq;		/* flow queues; fq.flows NULL = FIFO */
+	struct mqos_fq_mem fqm;		/* the table's memory (owner) */
 	u32 backlog;			/* bytes */
 	s32 deficit;			/* DRR */
 	struct list_head alist;		/* on sched->active[prio] if backlogged */
@@ -75,12 +103,15 @@ struct mqos_class {
 	struct mqos_tb police_tb;	/* policer */
 	struct mqos_aqm aqm;
 	struct mqos_aqm_params aqm_p;
+	bool tb_live;			/* buckets set up: keep their credit */
 	u8 id;
 	u8 prio;			/* copy of cfg prio while on a list */
 
 	struct gnet_stats_basic_sync bstats;	/* sent */
+	struct u64_stats_sync syncp;		/* st, hist, sparse_hist */
 	struct mqos_class_stats st;
 	struct mqos_hist hist;			/* sojourn of sent packets */
+	struct mqos_hist sparse_hist;		/* those from new flows */
 };
 
 struct mqos_sched {
@@ -89,14 +120,28 @@ struct mqos_sched {
 	struct list_head active[MQOS_NUM_PRIOS];
 	struct mqos_tb dev_tb;		/* device rate */
 	bool dev_waiting;		/* watchdog set for dev_tb, backlog */
+	bool dev_tb_live;		/* dev_tb set up: keep its credit */
 	struct qdisc_watchdog watchdog;
-	u32 mtu;			/* psched_mtu() at init */
+	u32 mtu;			/* psched_mtu(), followed at dequeue */
+	struct u64_stats_sync syncp;	/* dev_overlimits */
 	u64 dev_overlimits;
+	u64 mem_used;			/* truesize of the queued packets */
+	struct tcf_proto __rcu *filter_list;	/* tc filters on the qdisc */
+	struct tcf_block *block;
+	u32 filter_cnt[MQOS_MAX_CLASSES + 1];	/* filters naming a class */
 };
 
-/* The enqueue time stamp, in the qdisc's private part of skb->cb. */
+/* Flow and host hashes of a packet (sch_mqos_flow.c). */
+struct mqos_flow_keys {
+	u32 flow;
+	u32 src;
+	u32 dst;
+};
+
+/* Per packet, in the qdisc's private part of skb->cb. */
 struct mqos_skb_cb {
-	u64 tstamp;
+	u64 tstamp;		/* enqueue time */
+	u32 truesize;		/* as counted in mem_used */
 };
 
 static inline struct mqos_skb_cb *mqos_skb_cb(const struct sk_buff *skb)
@@ -105,10 +150,25 @@ static inline struct mqos_skb_cb *mqos_skb_cb(const struct sk_buff *skb)
 	return (struct mqos_skb_cb *)qdisc_skb_cb(skb)->data;
 }
 
+/* A consistent copy of a class's counters, for dumps. */
+struct mqos_class_snap {
+	struct mqos_class_stats st;
+	struct mqos_hist hist;
+	struct mqos_hist sparse;
+	u64 way_collisions;
+};
+
+void mqos_class_snapshot(const struct mqos_class *cl,
+			 struct mqos_class_snap *s);
+u64 mqos_dev_overlimits(const struct mqos_sched *q);
+
 /* sch_mqos_nl.c */
 int mqos_cfg_parse(struct Qdisc *sch, const struct mqos_cfg *old,
 		   struct mqos_cfg *new, struct nlattr *opt, bool *reset_stats,
 		   struct netlink_ext_ack *extack);
+int mqos_cfg_parse_class(struct Qdisc *sch, const struct mqos_cfg *old,
+			 struct mqos_cfg *new, struct nlattr *opt, u8 id,
+			 bool del, struct netlink_ext_ack *extack);
 int mqos_dump_cfg(struct mqos_sched *q, struct sk_buff *skb);
 int mqos_dump_class_xstats(struct mqos_sched *q, struct mqos_class *cl,
 			   struct sk_buff *skb);
@@ -118,8 +178,22 @@ int mqos_dump_qdisc_xstats(struct mqos_sched *q, struct sk_buff *skb);
 void mqos_cfg_defaults(struct mqos_cfg *cfg, u32 mtu);
 void mqos_class_cfg_default(struct mqos_class_cfg *c, u8 id, u32 mtu);
 void mqos_apply_cfg(struct Qdisc *sch, struct mqos_sched *q, u64 now);
-void mqos_purge_class(struct Qdisc *sch, struct mqos_class *cl);
+void mqos_purge_class(struct Qdisc *sch, struct mqos_sched *q,
+		      struct mqos_class *cl);
+void mqos_free_packets(struct mqos_class *cl);
+void mqos_mtu_changed(struct mqos_sched *q, u32 mtu);
 void mqos_reset_class_stats(struct mqos_class *cl);
 void mqos_reset_stats(struct mqos_sched *q);
+
+int mqos_fq_mem_alloc(struct mqos_fq_mem *m, u32 nflows);
+void mqos_fq_mem_free(struct mqos_fq_mem *m);
+bool mqos_fq_rebuild(const struct mqos_class *cl,
+		     const struct mqos_class_cfg *cc);
+void mqos_fq_swap(struct Qdisc *sch, struct mqos_sched *q,
+		  struct mqos_class *cl, struct mqos_fq_mem *m);
+
+/* sch_mqos_flow.c */
+void mqos_flow_keys(struct sk_buff *skb, u8 isolation,
+		    struct mqos_flow_keys *k);
 
 #endif /* MQOS_SCH_MQOS_H */

@@ -7,6 +7,8 @@
  */
 #include <linux/kernel.h>
 #include <linux/math64.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
 #include <net/pkt_sched.h>
 #include <net/sch_generic.h>
 #include <uapi/linux/mqos.h>
@@ -46,6 +48,7 @@ void mqos_class_cfg_default(struct mqos_class_cfg *c, u8 id, u32 mtu)
 	c->aqm_interval_us = MQOS_AQM_INTERVAL_US;
 	c->ecn = 1;
 	c->dscp = MQOS_DSCP_KEEP;
+	c->flows = MQOS_DEFAULT_FLOWS;
 	c->present = 1;
 }
 
@@ -55,6 +58,8 @@ void mqos_cfg_defaults(struct mqos_cfg *cfg, u32 mtu)
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->default_class = MQOS_CLASS_BEST_EFFORT;
+	cfg->isolation = MQOS_ISOLATE_DUAL_SRCHOST;
+	cfg->memory_limit = MQOS_DEFAULT_MEMORY_LIMIT;
 	for (id = 1; id <= MQOS_NUM_DEFAULT_CLASSES; id++) {
 		struct mqos_class_cfg *c = &cfg->cls[id];
 
@@ -71,6 +76,11 @@ void mqos_cfg_defaults(struct mqos_cfg *cfg, u32 mtu)
 /* Bucket depth of shapers: 2 ms at the rate, at least two full packets. */
 #define MQOS_SHAPER_BURST_NS	(2 * NSEC_PER_MSEC)
 
+/*
+ * Effective rate: absolute, else a percentage of the device rate. The
+ * device rate is at most MQOS_MAX_RATE (netlink policy), so the product
+ * cannot overflow.
+ */
 static u64 mqos_eff_rate(u64 abs, u8 pct, u64 dev_rate)
 {
 	if (abs)
@@ -78,11 +88,27 @@ static u64 mqos_eff_rate(u64 abs, u8 pct, u64 dev_rate)
 	return div_u64(dev_rate * min_t(u8, pct, 100), 100);
 }
 
-static u32 mqos_shaper_burst(u64 rate, u32 pkt)
+/* In time, so that no byte cap limits it at high rates. */
+static u64 mqos_shaper_depth_ns(u64 rate, u32 pkt)
 {
-	u64 b = div_u64(rate * MQOS_SHAPER_BURST_NS, NSEC_PER_SEC);
+	if (!rate)
+		return 0;
+	return max_t(u64, MQOS_SHAPER_BURST_NS,
+		     div64_u64(2ULL * pkt * NSEC_PER_SEC, rate));
+}
 
-	return max_t(u64, b, 2 * pkt);
+/*
+ * A bucket of a class that lived before this change keeps its credit
+ * (rescaled if its rate changed); a new class's buckets start full. So a
+ * change, or a stats reset, hands no policer or shaper a fresh burst.
+ */
+static void mqos_tb_set(struct mqos_tb *tb, bool live, u64 rate, u64 depth_ns,
+			u64 now)
+{
+	if (live)
+		mqos_tb_update_ns(tb, rate, depth_ns, now);
+	else
+		mqos_tb_init_ns(tb, rate, depth_ns, now);
 }
 
 /* Bring the class state in line with q->cfg. Under sch_tree_lock. */
@@ -93,28 +119,44 @@ void mqos_apply_cfg(struct Qdisc *sch, struct mqos_sched *q, u64 now)
 	unsigned int id;
 	u64 r;
 
-	mqos_tb_init(&q->dev_tb, cfg->rate, mqos_shaper_burst(cfg->rate, pkt),
-		     now);
+	mqos_tb_set(&q->dev_tb, q->dev_tb_live, cfg->rate,
+		    mqos_shaper_depth_ns(cfg->rate, pkt), now);
+	q->dev_tb_live = true;
 	q->dev_waiting = false;
 
 	for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
 		const struct mqos_class_cfg *cc = &cfg->cls[id];
 		struct mqos_class *cl = &q->cls[id];
+		u64 police_ns;
 
-		if (!cc->present)
+		if (!cc->present) {
+			cl->tb_live = false;
 			continue;
+		}
 		/* With a ceiling equal to the device rate, the device limits. */
 		r = mqos_eff_rate(cc->rate, cc->rate_pct, cfg->rate);
-		mqos_tb_init(&cl->rate_tb, r, mqos_shaper_burst(r, pkt), now);
+		mqos_tb_set(&cl->rate_tb, cl->tb_live, r,
+			    mqos_shaper_depth_ns(r, pkt), now);
 		r = mqos_eff_rate(cc->ceil, cc->ceil_pct, cfg->rate);
 		if (r == cfg->rate)
 			r = 0;
-		mqos_tb_init(&cl->ceil_tb, r, mqos_shaper_burst(r, pkt), now);
-		mqos_tb_init(&cl->police_tb, cc->police_rate, cc->police_burst,
-			     now);
+		mqos_tb_set(&cl->ceil_tb, cl->tb_live, r,
+			    mqos_shaper_depth_ns(r, pkt), now);
+		police_ns = cc->police_rate ?
+			div64_u64((u64)cc->police_burst * NSEC_PER_SEC,
+				  cc->police_rate) : 0;
+		mqos_tb_set(&cl->police_tb, cl->tb_live, cc->police_rate,
+			    police_ns, now);
+		cl->tb_live = true;
 		cl->aqm_p.target_ns = (u64)cc->aqm_target_us * NSEC_PER_USEC;
 		cl->aqm_p.interval_ns = (u64)cc->aqm_interval_us * NSEC_PER_USEC;
 		cl->aqm_p.mtu = q->mtu;
+		if (cl->fq.flows) {
+			mqos_fq_set_quantum(&cl->fq, cc->quantum);
+			if (cl->fq.isolate != cfg->isolation)
+				mqos_fq_set_isolation(&cl->fq, cl->fqm.hosts,
+						      cfg->isolation);
+		}
 		if (cl->q.qlen && cl->prio != cc->prio) {
 			cl->prio = cc->prio;
 			list_move_tail(&cl->alist, &q->active[cl->prio]);
@@ -122,26 +164,150 @@ void mqos_apply_cfg(struct Qdisc *sch, struct mqos_sched *q, u64 now)
 	}
 }
 
-/* Drop a class's queue (class deleted). Under sch_tree_lock. */
-void mqos_purge_class(struct Qdisc *sch, struct mqos_class *cl)
+/*
+ * The device's MTU changed (seen at dequeue): the AQM's "at most one MTU
+ * queued" guard follows at once; the shapers' depth (at least two
+ * packets, but never less than 2 ms) at the next change.
+ */
+void mqos_mtu_changed(struct mqos_sched *q, u32 mtu)
+{
+	unsigned int id;
+
+	q->mtu = mtu;
+	for (id = 1; id <= MQOS_MAX_CLASSES; id++)
+		q->cls[id].aqm_p.mtu = mtu;
+}
+
+void mqos_class_snapshot(const struct mqos_class *cl,
+			 struct mqos_class_snap *s)
+{
+	unsigned int start;
+
+	do {
+		start = u64_stats_fetch_begin(&cl->syncp);
+		s->st = cl->st;
+		s->hist = cl->hist;
+		s->sparse = cl->sparse_hist;
+		s->way_collisions = cl->fq.way_collisions;
+	} while (u64_stats_fetch_retry(&cl->syncp, start));
+}
+
+u64 mqos_dev_overlimits(const struct mqos_sched *q)
+{
+	unsigned int start;
+	u64 v;
+
+	do {
+		start = u64_stats_fetch_begin(&q->syncp);
+		v = q->dev_overlimits;
+	} while (u64_stats_fetch_retry(&q->syncp, start));
+	return v;
+}
+
+/* Free every packet of a class, its counts with them (qdisc reset). */
+void mqos_free_packets(struct mqos_class *cl)
+{
+	struct mqos_fq_flow *f;
+	u32 i;
+
+	__qdisc_reset_queue(&cl->q);
+	if (cl->fq.flows) {
+		for (i = 0; i < cl->fq.nflows; i++) {
+			f = &cl->fq.flows[i];
+			if (f->head)
+				rtnl_kfree_skbs(f->head, f->tail);
+		}
+		mqos_fq_reset(&cl->fq);
+	}
+	cl->q.qlen = 0;
+	cl->backlog = 0;
+}
+
+/*
+ * Drop a class's queue (class deleted, or its flow queues rebuilt), and
+ * tell the qdisc and its parents. Under sch_tree_lock.
+ */
+void mqos_purge_class(struct Qdisc *sch, struct mqos_sched *q,
+		      struct mqos_class *cl)
 {
 	unsigned int qlen = cl->q.qlen, backlog = cl->backlog;
+	struct sk_buff *skb;
+	u32 i;
 
 	if (!qlen)
 		return;
-	__qdisc_reset_queue(&cl->q);
+	for (skb = cl->q.head; skb; skb = skb->next)
+		q->mem_used -= mqos_skb_cb(skb)->truesize;
+	for (i = 0; cl->fq.flows && i < cl->fq.nflows; i++)
+		for (skb = cl->fq.flows[i].head; skb; skb = skb->next)
+			q->mem_used -= mqos_skb_cb(skb)->truesize;
+	mqos_free_packets(cl);
 	list_del_init(&cl->alist);
-	cl->backlog = 0;
 	sch->q.qlen -= qlen;
 	sch->qstats.backlog -= backlog;
 	qdisc_tree_reduce_backlog(sch, qlen, backlog);
 }
 
+/* ---- flow queue tables ------------------------------------------------- */
+
+int mqos_fq_mem_alloc(struct mqos_fq_mem *m, u32 nflows)
+{
+	m->flows = kvzalloc(mqos_fq_flows_size(nflows), GFP_KERNEL);
+	m->hosts = kvzalloc(mqos_fq_hosts_size(nflows), GFP_KERNEL);
+	if (!m->flows || !m->hosts) {
+		mqos_fq_mem_free(m);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void mqos_fq_mem_free(struct mqos_fq_mem *m)
+{
+	kvfree(m->flows);
+	kvfree(m->hosts);
+	m->flows = NULL;
+	m->hosts = NULL;
+}
+
+/* Does @cc need another flow queue table than @cl has? */
+bool mqos_fq_rebuild(const struct mqos_class *cl,
+		     const struct mqos_class_cfg *cc)
+{
+	u32 want = cc->present ? cc->flows : 0;
+
+	return want != (cl->fq.flows ? cl->fq.nflows : 0);
+}
+
+/*
+ * Give @cl the table in @m (none if m->flows is NULL), dropping what the
+ * old one held; @m gets the old table for the caller to free after the
+ * lock. Under sch_tree_lock, with q->cfg already the new configuration.
+ */
+void mqos_fq_swap(struct Qdisc *sch, struct mqos_sched *q,
+		  struct mqos_class *cl, struct mqos_fq_mem *m)
+{
+	const struct mqos_cfg *cfg = q->cfg;
+	const struct mqos_class_cfg *cc = &cfg->cls[cl->id];
+	struct mqos_fq_mem old = cl->fqm;
+
+	mqos_purge_class(sch, q, cl);
+	cl->fqm = *m;
+	*m = old;
+	memset(&cl->fq, 0, sizeof(cl->fq));
+	if (cl->fqm.flows)
+		mqos_fq_init(&cl->fq, cl->fqm.flows, cl->fqm.hosts, cc->flows,
+			     cc->quantum, cfg->isolation);
+}
+
 /* Zero a class's counters and histogram (class created, or RESET_STATS). */
 void mqos_reset_class_stats(struct mqos_class *cl)
 {
-	memset(&cl->st, 0, sizeof(cl->st));
+	u64_stats_update_begin(&cl->syncp);
+	cl->st = (struct mqos_class_stats){ 0 };
 	mqos_hist_reset(&cl->hist);
+	mqos_hist_reset(&cl->sparse_hist);
+	cl->fq.way_collisions = 0;
+	u64_stats_update_end(&cl->syncp);
 	gnet_stats_basic_sync_init(&cl->bstats);
 }
 
@@ -151,5 +317,7 @@ void mqos_reset_stats(struct mqos_sched *q)
 
 	for (id = 1; id <= MQOS_MAX_CLASSES; id++)
 		mqos_reset_class_stats(&q->cls[id]);
+	u64_stats_update_begin(&q->syncp);
 	q->dev_overlimits = 0;
+	u64_stats_update_end(&q->syncp);
 }

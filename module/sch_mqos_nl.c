@@ -15,12 +15,43 @@
 #define MQOS_MAX_AQM_US		(10 * USEC_PER_SEC)
 #define MQOS_MAX_QUANTUM	BIT(20)	/* keep the messages below in sync */
 
+static struct netlink_range_validation mqos_rate_range = {
+	.max = MQOS_MAX_RATE,
+};
+
+static struct netlink_range_validation mqos_quantum_range = {
+	.min = MQOS_MIN_QUANTUM,
+	.max = MQOS_MAX_QUANTUM,
+};
+
+static struct netlink_range_validation mqos_limit_range = {
+	.min = 1,
+	.max = U32_MAX,
+};
+
+static struct netlink_range_validation mqos_aqm_target_range = {
+	.max = MQOS_MAX_AQM_US,
+};
+
+static struct netlink_range_validation mqos_aqm_interval_range = {
+	.min = 1,
+	.max = MQOS_MAX_AQM_US,
+};
+
+static const struct nla_policy mqos_class_policy[TCA_MQOS_CLASS_MAX + 1];
+
+static const struct nla_policy mqos_classes_policy[TCA_MQOS_CLASSES_MAX + 1] = {
+	[TCA_MQOS_CLASSES_CLASS] = NLA_POLICY_NESTED(mqos_class_policy),
+};
+
 static const struct nla_policy mqos_policy[TCA_MQOS_MAX + 1] = {
-	[TCA_MQOS_RATE]		 = { .type = NLA_U64 },
+	[TCA_MQOS_RATE]		 = NLA_POLICY_FULL_RANGE(NLA_U64, &mqos_rate_range),
 	[TCA_MQOS_OVERHEAD]	 = NLA_POLICY_MAX(NLA_U32, MQOS_MAX_OVERHEAD),
 	[TCA_MQOS_DEFAULT_CLASS] = NLA_POLICY_RANGE(NLA_U8, 1, MQOS_MAX_CLASSES),
-	[TCA_MQOS_CLASSES]	 = { .type = NLA_NESTED },
+	[TCA_MQOS_CLASSES]	 = NLA_POLICY_NESTED(mqos_classes_policy),
 	[TCA_MQOS_RESET_STATS]	 = { .type = NLA_FLAG },
+	[TCA_MQOS_ISOLATION]	 = NLA_POLICY_MAX(NLA_U8, __MQOS_ISOLATE_MAX - 1),
+	[TCA_MQOS_MEMORY_LIMIT]	 = { .type = NLA_U32 },
 };
 
 static const struct nla_policy mqos_class_policy[TCA_MQOS_CLASS_MAX + 1] = {
@@ -29,20 +60,26 @@ static const struct nla_policy mqos_class_policy[TCA_MQOS_CLASS_MAX + 1] = {
 	[TCA_MQOS_CLASS_NAME]	  = { .type = NLA_NUL_STRING,
 				      .len = MQOS_CLASS_NAME_LEN - 1 },
 	[TCA_MQOS_CLASS_PRIO]	  = NLA_POLICY_MAX(NLA_U8, MQOS_NUM_PRIOS - 1),
-	[TCA_MQOS_CLASS_RATE]	  = { .type = NLA_U64 },
-	[TCA_MQOS_CLASS_CEIL]	  = { .type = NLA_U64 },
+	[TCA_MQOS_CLASS_RATE]	  = NLA_POLICY_FULL_RANGE(NLA_U64, &mqos_rate_range),
+	[TCA_MQOS_CLASS_CEIL]	  = NLA_POLICY_FULL_RANGE(NLA_U64, &mqos_rate_range),
 	[TCA_MQOS_CLASS_RATE_PCT] = NLA_POLICY_MAX(NLA_U8, 100),
 	[TCA_MQOS_CLASS_CEIL_PCT] = NLA_POLICY_MAX(NLA_U8, 100),
-	[TCA_MQOS_CLASS_QUANTUM]  = { .type = NLA_U32 },
-	[TCA_MQOS_CLASS_LIMIT]	  = { .type = NLA_U32 },
+	[TCA_MQOS_CLASS_QUANTUM]  = NLA_POLICY_FULL_RANGE(NLA_U32,
+							  &mqos_quantum_range),
+	[TCA_MQOS_CLASS_LIMIT]	  = NLA_POLICY_FULL_RANGE(NLA_U32,
+							  &mqos_limit_range),
 	[TCA_MQOS_CLASS_LIMIT_BYTES]  = { .type = NLA_U32 },
-	[TCA_MQOS_CLASS_POLICE_RATE]  = { .type = NLA_U64 },
+	[TCA_MQOS_CLASS_POLICE_RATE]  = NLA_POLICY_FULL_RANGE(NLA_U64,
+							      &mqos_rate_range),
 	[TCA_MQOS_CLASS_POLICE_BURST] = { .type = NLA_U32 },
 	[TCA_MQOS_CLASS_POLICE_DEMOTE] = NLA_POLICY_MAX(NLA_U8, MQOS_MAX_CLASSES),
-	[TCA_MQOS_CLASS_AQM_TARGET]   = { .type = NLA_U32 },
-	[TCA_MQOS_CLASS_AQM_INTERVAL] = { .type = NLA_U32 },
+	[TCA_MQOS_CLASS_AQM_TARGET]   = NLA_POLICY_FULL_RANGE(NLA_U32,
+							      &mqos_aqm_target_range),
+	[TCA_MQOS_CLASS_AQM_INTERVAL] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							      &mqos_aqm_interval_range),
 	[TCA_MQOS_CLASS_ECN]	  = NLA_POLICY_MAX(NLA_U8, 1),
 	[TCA_MQOS_CLASS_DSCP]	  = { .type = NLA_U8 },
+	[TCA_MQOS_CLASS_FLOWS]	  = NLA_POLICY_MAX(NLA_U32, MQOS_MAX_FLOWS),
 };
 
 /* A rate is 0 (none) or at least the token bucket's minimum. */
@@ -66,7 +103,10 @@ static bool mqos_u32_bad(const struct nlattr *a, u32 min, u32 max)
 	return v < min || v > max;
 }
 
-/* Checks of single attributes that the policy cannot express. */
+/*
+ * Checks of single attributes that the policy cannot express (ranges are
+ * in the policies: the kernel's extack then names the attribute).
+ */
 static int mqos_check_class_attrs(struct nlattr **tb, u8 id, u32 mtu,
 				  struct netlink_ext_ack *extack)
 {
@@ -92,17 +132,6 @@ static int mqos_check_class_attrs(struct nlattr **tb, u8 id, u32 mtu,
 				    "TCA_MQOS_CLASS_POLICE_RATE: below 125 bytes/s (1 kbit/s)");
 		return -ERANGE;
 	}
-	if (mqos_u32_bad(tb[TCA_MQOS_CLASS_QUANTUM], MQOS_MIN_QUANTUM,
-			 MQOS_MAX_QUANTUM)) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[TCA_MQOS_CLASS_QUANTUM],
-				    "TCA_MQOS_CLASS_QUANTUM: not in 256..1048576 bytes");
-		return -ERANGE;
-	}
-	if (mqos_u32_bad(tb[TCA_MQOS_CLASS_LIMIT], 1, U32_MAX)) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[TCA_MQOS_CLASS_LIMIT],
-				    "TCA_MQOS_CLASS_LIMIT: must be at least 1 packet");
-		return -ERANGE;
-	}
 	if (mqos_u32_bad(tb[TCA_MQOS_CLASS_LIMIT_BYTES], mtu, U32_MAX)) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[TCA_MQOS_CLASS_LIMIT_BYTES],
 				    "TCA_MQOS_CLASS_LIMIT_BYTES: smaller than one MTU");
@@ -120,15 +149,11 @@ static int mqos_check_class_attrs(struct nlattr **tb, u8 id, u32 mtu,
 				    "TCA_MQOS_CLASS_POLICE_DEMOTE: a class cannot demote to itself");
 		return -EINVAL;
 	}
-	if (mqos_u32_bad(tb[TCA_MQOS_CLASS_AQM_TARGET], 0, MQOS_MAX_AQM_US)) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[TCA_MQOS_CLASS_AQM_TARGET],
-				    "TCA_MQOS_CLASS_AQM_TARGET: more than 10 s");
-		return -ERANGE;
-	}
-	if (mqos_u32_bad(tb[TCA_MQOS_CLASS_AQM_INTERVAL], 1, MQOS_MAX_AQM_US)) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[TCA_MQOS_CLASS_AQM_INTERVAL],
-				    "TCA_MQOS_CLASS_AQM_INTERVAL: not in 1 us..10 s");
-		return -ERANGE;
+	a = tb[TCA_MQOS_CLASS_FLOWS];
+	if (a && nla_get_u32(a) && !mqos_fq_nflows_ok(nla_get_u32(a))) {
+		NL_SET_ERR_MSG_ATTR(extack, a,
+				    "TCA_MQOS_CLASS_FLOWS: not 0 or a power of two in 8..16384");
+		return -EINVAL;
 	}
 	a = tb[TCA_MQOS_CLASS_DSCP];
 	if (a && nla_get_u8(a) > 63 && nla_get_u8(a) != MQOS_DSCP_KEEP) {
@@ -139,26 +164,16 @@ static int mqos_check_class_attrs(struct nlattr **tb, u8 id, u32 mtu,
 	return 0;
 }
 
-/* Apply one TCA_MQOS_CLASSES_CLASS nest to @cfg. */
-static int mqos_parse_class(struct nlattr *nest, struct mqos_cfg *cfg,
-			    u32 mtu, struct netlink_ext_ack *extack)
+/*
+ * Apply one class's parsed attributes @tb (from @nest) to class @id of
+ * @cfg, creating it if it does not exist.
+ */
+static int mqos_parse_class_tb(struct nlattr **tb, struct nlattr *nest, u8 id,
+			       struct mqos_cfg *cfg, u32 mtu,
+			       struct netlink_ext_ack *extack)
 {
-	struct nlattr *tb[TCA_MQOS_CLASS_MAX + 1];
-	struct mqos_class_cfg *c;
+	struct mqos_class_cfg *c = &cfg->cls[id];
 	int err;
-	u8 id;
-
-	err = nla_parse_nested(tb, TCA_MQOS_CLASS_MAX, nest, mqos_class_policy,
-			       extack);
-	if (err < 0)
-		return err;
-	if (!tb[TCA_MQOS_CLASS_ID]) {
-		NL_SET_ERR_MSG_ATTR(extack, nest,
-				    "TCA_MQOS_CLASS_ID is required in a class");
-		return -EINVAL;
-	}
-	id = nla_get_u8(tb[TCA_MQOS_CLASS_ID]);
-	c = &cfg->cls[id];
 
 	if (tb[TCA_MQOS_CLASS_DELETE]) {
 		if (!c->present) {
@@ -207,6 +222,8 @@ static int mqos_parse_class(struct nlattr *nest, struct mqos_cfg *cfg,
 		c->ecn = nla_get_u8(tb[TCA_MQOS_CLASS_ECN]);
 	if (tb[TCA_MQOS_CLASS_DSCP])
 		c->dscp = nla_get_u8(tb[TCA_MQOS_CLASS_DSCP]);
+	if (tb[TCA_MQOS_CLASS_FLOWS])
+		c->flows = nla_get_u32(tb[TCA_MQOS_CLASS_FLOWS]);
 
 	/* Checks of the resulting class. */
 	if (c->rate && c->ceil && c->ceil < c->rate) {
@@ -229,6 +246,91 @@ static int mqos_parse_class(struct nlattr *nest, struct mqos_cfg *cfg,
 	return 0;
 }
 
+/* Apply one TCA_MQOS_CLASSES_CLASS nest to @cfg. */
+static int mqos_parse_class(struct nlattr *nest, struct mqos_cfg *cfg,
+			    u32 mtu, struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[TCA_MQOS_CLASS_MAX + 1];
+	int err;
+
+	err = nla_parse_nested(tb, TCA_MQOS_CLASS_MAX, nest, mqos_class_policy,
+			       extack);
+	if (err < 0)
+		return err;
+	if (!tb[TCA_MQOS_CLASS_ID]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "TCA_MQOS_CLASS_ID is required in a class");
+		return -EINVAL;
+	}
+	return mqos_parse_class_tb(tb, nest, nla_get_u8(tb[TCA_MQOS_CLASS_ID]),
+				   cfg, mtu, extack);
+}
+
+/* Checks of the whole configuration; @a is the attribute to blame. */
+static int mqos_cfg_check(const struct mqos_cfg *new, struct nlattr *def,
+			  struct nlattr *a, struct netlink_ext_ack *extack)
+{
+	unsigned int id;
+
+	if (!new->cls[new->default_class].present) {
+		NL_SET_ERR_MSG_ATTR(extack, def ?: a,
+				    "TCA_MQOS_DEFAULT_CLASS: the default class does not exist (or would be deleted)");
+		return -EINVAL;
+	}
+	for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
+		const struct mqos_class_cfg *c = &new->cls[id];
+
+		if (c->present && c->police_demote &&
+		    !new->cls[c->police_demote].present) {
+			NL_SET_ERR_MSG_ATTR(extack, a,
+					    "TCA_MQOS_CLASS_POLICE_DEMOTE: names a class that does not exist (or would be deleted)");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Build in @new (from @old) the configuration that `tc class change` or
+ * `tc class add` on class @id asks for: @opt holds TCA_MQOS_CLASS_*
+ * attributes directly (the class id comes from the classid), or, with
+ * @opt NULL and @del, the class is deleted.
+ */
+int mqos_cfg_parse_class(struct Qdisc *sch, const struct mqos_cfg *old,
+			 struct mqos_cfg *new, struct nlattr *opt, u8 id,
+			 bool del, struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[TCA_MQOS_CLASS_MAX + 1] = {};
+	u32 mtu = psched_mtu(qdisc_dev(sch));
+	int err;
+
+	memcpy(new, old, sizeof(*new));
+	if (del) {
+		new->cls[id].present = 0;
+		return mqos_cfg_check(new, NULL, NULL, extack);
+	}
+	if (opt) {
+		err = nla_parse_nested(tb, TCA_MQOS_CLASS_MAX, opt,
+				       mqos_class_policy, extack);
+		if (err < 0)
+			return err;
+	}
+	if (tb[TCA_MQOS_CLASS_ID] && nla_get_u8(tb[TCA_MQOS_CLASS_ID]) != id) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[TCA_MQOS_CLASS_ID],
+				    "TCA_MQOS_CLASS_ID: not the class the classid names");
+		return -EINVAL;
+	}
+	if (tb[TCA_MQOS_CLASS_DELETE]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[TCA_MQOS_CLASS_DELETE],
+				    "TCA_MQOS_CLASS_DELETE: use tc class del");
+		return -EINVAL;
+	}
+	err = mqos_parse_class_tb(tb, opt, id, new, mtu, extack);
+	if (err)
+		return err;
+	return mqos_cfg_check(new, NULL, opt, extack);
+}
+
 /*
  * Build the configuration a change asks for in @new (starting from @old).
  * Nothing is applied here; on error @new is garbage and the caller drops it.
@@ -240,7 +342,6 @@ int mqos_cfg_parse(struct Qdisc *sch, const struct mqos_cfg *old,
 	struct nlattr *tb[TCA_MQOS_MAX + 1];
 	u32 mtu = psched_mtu(qdisc_dev(sch));
 	struct nlattr *a;
-	unsigned int id;
 	int err, rem;
 
 	memcpy(new, old, sizeof(*new));
@@ -261,6 +362,13 @@ int mqos_cfg_parse(struct Qdisc *sch, const struct mqos_cfg *old,
 		new->overhead = nla_get_u32(tb[TCA_MQOS_OVERHEAD]);
 	if (tb[TCA_MQOS_DEFAULT_CLASS])
 		new->default_class = nla_get_u8(tb[TCA_MQOS_DEFAULT_CLASS]);
+	if (tb[TCA_MQOS_ISOLATION])
+		new->isolation = nla_get_u8(tb[TCA_MQOS_ISOLATION]);
+	if (tb[TCA_MQOS_MEMORY_LIMIT]) {
+		new->memory_limit = nla_get_u32(tb[TCA_MQOS_MEMORY_LIMIT]);
+		if (!new->memory_limit)
+			new->memory_limit = MQOS_DEFAULT_MEMORY_LIMIT;
+	}
 	*reset_stats = !!tb[TCA_MQOS_RESET_STATS];
 
 	if (tb[TCA_MQOS_CLASSES]) {
@@ -276,24 +384,8 @@ int mqos_cfg_parse(struct Qdisc *sch, const struct mqos_cfg *old,
 		}
 	}
 
-	/* Whole-configuration checks. */
-	if (!new->cls[new->default_class].present) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[TCA_MQOS_DEFAULT_CLASS] ?:
-				    tb[TCA_MQOS_CLASSES],
-				    "TCA_MQOS_DEFAULT_CLASS: the default class does not exist (or would be deleted)");
-		return -EINVAL;
-	}
-	for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
-		const struct mqos_class_cfg *c = &new->cls[id];
-
-		if (c->present && c->police_demote &&
-		    !new->cls[c->police_demote].present) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[TCA_MQOS_CLASSES],
-					    "TCA_MQOS_CLASS_POLICE_DEMOTE: names a class that does not exist (or would be deleted)");
-			return -EINVAL;
-		}
-	}
-	return 0;
+	return mqos_cfg_check(new, tb[TCA_MQOS_DEFAULT_CLASS],
+			      tb[TCA_MQOS_CLASSES], extack);
 }
 
 /* ---- dumps --------------------------------------------------------------- */
@@ -325,7 +417,8 @@ static int mqos_dump_class_cfg(const struct mqos_class_cfg *c, u8 id,
 	    nla_put_u32(skb, TCA_MQOS_CLASS_AQM_TARGET, c->aqm_target_us) ||
 	    nla_put_u32(skb, TCA_MQOS_CLASS_AQM_INTERVAL, c->aqm_interval_us) ||
 	    nla_put_u8(skb, TCA_MQOS_CLASS_ECN, c->ecn) ||
-	    nla_put_u8(skb, TCA_MQOS_CLASS_DSCP, c->dscp)) {
+	    nla_put_u8(skb, TCA_MQOS_CLASS_DSCP, c->dscp) ||
+	    nla_put_u32(skb, TCA_MQOS_CLASS_FLOWS, c->flows)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -342,7 +435,9 @@ int mqos_dump_cfg(struct mqos_sched *q, struct sk_buff *skb)
 
 	if (nla_put_u64_64bit(skb, TCA_MQOS_RATE, cfg->rate, TCA_MQOS_PAD) ||
 	    nla_put_u32(skb, TCA_MQOS_OVERHEAD, cfg->overhead) ||
-	    nla_put_u8(skb, TCA_MQOS_DEFAULT_CLASS, cfg->default_class))
+	    nla_put_u8(skb, TCA_MQOS_DEFAULT_CLASS, cfg->default_class) ||
+	    nla_put_u8(skb, TCA_MQOS_ISOLATION, cfg->isolation) ||
+	    nla_put_u32(skb, TCA_MQOS_MEMORY_LIMIT, cfg->memory_limit))
 		return -EMSGSIZE;
 	nest = nla_nest_start(skb, TCA_MQOS_CLASSES);
 	if (!nest)
@@ -362,17 +457,37 @@ static int mqos_put_u64(struct sk_buff *skb, int type, u64 v)
 	return nla_put_u64_64bit(skb, type, v, TCA_MQOS_XSTATS_PAD);
 }
 
+static int mqos_put_hist(struct sk_buff *skb, int type,
+			 const struct mqos_hist *h)
+{
+	struct nlattr *hist;
+	unsigned int b;
+
+	hist = nla_nest_start(skb, type);
+	if (!hist)
+		return -EMSGSIZE;
+	/* Bucket b is attribute b + 1; type 0 is only ever padding. */
+	for (b = 0; b < MQOS_HIST_BUCKETS; b++)
+		if (nla_put_u64_64bit(skb, b + 1, READ_ONCE(h->buckets[b]), 0))
+			return -EMSGSIZE;
+	nla_nest_end(skb, hist);
+	return 0;
+}
+
 static int mqos_put_class_xstats(struct mqos_sched *q, struct mqos_class *cl,
 				 struct sk_buff *skb)
 {
 	const struct mqos_class_cfg *c = &q->cfg->cls[cl->id];
-	const struct mqos_class_stats *st = &cl->st;
-	const struct mqos_hist *h = &cl->hist;
-	struct nlattr *hist;
-	unsigned int b, start;
+	const struct mqos_class_stats *st;
+	const struct mqos_hist *h;
+	struct mqos_class_snap s;
+	unsigned int start;
 	u64 bytes, packets;
 
 	BUILD_BUG_ON(MQOS_HIST_NBUCKETS != MQOS_HIST_BUCKETS);
+	mqos_class_snapshot(cl, &s);
+	st = &s.st;
+	h = &s.hist;
 	do {
 		start = u64_stats_fetch_begin(&cl->bstats.syncp);
 		bytes = u64_stats_read(&cl->bstats.bytes);
@@ -415,17 +530,33 @@ static int mqos_put_class_xstats(struct mqos_sched *q, struct mqos_class *cl,
 	    mqos_put_u64(skb, TCA_MQOS_XSTATS_DELAY_MAX,
 			 READ_ONCE(h->max_ns)) ||
 	    mqos_put_u64(skb, TCA_MQOS_XSTATS_JITTER_SUM,
-			 READ_ONCE(h->jitter_sum_ns)))
+			 READ_ONCE(h->jitter_sum_ns)) ||
+	    mqos_put_u64(skb, TCA_MQOS_XSTATS_DROP_MEMORY,
+			 READ_ONCE(st->drop_memory)) ||
+	    nla_put_u32(skb, TCA_MQOS_XSTATS_FLOWS, c->flows) ||
+	    nla_put_u32(skb, TCA_MQOS_XSTATS_FLOWS_SPARSE,
+			READ_ONCE(cl->fq.new_flows.count)) ||
+	    nla_put_u32(skb, TCA_MQOS_XSTATS_FLOWS_BULK,
+			READ_ONCE(cl->fq.old_flows.count)) ||
+	    mqos_put_u64(skb, TCA_MQOS_XSTATS_WAY_COLLISIONS,
+			 s.way_collisions) ||
+	    nla_put_u32(skb, TCA_MQOS_XSTATS_HOSTS,
+			READ_ONCE(cl->fq.hosts_busy)))
 		return -EMSGSIZE;
 
-	hist = nla_nest_start(skb, TCA_MQOS_XSTATS_DELAY_HIST);
-	if (!hist)
+	if (mqos_put_hist(skb, TCA_MQOS_XSTATS_DELAY_HIST, h))
 		return -EMSGSIZE;
-	/* Bucket b is attribute b + 1; type 0 is only ever padding. */
-	for (b = 0; b < MQOS_HIST_BUCKETS; b++)
-		if (nla_put_u64_64bit(skb, b + 1, READ_ONCE(h->buckets[b]), 0))
-			return -EMSGSIZE;
-	nla_nest_end(skb, hist);
+	h = &s.sparse;
+	if (!c->flows)
+		return 0;
+	if (mqos_put_u64(skb, TCA_MQOS_XSTATS_SPARSE_COUNT,
+			 READ_ONCE(h->count)) ||
+	    mqos_put_u64(skb, TCA_MQOS_XSTATS_SPARSE_SUM,
+			 READ_ONCE(h->sum_ns)) ||
+	    mqos_put_u64(skb, TCA_MQOS_XSTATS_SPARSE_MAX,
+			 READ_ONCE(h->max_ns)) ||
+	    mqos_put_hist(skb, TCA_MQOS_XSTATS_SPARSE_HIST, h))
+		return -EMSGSIZE;
 	return 0;
 }
 
@@ -446,36 +577,58 @@ int mqos_dump_class_xstats(struct mqos_sched *q, struct mqos_class *cl,
 	return 0;
 }
 
-/* TCA_STATS_APP of the qdisc: device counters and every class. */
+/*
+ * TCA_STATS_APP of the qdisc: device counters and the classes' drop and
+ * mark totals. Each class's detail is in its own class dump: with every
+ * class's histograms here, a qdisc message with many classes outgrew
+ * what a notification can carry (NLMSG_GOODSIZE).
+ */
 int mqos_dump_qdisc_xstats(struct mqos_sched *q, struct sk_buff *skb)
 {
-	struct nlattr *app, *classes, *one;
+	u64 policer = 0, limit = 0, aqm = 0, other = 0, memory = 0, ecn = 0;
+	struct nlattr *app;
 	unsigned int id;
 
+	for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
+		const struct mqos_class *cl = &q->cls[id];
+		unsigned int start;
+		u64 v[6];
+
+		do {
+			start = u64_stats_fetch_begin(&cl->syncp);
+			v[0] = cl->st.drop_policer;
+			v[1] = cl->st.drop_limit;
+			v[2] = cl->st.drop_aqm;
+			v[3] = cl->st.drop_other;
+			v[4] = cl->st.drop_memory;
+			v[5] = cl->st.ecn_marks;
+		} while (u64_stats_fetch_retry(&cl->syncp, start));
+		policer += v[0];
+		limit += v[1];
+		aqm += v[2];
+		other += v[3];
+		memory += v[4];
+		ecn += v[5];
+	}
 	app = nla_nest_start_noflag(skb, TCA_STATS_APP);
 	if (!app)
 		return -EMSGSIZE;
 	if (mqos_put_u64(skb, TCA_MQOS_XSTATS_DEV_OVERLIMITS,
-			 READ_ONCE(q->dev_overlimits)) ||
-	    mqos_put_u64(skb, TCA_MQOS_XSTATS_DEV_RATE, q->cfg->rate))
-		goto nla_put_failure;
-
-	classes = nla_nest_start(skb, TCA_MQOS_XSTATS_CLASSES);
-	if (!classes)
-		goto nla_put_failure;
-	for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
-		if (!q->cfg->cls[id].present)
-			continue;
-		one = nla_nest_start(skb, id);
-		if (!one || mqos_put_class_xstats(q, &q->cls[id], skb))
-			goto nla_put_failure;
-		nla_nest_end(skb, one);
+			 mqos_dev_overlimits(q)) ||
+	    mqos_put_u64(skb, TCA_MQOS_XSTATS_DEV_RATE, q->cfg->rate) ||
+	    mqos_put_u64(skb, TCA_MQOS_XSTATS_MEMORY_USED,
+			 READ_ONCE(q->mem_used)) ||
+	    mqos_put_u64(skb, TCA_MQOS_XSTATS_MEMORY_LIMIT,
+			 q->cfg->memory_limit) ||
+	    mqos_put_u64(skb, TCA_MQOS_XSTATS_DROP_POLICER, policer) ||
+	    mqos_put_u64(skb, TCA_MQOS_XSTATS_DROP_LIMIT, limit) ||
+	    mqos_put_u64(skb, TCA_MQOS_XSTATS_DROP_AQM, aqm) ||
+	    mqos_put_u64(skb, TCA_MQOS_XSTATS_DROP_OTHER, other) ||
+	    mqos_put_u64(skb, TCA_MQOS_XSTATS_DROP_MEMORY, memory) ||
+	    mqos_put_u64(skb, TCA_MQOS_XSTATS_ECN_MARKS, ecn)) {
+		nla_nest_cancel(skb, app);
+		return -EMSGSIZE;
 	}
-	nla_nest_end(skb, classes);
 	nla_nest_end(skb, app);
 	return 0;
-
-nla_put_failure:
-	nla_nest_cancel(skb, app);
-	return -EMSGSIZE;
 }

@@ -60,6 +60,9 @@ bl_broker() {
 	local conf=$BL_OUT/mosquitto.conf
 	printf 'listener %s %s\nallow_anonymous true\nmax_queued_messages 10000\n' \
 		$BL_MQTT_PORT "$RCV_IP" > "$conf"
+	# The bypass address too, when bl_bypass made it.
+	n_rcv ip -4 addr show dev r1 2>/dev/null | grep -q "$BL_BYPASS_IP/" &&
+		printf 'listener %s %s\n' $BL_MQTT_PORT "$BL_BYPASS_IP" >> "$conf"
 	bg n_rcv mosquitto -c "$conf" >"$BL_OUT/mosquitto.log" 2>&1
 	wait_for 100 n_rcv sh -c "ss -ltn | grep -q ':$BL_MQTT_PORT '"
 }
@@ -91,6 +94,62 @@ bl_services() {
 	bl_iperf_server || { echo "iperf3 -s did not start" >&2; return 1; }
 }
 
+# --- extra paths -----------------------------------------------------------------
+# A second device (the noisy neighbour) on the devices' side: its own
+# address on s0, and a permanent neighbour entry for it on the gateway.
+BL_NOISY_IP=192.0.2.3
+# The broker's second address, reached over a second veth pair g2 <-> r1
+# that has no shaper: the "loaded floor" path that bypasses the bottleneck.
+BL_BYPASS_IP=203.0.113.2
+BL_BYPASS_GW=203.0.113.1
+MAC_G2=02:00:00:00:03:01 MAC_R1=02:00:00:00:03:02
+
+bl_noisy_device() {
+	n_snd ip addr add $BL_NOISY_IP/24 dev s0 &&
+	n_gw ip neigh replace $BL_NOISY_IP lladdr $MAC_S0 dev g0 nud permanent
+}
+
+# bl_bypass: g2 (gateway) <-> r1 (broker), 203.0.113.0/24. The broker
+# answers from that address over r1 (policy route), so that the bypass is
+# a path of its own in both directions.
+bl_bypass() {
+	ip -n "$NS_RCV" link add r1 address $MAC_R1 type veth peer name g2 \
+		address $MAC_G2 netns "$NS_GW" || return 1
+	ip -n "$NS_RCV" -b - <<-EOF || return 1
+	addr add $BL_BYPASS_IP/24 dev r1
+	link set r1 up
+	neigh replace $BL_BYPASS_GW lladdr $MAC_G2 dev r1 nud permanent
+	rule add from $BL_BYPASS_IP lookup 100
+	route add default via $BL_BYPASS_GW dev r1 table 100
+	EOF
+	ip -n "$NS_GW" -b - <<-EOF || return 1
+	addr add $BL_BYPASS_GW/24 dev g2
+	link set g2 up
+	neigh replace $BL_BYPASS_IP lladdr $MAC_R1 dev g2 nud permanent
+	EOF
+}
+
+# bl_mqtt_mark on|off: the one rule a router admin adds for MQTT on the
+# gateway: every packet to port 1883 gets DSCP EF, in postrouting (before
+# the egress qdisc sees it). Its counter: bl_mqtt_mark_count.
+bl_mqtt_mark() {
+	n_gw nft delete table ip mqos_bench 2>/dev/null
+	[ "$1" = on ] || return 0
+	n_gw nft -f - <<-EOF
+	table ip mqos_bench {
+		chain post {
+			type filter hook postrouting priority mangle; policy accept;
+			tcp dport $BL_MQTT_PORT counter ip dscp set ef
+		}
+	}
+	EOF
+}
+
+bl_mqtt_mark_count() {
+	n_gw nft list table ip mqos_bench 2>/dev/null |
+		awk '/counter packets/ { for (i = 1; i < NF; i++) if ($i == "packets") { print $(i + 1); exit } }'
+}
+
 # --- the uplink ------------------------------------------------------------------
 # bl_modem RATE LIMIT: the receiver's ingress goes through ifb0 with a tbf
 # of RATE and a LIMIT-byte buffer: a rate-limited uplink with a modem's
@@ -106,7 +165,9 @@ bl_modem() {
 
 # --- schedulers ------------------------------------------------------------------
 # The comparison set, in the order of the report.
-BL_SCHEDS="fifo pfifo_fast prio htb cake mqos mqos_hook"
+BL_SCHEDS="fifo pfifo_fast prio htb cake cake_mqtt mqos mqos_hook floor"
+# Packets/s (udp blasters, pktgen): the qdiscs themselves, no rows of load.
+BL_PPS_SCHEDS="fifo pfifo_fast prio htb cake mqos mqos_hook"
 
 bl_sched_label() {
 	case "$1" in
@@ -116,8 +177,10 @@ bl_sched_label() {
 	prio) echo "prio + priomap (behind tbf)" ;;
 	htb) echo "HTB, prio classes" ;;
 	cake) echo "CAKE diffserv4" ;;
+	cake_mqtt) echo "CAKE diffserv4 + MQTT mark" ;;
 	mqos) echo "mqos" ;;
 	mqos_hook) echo "mqos + hook (sticky)" ;;
+	floor) echo "loaded floor (bypass)" ;;
 	*) echo "$1" ;;
 	esac
 }
@@ -132,8 +195,10 @@ BL_PRIOMAP="1 1 2 1 0 1 0 0 1 1 1 1 1 1 1 1"
 bl_sched() {
 	local name=$1 rate=$2 tbf
 	n_gw tc qdisc del dev g1 root 2>/dev/null
-	# Only the mqos_hook row runs with the netfilter hook on.
+	# Only the mqos_hook row runs with the netfilter hook on, only the
+	# cake_mqtt row with the nft mark.
 	bl_have_mqosctl && n_gw "$BL_MQOSCTL" hook set off > /dev/null 2>&1
+	bl_mqtt_mark off
 	if [ "$rate" = none ]; then
 		tbf="tbf rate 10gbit burst 1mb limit 2mb"
 	else
@@ -171,18 +236,21 @@ bl_sched() {
 		done &&
 		n_gw tc filter add dev g1 parent 1: protocol ip prio 2 u32 \
 			match ip dsfield 0x20 0xfc flowid 1:30 ;;
-	cake)
+	cake|cake_mqtt)
+		[ "$name" = cake ] || bl_mqtt_mark on || return 1
 		if [ "$rate" = none ]; then
 			n_gw tc qdisc add dev g1 root handle 1: cake unlimited diffserv4
 		else
 			n_gw tc qdisc add dev g1 root handle 1: cake bandwidth "$rate" diffserv4
 		fi ;;
-	mqos|mqos_hook)
+	mqos|mqos_hook|floor)
+		# floor: the load on mqos; the measured messages take g2.
 		n_gw tc qdisc add dev g1 root handle 1: mqos || return 1
 		[ "$rate" = none ] || bl_mqos_rate "$rate" || return 1
 		# Sticky flow classes: a connection rides the class its highest
 		# PUBLISH earned, both directions (DESIGN.md section 3).
-		[ "$name" = mqos ] || n_gw "$BL_MQOSCTL" hook set on mode sticky ;;
+		[ "$name" = mqos_hook ] && n_gw "$BL_MQOSCTL" hook set on mode sticky
+		return 0 ;;
 	*)
 		echo "bl_sched: unknown scheduler $name" >&2; return 1 ;;
 	esac
@@ -232,8 +300,11 @@ bl_bulk() {
 }
 
 # bl_telemetry SECONDS [TAG]: 10 QoS 0 connections, 20 messages/s each.
+# The measured messages (telemetry, alarms, probes) go to $BL_DST, the
+# broker's address on the bottleneck unless a row says otherwise.
+BL_DST=$RCV_IP
 bl_telemetry() {
-	bl_bg n_snd "$BL_TOOLS/mqttlat" pub -h "$RCV_IP" -p $BL_MQTT_PORT -q 0 \
+	bl_bg n_snd "$BL_TOOLS/mqttlat" pub -h "$BL_DST" -p $BL_MQTT_PORT -q 0 \
 		-n 10 -i 50 -b 1 -s 200 -d "$1" -t site/telemetry -g "${2:-tel}" \
 		> "$BL_OUT/telemetry.out" 2>&1
 }
@@ -241,16 +312,26 @@ bl_telemetry() {
 # bl_probes SECONDS TAG: EF probes every 10 ms, and CS6 "control" probes
 # every 100 ms.
 bl_probes() {
-	bl_bg n_snd "$BL_TOOLS/udpprobe" send "$RCV_IP" $BL_PROBE_PORT 10000 "$1" \
+	bl_bg n_snd "$BL_TOOLS/udpprobe" send "$BL_DST" $BL_PROBE_PORT 10000 "$1" \
 		0xb8 64 "$2" > /dev/null
-	bl_bg n_snd "$BL_TOOLS/udpprobe" send "$RCV_IP" $BL_CTL_PORT 100000 "$1" \
+	bl_bg n_snd "$BL_TOOLS/udpprobe" send "$BL_DST" $BL_CTL_PORT 100000 "$1" \
 		0xc0 64 "$2" > /dev/null
 }
 
 # bl_alarms TAG SECONDS INTERVAL_MS BURST: QoS 2 alarms (foreground).
 bl_alarms() {
-	n_snd "$BL_TOOLS/mqttlat" pub -h "$RCV_IP" -p $BL_MQTT_PORT -q 2 \
+	n_snd "$BL_TOOLS/mqttlat" pub -h "$BL_DST" -p $BL_MQTT_PORT -q 2 \
 		-t site/alarm -i "$3" -b "$4" -s 64 -d "$2" -g "$1"
+}
+
+# bl_noisy SECONDS TAG: the noisy neighbour, a second device
+# ($BL_NOISY_IP) publishing 1 kB QoS 2 messages as fast as the broker
+# acknowledges (20 unacknowledged at most, mosquitto's default), always
+# over the bottleneck (background).
+bl_noisy() {
+	bl_bg n_snd "$BL_TOOLS/mqttlat" pub -h "$RCV_IP" -p $BL_MQTT_PORT -q 2 \
+		-B $BL_NOISY_IP -t site/noisy -s 1000 -w 20 -d "$1" -g "$2" \
+		> "$BL_OUT/noisy-$2.out" 2>&1
 }
 
 # bl_events TAG SECONDS: QoS 1 events, 10 per second (background).

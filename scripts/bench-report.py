@@ -13,7 +13,8 @@ import os
 import statistics
 import sys
 
-SCHEDS = ["idle", "fifo", "pfifo_fast", "prio", "htb", "cake", "mqos", "mqos_hook"]
+SCHEDS = ["idle", "fifo", "pfifo_fast", "prio", "htb", "cake", "cake_mqtt",
+          "mqos", "mqos_hook", "floor"]
 LABELS = {
     "idle": "idle link (no load)",
     "fifo": "bloated FIFO (tbf 2MB)",
@@ -21,8 +22,10 @@ LABELS = {
     "prio": "prio+priomap (behind tbf)",
     "htb": "HTB prio classes",
     "cake": "CAKE diffserv4",
+    "cake_mqtt": "CAKE diffserv4 + MQTT mark",
     "mqos": "mqos",
     "mqos_hook": "mqos + hook (sticky)",
+    "floor": "loaded floor (bypass)",
 }
 COLS = [
     ("ef_p50", "EF p50 ms"),
@@ -31,9 +34,14 @@ COLS = [
     ("lone_p99", "QoS2 lone p99"),
     ("burst_p50", "QoS2 burst p50"),
     ("burst_p99", "QoS2 burst p99"),
+    ("tel_p99", "telemetry p99"),
+    ("nn_p99", "noisy-nbr alarm p99"),
+    ("noisy_rate", "noisy msg/s"),
     ("goodput_pct", "goodput %"),
     ("shaping_err_pct", "shaping err %"),
     ("pps_rel", "pps vs pfifo_fast"),
+    ("pktgen_kpps", "pktgen kpps"),
+    ("pktgen_rel", "pktgen vs pfifo_fast"),
 ]
 
 
@@ -73,6 +81,16 @@ def main():
         if r["metric"] == "pps" and (r["kernel"], r["rep"]) in pff and pff[(r["kernel"], r["rep"])]:
             rows.append(dict(r, metric="pps_rel",
                              value=r["value"] / pff[(r["kernel"], r["rep"])]))
+
+    # pktgen: kpps, and relative to pfifo_fast of the same repetition
+    pg = {(r["kernel"], r["rep"]): r["value"] for r in rows
+          if r["metric"] == "pktgen_pps" and r["sched"] == "pfifo_fast"}
+    for r in list(rows):
+        if r["metric"] == "pktgen_pps":
+            rows.append(dict(r, metric="pktgen_kpps", value=r["value"] / 1000))
+            if pg.get((r["kernel"], r["rep"])):
+                rows.append(dict(r, metric="pktgen_rel",
+                                 value=r["value"] / pg[(r["kernel"], r["rep"])]))
 
     summary = []
     for k in sorted({r["kernel"] for r in rows}):
@@ -126,7 +144,106 @@ def main():
             print("| " + " | ".join(c.ljust(widths[j]) for j, c in enumerate(r)) + " |")
             if i == 0:
                 print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+        notes(k, get)
         print()
+        goals(k, get, n)
+        print()
+
+
+def notes(k, get):
+    x = get.get((k, "mqos", "fq_flows"))
+    if x:
+        print("mqos ran with flow queuing: %d flow queues per class (0 would be"
+              " one FIFO)." % x["median"])
+    x = get.get((k, "cake_mqtt", "marked_pkts"))
+    if x:
+        print("CAKE + MQTT mark: the nft rule marked %d packets EF (median"
+              " per repetition)." % x["median"])
+    short = [s for s in SCHEDS if get.get((k, s, "bulk_short_s"), {}).get("max")]
+    if short:
+        print("WARNING: in %s the bulk streams ended before the last alarm phase"
+              " (a busy host): those rows' later phases ran partly unloaded."
+              % ", ".join(LABELS[s] for s in short))
+    for m, what in (("pktgen_errors", "pktgen drops"),):
+        errs = [(s, get[(k, s, m)]["median"]) for s in SCHEDS if (k, s, m) in get]
+        if any(e for _, e in errs):
+            print("%s: %s" % (what, ", ".join("%s %d" % (s, e) for s, e in errs)))
+
+
+def goals(k, get, n):
+    """The goals, mqos's medians against the other rows' medians."""
+    def med(s, m):
+        x = get.get((k, s, m))
+        return x["median"] if x else None
+
+    checks = []  # (goal, mqos value, reference text, met or None)
+
+    def cmp(goal, m, ref_text, ok, unit="ms"):
+        v = med("mqos", m)
+        if v is None or ok is None:
+            checks.append((goal, fmt(v) if v is not None else "-", ref_text, None))
+        else:
+            checks.append((goal, fmt(v) + (" " + unit if unit else ""), ref_text, ok))
+
+    def le(a, b, slack=0.0, factor=1.0):
+        if a is None or b is None:
+            return None
+        return a <= b * factor + slack
+
+    idle, cake, cmq, floor = "idle", "cake", "cake_mqtt", "floor"
+    v = lambda m: med("mqos", m)  # noqa: E731
+    # Flow queuing goals
+    t, tc, tm, tf = v("tel_p99"), med(cake, "tel_p99"), med(cmq, "tel_p99"), med(floor, "tel_p99")
+    cmp("telemetry p99 <= CAKE's (both CAKE rows)", "tel_p99",
+        "CAKE %s, CAKE+mark %s" % (fmt(tc), fmt(tm)),
+        None if tc is None else (le(t, tc) and (tm is None or le(t, tm))))
+    cmp("telemetry p99 <= loaded floor + 2 ms", "tel_p99", "floor %s + 2" % fmt(tf),
+        le(t, tf, slack=2.0))
+    a, lone = v("nn_p99"), v("lone_p99")
+    cmp("noisy-neighbour alarm p99 <= 1.25 x own lone p99", "nn_p99",
+        "1.25 x %s = %s" % (fmt(lone), fmt(lone * 1.25) if lone is not None else "-"),
+        le(a, lone, factor=1.25))
+    ac, am = med(cake, "nn_p99"), med(cmq, "nn_p99")
+    cmp("noisy-neighbour alarm p99 <= CAKE's (both CAKE rows)", "nn_p99",
+        "CAKE %s, CAKE+mark %s" % (fmt(ac), fmt(am)),
+        None if ac is None else (le(a, ac) and (am is None or le(a, am))))
+    # Earlier goals
+    e, ei, ec = v("ef_p99"), med(idle, "ef_p99"), med(cake, "ef_p99")
+    cmp("EF p99 <= CAKE's", "ef_p99", "CAKE %s" % fmt(ec), le(e, ec))
+    cmp("EF p99 within 1 ms of idle", "ef_p99", "idle %s + 1" % fmt(ei), le(e, ei, slack=1.0))
+    b, bi, bc = v("burst_p99"), med(idle, "burst_p99"), med(cake, "burst_p99")
+    cmp("QoS 2 burst p99 within 15 % of idle", "burst_p99", "idle %s x 1.15" % fmt(bi),
+        le(b, bi, factor=1.15))
+    cmp("QoS 2 burst p99 below CAKE's", "burst_p99", "CAKE %s" % fmt(bc), le(b, bc))
+    li, lc = med(idle, "lone_p99"), med(cake, "lone_p99")
+    cmp("QoS 2 lone p99 within 5 ms of idle", "lone_p99", "idle %s + 5" % fmt(li),
+        le(lone, li, slack=5.0))
+    cmp("QoS 2 lone p99 below CAKE's", "lone_p99", "CAKE %s" % fmt(lc), le(lone, lc))
+    g, gc = v("goodput_pct"), med(cake, "goodput_pct")
+    cmp("goodput >= CAKE's", "goodput_pct", "CAKE %s" % fmt(gc),
+        None if g is None or gc is None else g >= gc, unit="%")
+    se = v("shaping_err_pct")
+    cmp("shaping error within +-3 %", "shaping_err_pct", "+-3",
+        None if se is None else abs(se) <= 3.0, unit="%")
+    p, ph, pc = v("pps_rel"), med("htb", "pps_rel"), med(cake, "pps_rel")
+    cmp("packets/s >= 0.9 x pfifo_fast, >= HTB and CAKE", "pps_rel",
+        "0.9; HTB %s, CAKE %s" % (fmt(ph), fmt(pc)),
+        None if None in (p, ph, pc) else (p >= 0.9 and p >= ph and p >= pc), unit="")
+
+    print("Goals on %s (mqos row; medians of %d run(s)%s):" %
+          (k, n, "" if n >= 3 else "; fewer than 3 repetitions: indicative only"))
+    table = [["goal", "mqos", "against", "met?"]]
+    for goal, val, ref, ok in checks:
+        table.append([goal, val, ref, "-" if ok is None else ("met" if ok else "MISSED")])
+    widths = [max(len(r[i]) for r in table) for i in range(4)]
+    for i, r in enumerate(table):
+        print("| " + " | ".join(c.ljust(widths[j]) for j, c in enumerate(r)) + " |")
+        if i == 0:
+            print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    met = sum(1 for c in checks if c[3])
+    missed = sum(1 for c in checks if c[3] is False)
+    print("%d goal(s) met, %d missed, %d not measured." %
+          (met, missed, len(checks) - met - missed))
 
 
 if __name__ == "__main__":

@@ -26,6 +26,10 @@ PKGS=(
 	dkms bash-completion systemd
 	python3-prometheus-client
 	debhelper dh-dkms lintian shellcheck
+	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
+	gcc-s390x-linux-gnu libc6-dev-s390x-cross qemu-user-static
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm
+	nftables
 )
 
 missing_pkgs() {
@@ -45,7 +49,8 @@ have_kernel() {
 }
 
 all_present() {
-	[ -z "$(missing_pkgs)" ] && have_kernel 6.1 && have_kernel 6.12
+	[ -z "$(missing_pkgs)" ] && have_kernel 6.1 && have_kernel 6.12 &&
+		"$here/arm" --arch arm64 have && "$here/arm" --arch armhf have
 }
 
 if [ "${1:-}" = "--check" ]; then
@@ -101,4 +106,9 @@ fetch_kernel() {
 mkdir -p "$MQOS_CACHE"
 fetch_kernel 6.1 "$v61"
 fetch_kernel 6.12 "$v612"
+# The ARM cross builds' headers and libraries: a failure here fails only
+# make check's ARM step, not the set-up.
+for a in arm64 armhf; do
+	"$here/arm" --arch "$a" fetch || echo "setup: the $a headers could not be fetched" >&2
+done
 echo "setup: done (kernels: $v61, $v612)"

@@ -17,7 +17,7 @@
 # state after a usage error).
 . "$(dirname "$0")/lib.sh"
 
-ktap_plan 7
+ktap_plan 8
 require_root
 require_cmd tc ip valgrind
 CTL=$REPO_DIR/userspace/mqosctl
@@ -82,9 +82,11 @@ rule add match dscp 46 class 2
 ports set mqtt 1883,8884 mqttsn 1884
 hook set on mode sticky mask 0x01f00000
 hook class 2 remark EF police 2mbit 16k
+class set g1 5 police rate 1mbit burst 10k demote 4
+rule default class 4
 EOF
 vg set 0 /dev/null -b "$TMP/set"
-ktap_result "valgrind: -b of dev/class set, rule add, ports set, hook set/class (11 lines)" $?
+ktap_result "valgrind: -b of dev/class set, rule add, ports set, hook set/class, rule default (13 lines)" $?
 
 # Reads, and writes that mqosctl (exit 2) or the kernel (exit 1) rejects;
 # -f runs them all. Lines 2.. of the bad file are comments; 17 is wrong.
@@ -120,18 +122,24 @@ load $TMP/bad17.conf
 load $TMP/kbad.conf
 class set g1 17 prio 1
 rule add match mqtt-topic "$(head -c 300 /dev/zero | tr '\0' a)" class 2
+help
+class help
+cl sh g1 -p
+load --check $TMP/a.conf
+rule default class 17
+class show -s
 EOF
 n_gw "$CTL" save > "$TMP/a.conf"
 ok=0
 vg read 2 /dev/null -f -b "$TMP/read" || ok=1
 got=$(failed_lines read)
 # Line 24 and 25 are loads: their messages name the loaded file instead.
-want="16 17 18 19 20 21 22 23 26 27 "
+want="16 17 18 19 20 21 22 23 26 27 32 33 "
 [ "$got" = "$want" ] || { ok=1; diag "lines that failed: '$got', expected '$want'"; }
 grep -q "^mqosctl: $TMP/bad17.conf: line 17: " "$TMP/read.err" &&
 	grep -q "^mqosctl: $TMP/kbad.conf: " "$TMP/read.err" ||
 	{ ok=1; diag "no message for bad17.conf line 17 or kbad.conf"; }
-ktap_result "valgrind: -f -b of 15 reads and 12 bad commands (exit 2; lines $got)" $ok
+ktap_result "valgrind: -f -b of 19 reads and 14 bad commands (exit 2; lines $got)" $ok
 
 n_gw "$CTL" save > "$TMP/b.conf"
 cmp -s "$TMP/a.conf" "$TMP/b.conf" && [ -s "$TMP/m.prom" ] &&
@@ -146,6 +154,7 @@ rule flush
 hook class 2 remark keep police off
 hook set off
 ports set mqtt 1883 mqttsn none
+rule default map
 load $TMP/a.conf
 load -
 save
@@ -155,6 +164,16 @@ ktap_result "valgrind: -b of class del, rule del/flush, stats --reset, hook, por
 # load - (stdin) came last: the configuration is the saved one again.
 n_gw "$CTL" save | cmp -s - "$TMP/a.conf"
 ktap_result "load FILE and load - in a batch restored the saved configuration" $?
+
+# load --confirm forks the rollback timer; confirm ends it (both clean).
+export MQOS_RUN_DIR=$TMP/run
+ok=0
+vg confirm1 0 /dev/null load --confirm 120 "$TMP/a.conf" || ok=1
+vg confirm2 0 /dev/null confirm || ok=1
+vg confirm3 1 /dev/null confirm || ok=1
+unset MQOS_RUN_DIR
+n_gw "$CTL" save | cmp -s - "$TMP/a.conf" || ok=1
+ktap_result "valgrind: load --confirm, confirm, a confirm with nothing pending" $ok
 
 # A batch stops at its first failing line without -f.
 printf 'rule show\nrule del pref 999\nrule flush\n' > "$TMP/stop"

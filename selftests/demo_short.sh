@@ -3,7 +3,8 @@
 #
 # The demo, shortened (6 s per run): an IoT gateway on a congested 20
 # Mbit/s uplink, first with pfifo_fast on its egress (the queue forms in
-# the modem), then with mqos and userspace/examples/gateway.conf. Asserts
+# the modem), then with CAKE and a one-rule MQTT mark (if nft is there),
+# then with mqos and userspace/examples/gateway.conf. Asserts
 # the direction of the result, not absolute times (the TCG guest is slow
 # and noisy): the MQTT QoS 2 alarms' p99 delivery delay is lower with mqos
 # than with pfifo_fast, every alarm arrived, every mqos class saw traffic.

@@ -81,8 +81,8 @@ rel_load() {
 	return $rc
 }
 
-# Live kmalloc-* objects whose allocation trace passes through mqos code,
-# from SLUB's user tracking (slub_debug=U, which vm-run boots with; the
+# Live kmalloc-* objects that mqos allocated (its frame nearest the allocation,
+# below), from SLUB's user tracking (slub_debug=U, which vm-run boots with; the
 # traces are in debugfs since 5.14). mqos allocates only from kmalloc-*
 # (no cache of its own; see "slab" below). Prints "-" when the kernel
 # does not track.
@@ -96,25 +96,52 @@ _mqos_slab_traces() {
 		cat "$f" 2>/dev/null
 	done
 }
+# Which module an allocation belongs to: the module of its allocating
+# frame, the first frame (the entry's caller, then its stack from the top)
+# that is not the allocator itself (kmalloc, kvmalloc, kstrdup, ...: a
+# kvzalloc by mqos is mqos's). Frames deeper down do not count: a stack
+# can hold stale ones. nf_conntrack's init allocations, made while mqos's
+# hook loaded it (symbol_request), once showed an mqos frame below
+# nf_conntrack's own; and a module's init code is freed after init, so
+# the return address into it that an old allocation's stack keeps resolves
+# to whatever text was loaded there later, mqos's included
+# (kmem_cache_create <- "mqos_net_init" in a boot-time module's sysfs
+# allocations). Reads alloc_traces text (with "cache" lines) on stdin;
+# prints "COUNT MODULE" per entry ("-" for the core kernel) and, with
+# dump=1, the entry's lines after it.
+_slab_owner_awk='
+	function flush() { if (have) { print cnt, (mod == "" ? "-" : mod); if (dump) printf "%s", e } have = 0 }
+	function modof(line) {
+		if (match(line, /\[[A-Za-z0-9_]+\]/)) return substr(line, RSTART + 1, RLENGTH - 2)
+		return "-"
+	}
+	function frame(line,   f) {	# the frame is the allocator: 0, else decided
+		f = line; sub(/^[ \t]+/, "", f); sub(/[+ ].*/, "", f)
+		if (f ~ /^_*(kmem_cache_alloc|kmalloc|kvmalloc|kzalloc|kvzalloc|kcalloc|kvcalloc|krealloc|kvrealloc|kmemdup|kvmemdup|kstrdup|kstrndup|slab_alloc|do_kmalloc|alloc_pages)/)
+			return 0
+		mod = modof(line)
+		return 1
+	}
+	/^cache / { flush(); c = $2; sub(/.*\//, "", c); next }
+	/^ *[0-9]+ / { flush(); have = 1; cnt = $1 + 0; e = c ": " $0 "\n"
+		h = $0; sub(/^ *[0-9]+ /, "", h); sub(/ (waste|age)=.*/, "", h)
+		mod = ""; frame(h); next }
+	have { e = e $0 "\n"; if (mod == "" && $0 ~ /[^ \t]/) frame($0) }
+	END { flush() }'
+_mqos_slab_count() {
+	awk "$_slab_owner_awk" | awk '$2 == "mqos" { n += $1 } END { print n + 0 }'
+}
 mqos_slab_objs() {
 	local t
 	t=$(_mqos_slab_traces) || { echo -; return; }
-	# An entry: "COUNT CALLER+off/len [module] age=...", then its stack,
-	# indented. Count the entries with mqos in either.
-	printf '%s\n' "$t" | awk '
-		/^cache / || /^ *[0-9]+ / { if (hit) n += cnt; cnt = $1 + 0; hit = 0 }
-		/\[mqos\]/ { hit = 1 }
-		END { if (hit) n += cnt; print n + 0 }'
+	printf '%s\n' "$t" | _mqos_slab_count
 }
 # The entries that mqos_slab_objs counts, as diagnostics: where the
 # objects still alive were allocated.
 mqos_slab_report() {
-	_mqos_slab_traces 2>/dev/null | awk '
-		/^cache / { if (hit) printf "%s", e; hit = 0; c = $2; sub(/.*\//, "", c); next }
-		/^ *[0-9]+ / { if (hit) printf "%s", e; e = c ": " $0 "\n"; hit = /\[mqos\]/; next }
-		{ e = e $0 "\n" }
-		/\[mqos\]/ { hit = 1 }
-		END { if (hit) printf "%s", e }' | sed 's/^/# /'
+	_mqos_slab_traces 2>/dev/null | awk -v dump=1 "$_slab_owner_awk" | awk '
+		/^[0-9]+ [A-Za-z0-9_-]+$/ { hit = $2 == "mqos"; next }
+		hit' | sed 's/^/# /'
 }
 
 rel_finish() {
@@ -350,11 +377,6 @@ leak_check_module() {
 	fi
 	if [ "$REL_OBJS0" = - ] || [ -z "$REL_OBJS0" ] || [ "$REL_OBJS1" = - ]; then
 		:
-	elif [ "$REL_OBJS0" = 0 ]; then
-		# mqos always has live allocations after insmod (6.1: 8,
-		# 6.12: 4); seeing none means the traces missed them (seen
-		# on 6.12 late in a long VM run), so this proves nothing.
-		what="$what, kmalloc objects allocated by mqos: not checked (none visible after insmod)"
 	elif [ "$REL_OBJS1" -le "$REL_OBJS0" ]; then
 		# Fewer is no leak: what insmod allocated may be gone by now
 		# (a flushed rule table frees init_net's ruleset).

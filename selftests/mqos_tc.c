@@ -4,11 +4,18 @@
  * until mqosctl can do the same. Stock tc cannot send mqos options.
  *
  *   mqos_tc DEV change [rate R] [overhead N] [default ID] [reset]
+ *                      [isolation 0..3] [memlimit BYTES]
  *                      [class ID [delete] [name S] [prio P] [rate R] [ceil R]
  *                       [rate_pct P] [ceil_pct P] [quantum B] [limit N]
  *                       [limit_bytes B] [police R BURST] [demote ID]
- *                       [aqm TARGET_US INTERVAL_US] [ecn 0|1] [dscp D]]...
- *   mqos_tc DEV stats       one line per class: "class ID key value ..."
+ *                       [aqm TARGET_US INTERVAL_US] [ecn 0|1] [dscp D]
+ *                       [flows N]]...
+ *   mqos_tc DEV add|replace [the same]   create root 1: with options
+ *   mqos_tc DEV class ID [the class keywords]   RTM_NEWTCLASS for 1:ID,
+ *                           the attributes flat in TCA_OPTIONS (tc class
+ *                           change / add)
+ *   mqos_tc DEV stats       "qdisc key value ...", then one line per class
+ *                           (from the class dump): "class ID key value ..."
  *
  * Rates: a number with kbit/mbit/gbit/bit, or bare bytes per second.
  * The qdisc is the root qdisc of DEV. Exit status 0 on success; kernel
@@ -118,7 +125,10 @@ static int talk(int fd)
 	return (int)n;
 }
 
-static int do_change(int fd, int ifindex, int argc, char **argv)
+enum { M_CHANGE, M_ADD, M_REPLACE, M_CLASS };
+
+static int do_change(int fd, int ifindex, int argc, char **argv, int mode,
+		     uint32_t id)
 {
 	struct nlattr *opts, *classes = NULL, *cls = NULL;
 	struct tcmsg *tcm;
@@ -128,14 +138,26 @@ static int do_change(int fd, int ifindex, int argc, char **argv)
 	memset(buf, 0, BUFSZ);
 	nlh = (struct nlmsghdr *)buf;
 	nlh->nlmsg_len = NLMSG_LENGTH(sizeof(*tcm));
-	nlh->nlmsg_type = RTM_NEWQDISC;
+	nlh->nlmsg_type = mode == M_CLASS ? RTM_NEWTCLASS : RTM_NEWQDISC;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	if (mode == M_ADD)
+		nlh->nlmsg_flags |= NLM_F_CREATE | NLM_F_EXCL;
+	if (mode == M_REPLACE)
+		nlh->nlmsg_flags |= NLM_F_CREATE | NLM_F_REPLACE;
+	if (mode == M_CLASS)	/* as `tc class replace`: add or change */
+		nlh->nlmsg_flags |= NLM_F_CREATE;
 	tcm = NLMSG_DATA(nlh);
 	tcm->tcm_family = AF_UNSPEC;
 	tcm->tcm_ifindex = ifindex;
 	tcm->tcm_parent = TC_H_ROOT;
+	if (mode == M_ADD || mode == M_REPLACE)
+		tcm->tcm_handle = 0x10000;
+	if (mode == M_CLASS)
+		tcm->tcm_handle = 0x10000 | id;
 	put(TCA_KIND, "mqos", 5);
 	opts = nest_start(TCA_OPTIONS);
+	if (mode == M_CLASS)
+		cls = opts;	/* class keywords only, straight in OPTIONS */
 
 #define NEED(n) do { if (i + (n) >= argc) die("missing value after '%s'", argv[i]); } while (0)
 	for (i = 0; i < argc; i++) {
@@ -162,6 +184,12 @@ static int do_change(int fd, int ifindex, int argc, char **argv)
 				put_u8(TCA_MQOS_DEFAULT_CLASS, num(argv[++i]));
 			} else if (!strcmp(k, "reset")) {
 				put(TCA_MQOS_RESET_STATS, NULL, 0);
+			} else if (!strcmp(k, "isolation")) {
+				NEED(1);
+				put_u8(TCA_MQOS_ISOLATION, num(argv[++i]));
+			} else if (!strcmp(k, "memlimit")) {
+				NEED(1);
+				put_u32(TCA_MQOS_MEMORY_LIMIT, num(argv[++i]));
 			} else {
 				die("unknown qdisc keyword '%s'", k);
 			}
@@ -212,6 +240,9 @@ static int do_change(int fd, int ifindex, int argc, char **argv)
 		} else if (!strcmp(k, "dscp")) {
 			NEED(1);
 			put_u8(TCA_MQOS_CLASS_DSCP, num(argv[++i]));
+		} else if (!strcmp(k, "flows")) {
+			NEED(1);
+			put_u32(TCA_MQOS_CLASS_FLOWS, num(argv[++i]));
 		} else if (!strcmp(k, "raw_u32")) {
 			/* raw_u32 TYPE VALUE: for negative tests */
 			NEED(2);
@@ -221,7 +252,7 @@ static int do_change(int fd, int ifindex, int argc, char **argv)
 			die("unknown class keyword '%s'", k);
 		}
 	}
-	if (cls)
+	if (cls && cls != opts)
 		nest_end(cls);
 	if (classes)
 		nest_end(classes);
@@ -280,6 +311,17 @@ static const char *const xstat_names[TCA_MQOS_XSTATS_MAX + 1] = {
 	[TCA_MQOS_XSTATS_JITTER_SUM] = "jitter_sum_ns",
 	[TCA_MQOS_XSTATS_DEV_OVERLIMITS] = "dev_overlimits",
 	[TCA_MQOS_XSTATS_DEV_RATE] = "dev_rate",
+	[TCA_MQOS_XSTATS_DROP_MEMORY] = "drop_memory",
+	[TCA_MQOS_XSTATS_FLOWS] = "flows",
+	[TCA_MQOS_XSTATS_FLOWS_SPARSE] = "flows_sparse",
+	[TCA_MQOS_XSTATS_FLOWS_BULK] = "flows_bulk",
+	[TCA_MQOS_XSTATS_WAY_COLLISIONS] = "way_collisions",
+	[TCA_MQOS_XSTATS_HOSTS] = "hosts",
+	[TCA_MQOS_XSTATS_MEMORY_USED] = "memory_used",
+	[TCA_MQOS_XSTATS_MEMORY_LIMIT] = "memory_limit",
+	[TCA_MQOS_XSTATS_SPARSE_COUNT] = "sparse_count",
+	[TCA_MQOS_XSTATS_SPARSE_SUM] = "sparse_sum_ns",
+	[TCA_MQOS_XSTATS_SPARSE_MAX] = "sparse_max_ns",
 };
 
 #define for_each_attr(a, start, len) \
@@ -302,11 +344,13 @@ static void print_xstats(struct nlattr *nest)
 			       *(uint8_t *)d);
 		else if (t == TCA_MQOS_XSTATS_NAME)
 			printf(" name %s", (char *)d);
-		else if (t == TCA_MQOS_XSTATS_DELAY_HIST) {
+		else if (t == TCA_MQOS_XSTATS_DELAY_HIST ||
+			 t == TCA_MQOS_XSTATS_SPARSE_HIST) {
 			int hl = a->nla_len - NLA_HDRLEN;
 			struct nlattr *h;
 
-			printf(" hist");
+			printf(t == TCA_MQOS_XSTATS_DELAY_HIST ? " hist" :
+			       " sparse_hist");
 			for_each_attr(h, d, hl)
 				printf("%c%" PRIu64, h->nla_type == 1 ? ' ' : ',',
 				       *(uint64_t *)((char *)h + NLA_HDRLEN));
@@ -320,7 +364,28 @@ static void print_xstats(struct nlattr *nest)
 	}
 }
 
-static int do_stats(int fd, int ifindex)
+/* TCA_STATS_APP inside a message's TCA_STATS2, or NULL. */
+static struct nlattr *stats_app(struct nlmsghdr *r, int *is_mqos)
+{
+	struct tcmsg *t = NLMSG_DATA(r);
+	int len = r->nlmsg_len - NLMSG_LENGTH(sizeof(*t)), sl;
+	struct nlattr *a, *s;
+
+	for_each_attr(a, (char *)t + NLMSG_ALIGN(sizeof(*t)), len) {
+		if (a->nla_type == TCA_KIND)
+			*is_mqos = !strcmp((char *)a + NLA_HDRLEN, "mqos");
+		if ((a->nla_type & NLA_TYPE_MASK) != TCA_STATS2)
+			continue;
+		sl = a->nla_len - NLA_HDRLEN;
+		for_each_attr(s, (char *)a + NLA_HDRLEN, sl)
+			if ((s->nla_type & NLA_TYPE_MASK) == TCA_STATS_APP)
+				return s;
+	}
+	return NULL;
+}
+
+/* One dump (RTM_GETQDISC or RTM_GETTCLASS) of DEV, printed as lines. */
+static int dump(int fd, int ifindex, int type, uint32_t *major)
 {
 	struct tcmsg *tcm;
 	struct nlmsghdr *r;
@@ -329,7 +394,7 @@ static int do_stats(int fd, int ifindex)
 	memset(buf, 0, BUFSZ);
 	nlh = (struct nlmsghdr *)buf;
 	nlh->nlmsg_len = NLMSG_LENGTH(sizeof(*tcm));
-	nlh->nlmsg_type = RTM_GETQDISC;
+	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	tcm = NLMSG_DATA(nlh);
 	tcm->tcm_ifindex = ifindex;
@@ -338,58 +403,46 @@ static int do_stats(int fd, int ifindex)
 		for (r = (struct nlmsghdr *)buf; NLMSG_OK(r, n);
 		     r = NLMSG_NEXT(r, n)) {
 			struct tcmsg *t = NLMSG_DATA(r);
-			struct nlattr *a, *s;
-			int len, sl;
+			struct nlattr *app;
 			int mqos = 0;
 
 			if (r->nlmsg_type == NLMSG_DONE)
 				return found ? 0 : 1;
-			if (r->nlmsg_type != RTM_NEWQDISC ||
-			    t->tcm_ifindex != ifindex || t->tcm_parent != TC_H_ROOT)
+			if (t->tcm_ifindex != ifindex)
 				continue;
-			len = r->nlmsg_len - NLMSG_LENGTH(sizeof(*t));
-			for_each_attr(a, (char *)t + NLMSG_ALIGN(sizeof(*t)), len) {
-				if (a->nla_type == TCA_KIND)
-					mqos = !strcmp((char *)a + NLA_HDRLEN, "mqos");
-				if (!mqos || (a->nla_type & NLA_TYPE_MASK) != TCA_STATS2)
+			if (r->nlmsg_type == RTM_NEWQDISC &&
+			    t->tcm_parent == TC_H_ROOT) {
+				app = stats_app(r, &mqos);
+				if (!mqos || !app)
 					continue;
-				sl = a->nla_len - NLA_HDRLEN;
-				for_each_attr(s, (char *)a + NLA_HDRLEN, sl) {
-					struct nlattr *c, *one;
-					int cl;
-
-					if ((s->nla_type & NLA_TYPE_MASK) != TCA_STATS_APP)
-						continue;
-					found = 1;
-					cl = s->nla_len - NLA_HDRLEN;
-					printf("qdisc");
-					for_each_attr(c, (char *)s + NLA_HDRLEN, cl) {
-						int ol;
-
-						if ((c->nla_type & NLA_TYPE_MASK) !=
-						    TCA_MQOS_XSTATS_CLASSES) {
-							if ((c->nla_type & NLA_TYPE_MASK) <= TCA_MQOS_XSTATS_MAX &&
-							    xstat_names[c->nla_type & NLA_TYPE_MASK])
-								printf(" %s %" PRIu64,
-								       xstat_names[c->nla_type & NLA_TYPE_MASK],
-								       *(uint64_t *)((char *)c + NLA_HDRLEN));
-							continue;
-						}
-						printf("\n");
-						ol = c->nla_len - NLA_HDRLEN;
-						for_each_attr(one, (char *)c + NLA_HDRLEN, ol) {
-							printf("class %u", one->nla_type & NLA_TYPE_MASK);
-							print_xstats(one);
-							printf("\n");
-						}
-					}
-				}
+				*major = TC_H_MAJ(t->tcm_handle);
+				printf("qdisc");
+			} else if (r->nlmsg_type == RTM_NEWTCLASS &&
+				   TC_H_MAJ(t->tcm_handle) == *major) {
+				app = stats_app(r, &mqos);
+				if (!app)
+					continue;
+				printf("class %u", TC_H_MIN(t->tcm_handle));
+			} else {
+				continue;
 			}
+			found = 1;
+			print_xstats(app);
+			printf("\n");
 		}
 		n = recv(fd, buf, BUFSZ, 0);
 		if (n <= 0)
 			return 1;
 	}
+}
+
+static int do_stats(int fd, int ifindex)
+{
+	uint32_t major = 0;
+
+	if (dump(fd, ifindex, RTM_GETQDISC, &major))
+		return 1;
+	return dump(fd, ifindex, RTM_GETTCLASS, &major);
 }
 
 int main(int argc, char **argv)
@@ -411,7 +464,14 @@ int main(int argc, char **argv)
 	/* Error messages (extack) from the kernel; harmless if refused. */
 	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	if (!strcmp(argv[2], "change"))
-		return do_change(fd, ifindex, argc - 3, argv + 3);
+		return do_change(fd, ifindex, argc - 3, argv + 3, M_CHANGE, 0);
+	if (!strcmp(argv[2], "add"))
+		return do_change(fd, ifindex, argc - 3, argv + 3, M_ADD, 0);
+	if (!strcmp(argv[2], "replace"))
+		return do_change(fd, ifindex, argc - 3, argv + 3, M_REPLACE, 0);
+	if (!strcmp(argv[2], "class") && argc > 3)
+		return do_change(fd, ifindex, argc - 4, argv + 4, M_CLASS,
+				 (uint32_t)num(argv[3]));
 	if (!strcmp(argv[2], "stats"))
 		return do_stats(fd, ifindex);
 	die("unknown command '%s'", argv[2]);

@@ -191,9 +191,9 @@ def json_check(series, js):
         eq(dev + " packets", get("mqos_dev_packets_total", dev=dev), d["sent_packets"])
         eq(dev + " bytes", get("mqos_dev_bytes_total", dev=dev), d["sent_bytes"])
         eq(dev + " drops", get("mqos_dev_drops_total", dev=dev), d["drops"])
-        eq(dev + " backlog", get("mqos_dev_backlog_packets", dev=dev), d["backlog"])
+        eq(dev + " backlog", get("mqos_dev_backlog_packets", dev=dev), d["backlog_packets"])
         eq(dev + " overlimits", get("mqos_dev_overlimits_total", dev=dev), d["overlimits"])
-        eq(dev + " rate", get("mqos_dev_rate_bytes", dev=dev), d["rate"])
+        eq(dev + " rate", get("mqos_dev_rate_bytes_per_second", dev=dev), d["rate_bps"] // 8)
         for c in d["classes"]:
             ncls += 1
             lab = dict(dev=dev, class_id=str(c["class"]), **{"class": c["name"] or str(c["class"])})
@@ -209,7 +209,7 @@ def json_check(series, js):
                          ("other", "other")):
                 eq(w + " drops " + r, get("mqos_class_drops_total", reason=r, **lab),
                    c["drops"][k])
-            dl = c["delay_ns"]
+            dl = c["delay"]
             h = dl["hist"]
             eq(w + " _count", get("mqos_class_delay_seconds_count", **lab), sum(h))
             eq(w + " json count vs histogram", dl["count"], sum(h))
@@ -220,17 +220,17 @@ def json_check(series, js):
                 eq(w + " le " + le, get("mqos_class_delay_seconds_bucket", le=le, **lab), cum)
             s = get("mqos_class_delay_seconds_sum", **lab)
             if s is not None and dl["count"] and not (
-                    dl["min"] * dl["count"] / 1e9 - 1e-9 <= s <= dl["max"] * dl["count"] / 1e9 + 1e-9):
+                    dl["min_ns"] * dl["count"] / 1e9 - 1e-9 <= s <= dl["max_ns"] * dl["count"] / 1e9 + 1e-9):
                 fail(w + " _sum %s outside count*[min, max]" % s)
-            eq(w + " jitter", get("mqos_class_jitter_seconds", **lab), dl["jitter"] / 1e9)
-            eq(w + " max", get("mqos_class_delay_max_seconds", **lab), dl["max"] / 1e9)
+            eq(w + " jitter", get("mqos_class_jitter_seconds", **lab), dl["jitter_ns"] / 1e9)
+            eq(w + " max", get("mqos_class_delay_max_seconds", **lab), dl["max_ns"] / 1e9)
     for r in js["rules"]:
         lab = dict(pref=str(r["pref"]), class_id=str(r["class"]), rule=r["rule"])
         eq("rule %s packets" % r["pref"], get("mqos_rule_hits_packets_total", **lab),
            r["hits_packets"])
         eq("rule %s bytes" % r["pref"], get("mqos_rule_hits_bytes_total", **lab),
            r["hits_bytes"])
-    eq("malformed", get("mqos_malformed_packets_total"), js["malformed"])
+    eq("malformed", get("mqos_malformed_packets_total"), js["malformed_packets"])
     print("ok: %d devices, %d classes, %d rules compared with stats -j" %
           (len(js["devices"]), ncls, len(js["rules"])))
 

@@ -4,9 +4,10 @@
  * (iperf3 in the TCG guest prints no interval lines, and we want exact
  * packet counts).
  *
- *   udpgen send DST PORT RATE_BITS SECONDS [SIZE [TOS]]
+ *   udpgen send DST PORT RATE_BITS SECONDS [SIZE [TOS [SRC]]]
  *        sends SIZE-byte UDP payloads at RATE_BITS bit/s (of IP packets)
- *        for SECONDS; prints "sent PACKETS BYTES" (IP bytes).
+ *        for SECONDS, from address SRC if given; prints "sent PACKETS
+ *        BYTES" (IP bytes).
  *   udpgen recv PORT SECONDS
  *        counts datagrams for SECONDS after the first one (or until
  *        SECONDS + 5 of silence); prints "recv PACKETS BYTES RATE_BITS"
@@ -58,6 +59,13 @@ static int do_send(int argc, char **argv)
 	if (fd < 0 || !pkt || !rate)
 		return 1;
 	setsockopt(fd, IPPROTO_IP, IP_TOS, &tos, sizeof(tos));
+	if (argc > 6) {
+		struct sockaddr_in src = { .sin_family = AF_INET };
+
+		if (inet_pton(AF_INET, argv[6], &src.sin_addr) != 1 ||
+		    bind(fd, (struct sockaddr *)&src, sizeof(src)) < 0)
+			return 1;
+	}
 	gap = (uint64_t)(size + HDRS) * 8 * 1000000000ULL / rate;
 	start = now_ns();
 	end = start + (uint64_t)(secs * 1e9);

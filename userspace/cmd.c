@@ -66,6 +66,110 @@ static int parse_rate_pct(const char *kw, const char *s, uint64_t *abs,
 	return -1;
 }
 
+/*
+ * police RATE BURST [demote CLASS] | police rate RATE burst BURST
+ * [demote CLASS] | police off, from argv[*i] (the word after "police");
+ * *i is left on the last word taken.
+ */
+static int parse_police(int argc, char **argv, int *i, struct ctl_class *c)
+{
+	static const char *const kws[] = { "rate", "burst", "demote", NULL };
+	bool keyed = false, got_rate = false, got_burst = false, got_demote = false;
+	int k = *i, w;
+
+	c->has |= HAS(TCA_MQOS_CLASS_POLICE_RATE);
+	if (!strcmp(argv[k], "off")) {
+		c->police_rate = 0;
+		return 0;
+	}
+	c->police_demote = 0;
+	c->has |= HAS(TCA_MQOS_CLASS_POLICE_BURST) |
+		  HAS(TCA_MQOS_CLASS_POLICE_DEMOTE);
+	w = ctl_kw(argv[k], kws);
+	if (w < -1)
+		return -1;
+	if (w == 0 || w == 1) {		/* rate R burst B, in any order */
+		keyed = true;
+	} else {
+		/* Positional: RATE BURST. */
+		if (parse_rate(argv[k], &c->police_rate) || !c->police_rate) {
+			ctl_err("police: '%s' is not a rate (e.g. 1mbit, rate 1mbit, or off)",
+				argv[k]);
+			return -1;
+		}
+		if (k + 1 >= argc) {
+			ctl_err("police: needs RATE BURST");
+			return -1;
+		}
+		k++;
+		if (parse_size(argv[k], &c->police_burst)) {
+			ctl_err("police: '%s' is not a burst size (e.g. 15k)",
+				argv[k]);
+			return -1;
+		}
+		got_rate = got_burst = true;
+	}
+	/* Keywords: rate, burst (keyed form only), demote (both forms). */
+	for (k = keyed ? k : k + 1; k < argc; k++) {
+		w = ctl_kw(argv[k], kws);
+
+		if (w < -1)
+			return -1;
+		/* A word police already took ends it: the class's own "rate". */
+		if (w < 0 || (!keyed && w != 2) || (w == 0 && got_rate) ||
+		    (w == 1 && got_burst) || (w == 2 && got_demote))
+			break;
+		if (k + 1 >= argc) {
+			ctl_err("police %s: needs a value", kws[w]);
+			return -1;
+		}
+		k++;
+		if (w == 0) {
+			if (parse_rate(argv[k], &c->police_rate) ||
+			    !c->police_rate) {
+				ctl_err("police rate: '%s' is not a rate (e.g. 1mbit)",
+					argv[k]);
+				return -1;
+			}
+			got_rate = true;
+		} else if (w == 1) {
+			if (parse_size(argv[k], &c->police_burst)) {
+				ctl_err("police burst: '%s' is not a size (e.g. 15k)",
+					argv[k]);
+				return -1;
+			}
+			got_burst = true;
+		} else {
+			if (parse_class_id(argv[k], &c->police_demote))
+				return -1;
+			got_demote = true;
+		}
+	}
+	if (!got_rate || !got_burst) {
+		ctl_err("police: needs %s (police rate RATE burst BURST [demote CLASS])",
+			got_rate ? "burst BURST" : "rate RATE");
+		return -1;
+	}
+	*i = k - 1;
+	return 0;
+}
+
+/* 0 (one FIFO) or a power of two, MQOS_FLOW_WAYS..MQOS_MAX_FLOWS. */
+static int parse_flows(const char *s, uint32_t *flows)
+{
+	if (!parse_u32(s, MQOS_MAX_FLOWS, flows) &&
+	    (!*flows || (*flows >= MQOS_FLOW_WAYS && !(*flows & (*flows - 1)))))
+		return 0;
+	ctl_err("flows: '%s': 0 (one FIFO) or a power of two, %d..%d", s,
+		MQOS_FLOW_WAYS, MQOS_MAX_FLOWS);
+	return -1;
+}
+
+static const char *const class_kws[] = {
+	"name", "prio", "rate", "ceil", "quantum", "limit", "limit-bytes",
+	"police", "target", "interval", "ecn", "dscp", "flows", NULL
+};
+
 /* class set DEV CLASS [name N] [prio P] ... (see the man page) */
 int cmd_parse_class(int argc, char **argv, struct ctl_dev *dev,
 		    struct ctl_class **out)
@@ -73,7 +177,7 @@ int cmd_parse_class(int argc, char **argv, struct ctl_dev *dev,
 	struct ctl_class *c;
 	uint32_t v;
 	uint8_t id;
-	int i;
+	int i, w;
 
 	if (argc < 2) {
 		ctl_err("class set: needs DEV and CLASS");
@@ -85,11 +189,15 @@ int cmd_parse_class(int argc, char **argv, struct ctl_dev *dev,
 	c->id = id;
 	c->has |= HAS(TCA_MQOS_CLASS_ID);
 	for (i = 2; i < argc; i++) {
-		const char *kw = argv[i], *val = argv[i + 1];
+		const char *kw, *val = argv[i + 1];
 
+		w = ctl_kw_err(argv[i], class_kws, "keyword");
+		if (w < 0)
+			return -1;
+		kw = class_kws[w];
+		if (need(argc, i, kw))
+			return -1;
 		if (!strcmp(kw, "name")) {
-			if (need(argc, i, kw))
-				return -1;
 			if (!val[0] || strlen(val) >= MQOS_CLASS_NAME_LEN) {
 				ctl_err("name: '%s': 1..%d characters", val,
 					MQOS_CLASS_NAME_LEN - 1);
@@ -98,8 +206,6 @@ int cmd_parse_class(int argc, char **argv, struct ctl_dev *dev,
 			strcpy(c->name, val);
 			c->has |= HAS(TCA_MQOS_CLASS_NAME);
 		} else if (!strcmp(kw, "prio")) {
-			if (need(argc, i, kw))
-				return -1;
 			if (parse_u32(val, MQOS_NUM_PRIOS - 1, &v)) {
 				ctl_err("prio: '%s' is not a priority (0..%d, 0 highest)",
 					val, MQOS_NUM_PRIOS - 1);
@@ -110,8 +216,7 @@ int cmd_parse_class(int argc, char **argv, struct ctl_dev *dev,
 		} else if (!strcmp(kw, "rate") || !strcmp(kw, "ceil")) {
 			bool rate = kw[0] == 'r';
 
-			if (need(argc, i, kw) ||
-			    parse_rate_pct(kw, val, rate ? &c->rate : &c->ceil,
+			if (parse_rate_pct(kw, val, rate ? &c->rate : &c->ceil,
 					   rate ? &c->rate_pct : &c->ceil_pct))
 				return -1;
 			c->has |= rate ? HAS(TCA_MQOS_CLASS_RATE) |
@@ -121,8 +226,6 @@ int cmd_parse_class(int argc, char **argv, struct ctl_dev *dev,
 		} else if (!strcmp(kw, "quantum") || !strcmp(kw, "limit-bytes")) {
 			bool q = kw[0] == 'q';
 
-			if (need(argc, i, kw))
-				return -1;
 			if (parse_size(val, q ? &c->quantum : &c->limit_bytes)) {
 				ctl_err("%s: '%s' is not a size (e.g. 1514, 64k)",
 					kw, val);
@@ -131,8 +234,6 @@ int cmd_parse_class(int argc, char **argv, struct ctl_dev *dev,
 			c->has |= q ? HAS(TCA_MQOS_CLASS_QUANTUM) :
 				      HAS(TCA_MQOS_CLASS_LIMIT_BYTES);
 		} else if (!strcmp(kw, "limit")) {
-			if (need(argc, i, kw))
-				return -1;
 			if (parse_u32(val, UINT32_MAX, &c->limit) || !c->limit) {
 				ctl_err("limit: '%s' is not a packet count (1 or more)",
 					val);
@@ -140,46 +241,12 @@ int cmd_parse_class(int argc, char **argv, struct ctl_dev *dev,
 			}
 			c->has |= HAS(TCA_MQOS_CLASS_LIMIT);
 		} else if (!strcmp(kw, "police")) {
-			if (need(argc, i, kw))
-				return -1;
-			c->has |= HAS(TCA_MQOS_CLASS_POLICE_RATE);
-			if (!strcmp(val, "off")) {
-				c->police_rate = 0;
-				i++;
-				continue;
-			}
-			if (parse_rate(val, &c->police_rate) || !c->police_rate) {
-				ctl_err("police: '%s' is not a rate (e.g. 1mbit, or off)",
-					val);
-				return -1;
-			}
 			i++;
-			if (need(argc, i, "police RATE")) {
-				ctl_err("police: needs RATE BURST");
+			if (parse_police(argc, argv, &i, c))
 				return -1;
-			}
-			if (parse_size(argv[i + 1], &c->police_burst)) {
-				ctl_err("police: '%s' is not a burst size (e.g. 15k)",
-					argv[i + 1]);
-				return -1;
-			}
-			c->has |= HAS(TCA_MQOS_CLASS_POLICE_BURST) |
-				  HAS(TCA_MQOS_CLASS_POLICE_DEMOTE);
-			c->police_demote = 0;
-			i++;
-			if (i + 1 < argc && !strcmp(argv[i + 1], "demote")) {
-				i++;
-				if (need(argc, i, "demote") ||
-				    parse_class_id(argv[i + 1], &c->police_demote))
-					return -1;
-				i++;
-			}
-			continue;
 		} else if (!strcmp(kw, "target") || !strcmp(kw, "interval")) {
 			bool t = kw[0] == 't';
 
-			if (need(argc, i, kw))
-				return -1;
 			if (parse_time(val, t ? &c->aqm_target :
 				       &c->aqm_interval)) {
 				ctl_err("%s: '%s' is not a time (e.g. 5ms, 100ms, 0)",
@@ -189,8 +256,6 @@ int cmd_parse_class(int argc, char **argv, struct ctl_dev *dev,
 			c->has |= t ? HAS(TCA_MQOS_CLASS_AQM_TARGET) :
 				      HAS(TCA_MQOS_CLASS_AQM_INTERVAL);
 		} else if (!strcmp(kw, "ecn")) {
-			if (need(argc, i, kw))
-				return -1;
 			if (strcmp(val, "on") && strcmp(val, "off")) {
 				ctl_err("ecn: '%s': expected on or off", val);
 				return -1;
@@ -198,8 +263,6 @@ int cmd_parse_class(int argc, char **argv, struct ctl_dev *dev,
 			c->ecn = !strcmp(val, "on");
 			c->has |= HAS(TCA_MQOS_CLASS_ECN);
 		} else if (!strcmp(kw, "dscp")) {
-			if (need(argc, i, kw))
-				return -1;
 			if (!strcmp(val, "keep")) {
 				c->dscp = MQOS_DSCP_KEEP;
 			} else if (parse_dscp(val, &c->dscp)) {
@@ -208,22 +271,35 @@ int cmd_parse_class(int argc, char **argv, struct ctl_dev *dev,
 				return -1;
 			}
 			c->has |= HAS(TCA_MQOS_CLASS_DSCP);
-		} else {
-			ctl_err("'%s': unknown keyword (expected name, prio, rate, ceil, quantum, limit, limit-bytes, police, target, interval, ecn or dscp)",
-				kw);
-			return -1;
+		} else {	/* flows */
+			if (parse_flows(val, &c->flows))
+				return -1;
+			c->has |= HAS(TCA_MQOS_CLASS_FLOWS);
 		}
-		i++;
+		if (strcmp(kw, "police"))
+			i++;
 	}
 	*out = c;
 	return 0;
 }
 
-/* dev set DEV [rate R] [overhead BYTES] [default CLASS] */
+const char *const ctl_isolation_names[__MQOS_ISOLATE_MAX + 1] = {
+	[MQOS_ISOLATE_FLOWS] = "flows",
+	[MQOS_ISOLATE_DUAL_SRCHOST] = "dual-srchost",
+	[MQOS_ISOLATE_DUAL_DSTHOST] = "dual-dsthost",
+	[MQOS_ISOLATE_TRIPLE] = "triple",
+	[__MQOS_ISOLATE_MAX] = NULL,
+};
+
+/* dev set DEV [rate R] [overhead BYTES] [default CLASS] [isolation I]
+ * [memlimit SIZE] */
 int cmd_parse_dev(int argc, char **argv, struct ctl_dev *dev)
 {
+	static const char *const kws[] = {
+		"rate", "overhead", "default", "isolation", "memlimit", NULL
+	};
 	uint32_t v;
-	int i;
+	int i, w;
 
 	if (argc < 1) {
 		ctl_err("dev set: needs DEV");
@@ -232,17 +308,15 @@ int cmd_parse_dev(int argc, char **argv, struct ctl_dev *dev)
 	if (parse_dev_name(argv[0], dev->name))
 		return -1;
 	for (i = 1; i < argc; i += 2) {
-		const char *kw = argv[i], *val = argv[i + 1];
+		const char *kw, *val = argv[i + 1];
 
-		if (strcmp(kw, "rate") && strcmp(kw, "overhead") &&
-		    strcmp(kw, "default")) {
-			ctl_err("'%s': unknown keyword (expected rate, overhead or default)",
-				kw);
+		w = ctl_kw_err(argv[i], kws, "keyword");
+		if (w < 0)
 			return -1;
-		}
+		kw = kws[w];
 		if (need(argc, i, kw))
 			return -1;
-		if (!strcmp(kw, "rate")) {
+		if (w == 0) {
 			if (!strcmp(val, "none"))
 				dev->rate = 0;
 			else if (parse_rate(val, &dev->rate)) {
@@ -251,7 +325,7 @@ int cmd_parse_dev(int argc, char **argv, struct ctl_dev *dev)
 				return -1;
 			}
 			dev->has |= HAS(TCA_MQOS_RATE);
-		} else if (!strcmp(kw, "overhead")) {
+		} else if (w == 1) {
 			if (parse_u32(val, MQOS_MAX_OVERHEAD, &v)) {
 				ctl_err("overhead: '%s' is not a byte count (0..%d)",
 					val, MQOS_MAX_OVERHEAD);
@@ -259,11 +333,59 @@ int cmd_parse_dev(int argc, char **argv, struct ctl_dev *dev)
 			}
 			dev->overhead = v;
 			dev->has |= HAS(TCA_MQOS_OVERHEAD);
-		} else {
+		} else if (w == 2) {
 			if (parse_class_id(val, &dev->default_class))
 				return -1;
 			dev->has |= HAS(TCA_MQOS_DEFAULT_CLASS);
+		} else if (w == 3) {
+			int k = ctl_kw_err(val, ctl_isolation_names,
+					   "isolation");
+
+			if (k < 0)
+				return -1;
+			dev->isolation = (uint8_t)k;
+			dev->has |= HAS(TCA_MQOS_ISOLATION);
+		} else {
+			if (!strcmp(val, "default"))
+				dev->memory_limit = 0;
+			else if (parse_size(val, &dev->memory_limit) ||
+				 !dev->memory_limit) {
+				ctl_err("memlimit: '%s' is not a size (e.g. 4m, or default)",
+					val);
+				return -1;
+			}
+			dev->has |= HAS(TCA_MQOS_MEMORY_LIMIT);
 		}
+	}
+	return 0;
+}
+
+/* rule default map | device | class N */
+int cmd_parse_rule_default(int argc, char **argv, uint8_t *v)
+{
+	static const char *const kws[] = { "map", "device", "class", NULL };
+	int w;
+
+	if (argc < 1) {
+		ctl_err("rule default: needs map, device or class CLASS");
+		return -1;
+	}
+	w = ctl_kw_err(argv[0], kws, "default");
+	if (w < 0)
+		return -1;
+	if (w == 2) {
+		if (argc < 2) {
+			ctl_err("rule default class: needs CLASS");
+			return -1;
+		}
+		if (parse_class_id(argv[1], v))
+			return -1;
+	} else {
+		*v = w ? MQOS_RULE_DEFAULT_DEVICE : MQOS_RULE_DEFAULT_MAP;
+	}
+	if (argc > (w == 2 ? 2 : 1)) {
+		ctl_err("'%s': unexpected argument", argv[w == 2 ? 2 : 1]);
+		return -1;
 	}
 	return 0;
 }
@@ -279,6 +401,13 @@ static int parse_ifname(const char *kw, const char *s, uint32_t *ifindex)
 	return -1;
 }
 
+static const char *const rule_head_kws[] = { "pref", "match", "class", NULL };
+static const char *const rule_kws[] = {
+	"all", "dscp", "mqtt-qos", "mqtt-kind", "mqtt-topic", "mqttsn-qos",
+	"proto", "sport", "dport", "src", "dst", "iif", "oif", "class", "pref",
+	"match", NULL
+};
+
 /* rule add [pref N] match SELECTOR... class CLASS */
 int cmd_parse_rule(int argc, char **argv, struct ctl_rule *r)
 {
@@ -287,9 +416,22 @@ int cmd_parse_rule(int argc, char **argv, struct ctl_rule *r)
 
 	memset(r, 0, sizeof(*r));
 	for (i = 0; i < argc; i++) {
-		const char *kw = argv[i], *val = i + 1 < argc ? argv[i + 1] : "";
+		const char *kw, *val = i + 1 < argc ? argv[i + 1] : "";
 		const char *bad = NULL;
+		int w = ctl_kw(argv[i], matching ? rule_kws : rule_head_kws);
 
+		if (w < -1)
+			return -1;
+		if (w == -1) {
+			if (matching)
+				ctl_err("'%s': unknown selector (expected all, dscp, mqtt-qos, mqtt-kind, mqtt-topic, mqttsn-qos, proto, sport, dport, src, dst, iif, oif or class)",
+					argv[i]);
+			else
+				ctl_err("'%s': unknown keyword (expected pref, match or class)",
+					argv[i]);
+			return -1;
+		}
+		kw = matching ? rule_kws[w] : rule_head_kws[w];
 		if (!strcmp(kw, "match")) {
 			matching = true;
 			continue;

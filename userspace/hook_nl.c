@@ -65,6 +65,17 @@ static int hook_cb(struct nlattr **top, void *arg)
 	G(MQOS_HOOK_A_STICKY, sticky);
 	G(MQOS_HOOK_A_RAISED, raised);
 	G(MQOS_HOOK_A_DECAYED, decayed);
+	G(MQOS_HOOK_A_FRAME_ENTRIES, frame_entries);
+	G(MQOS_HOOK_A_FRAME_MAX, frame_max);
+	G(MQOS_HOOK_A_FRAME_FULL, frame_full);
+	G(MQOS_HOOK_A_FRAME_AT, frame_at);
+	G(MQOS_HOOK_A_FRAME_CONT, frame_cont);
+	G(MQOS_HOOK_A_FRAME_OLD, frame_old);
+	G(MQOS_HOOK_A_FRAME_AHEAD, frame_ahead);
+	G(MQOS_HOOK_A_FRAME_UNTRUSTED, frame_untrusted);
+	G(MQOS_HOOK_A_FRAME_SYN, frame_syn);
+	G(MQOS_HOOK_A_FRAME_RESYNC, frame_resync);
+	G(MQOS_HOOK_A_FRAME_LOST, frame_lost);
 #undef G
 	nla_for_each_nested(a, top[MQOS_A_HOOK], rem)
 		if (nla_type(a) == MQOS_HOOK_A_CLASS)
@@ -145,6 +156,24 @@ struct json_object *hook_json(const struct ctl_hook *h)
 	json_object_object_add(o, "sticky", json_object_new_uint64(h->sticky));
 	json_object_object_add(o, "raised", json_object_new_uint64(h->raised));
 	json_object_object_add(o, "decayed", json_object_new_uint64(h->decayed));
+	{
+		json_object *f = json_object_new_object();
+
+#define F(key, v) json_object_object_add(f, key, json_object_new_uint64(v))
+		F("entries", h->frame_entries);
+		F("max_entries", h->frame_max);
+		F("table_full", h->frame_full);
+		F("segments_at_header", h->frame_at);
+		F("continuations_skipped", h->frame_cont);
+		F("retransmissions_skipped", h->frame_old);
+		F("out_of_order_skipped", h->frame_ahead);
+		F("untrusted", h->frame_untrusted);
+		F("handshakes", h->frame_syn);
+		F("resyncs", h->frame_resync);
+		F("lost", h->frame_lost);
+#undef F
+		json_object_object_add(o, "framing", f);
+	}
 	for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
 		const struct ctl_hook_class *c = &h->cls[id];
 		json_object *co;
@@ -189,6 +218,14 @@ void hook_stats_text(const struct ctl_hook *h)
 	if (h->decay)
 		printf(", %" PRIu64 " decays (after %us)", h->decayed, h->decay);
 	putchar('\n');
+	printf("  mqtt framing: %u/%u connections, %" PRIu64 " table full; segments: %"
+	       PRIu64 " at a header, %" PRIu64 " continuation skipped, %" PRIu64
+	       " retransmitted, %" PRIu64 " out of order, %" PRIu64
+	       " untrusted; positions: %" PRIu64 " from handshakes, %" PRIu64
+	       " resyncs, %" PRIu64 " lost\n", h->frame_entries, h->frame_max,
+	       h->frame_full, h->frame_at, h->frame_cont, h->frame_old,
+	       h->frame_ahead, h->frame_untrusted, h->frame_syn,
+	       h->frame_resync, h->frame_lost);
 	for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
 		const struct ctl_hook_class *c = &h->cls[id];
 

@@ -13,6 +13,14 @@
  * sets the MQTT/MQTT-SN ports with the rules; a list no line names is
  * the default (1883; 1883,1884), so a file states the whole table.
  *
+ * rule default map|device|class N: what packets no rule matches get, sent
+ * with the rules. Without that line it is "map" - except in a file of
+ * format 1 (no "format" line: written before rules refined the map) that
+ * has rules, where it is "device", what such a table meant then.
+ *
+ * format N (first command line, written by save): the file format, 1..
+ * CTL_FORMAT; a newer one is refused rather than misread.
+ *
  * hook set / hook class lines: the netfilter hook's configuration, sent
  * as one HOOK_SET (starting from the defaults) after the CONFIG_REPLACE
  * succeeded; without hook lines the hook is left alone. The whole file is
@@ -21,6 +29,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
 #include <netlink/netlink.h>
 #include <netlink/genl/genl.h>
 
@@ -36,6 +45,10 @@ struct config {
 	bool has_hook;		/* a hook line was given */
 	struct ctl_hook hook;
 	struct ctl_ports ports;	/* defaults, then the file's ports lines */
+	int format;		/* 0 until a format line or a command */
+	bool has_default;
+	uint8_t rule_default;
+	int default_line;
 };
 
 static struct ctl_dev *config_dev(struct config *cf, const char *name)
@@ -61,6 +74,39 @@ static int load_line(struct config *cf, int argc, char **argv)
 {
 	struct ctl_class *c;
 	struct ctl_dev *d;
+	uint32_t v;
+
+	if (!strcmp(argv[0], "format")) {
+		if (cf->format) {
+			ctl_err("format: only once, before any command");
+			return -1;
+		}
+		if (argc != 2 || parse_u32(argv[1], UINT32_MAX, &v) || !v) {
+			ctl_err("format: needs a number (1..%d)", CTL_FORMAT);
+			return -1;
+		}
+		if (v > CTL_FORMAT) {
+			ctl_err("format %u: newer than this mqosctl reads (1..%d); use the mqosctl that wrote it",
+				v, CTL_FORMAT);
+			return -1;
+		}
+		cf->format = (int)v;
+		return 0;
+	}
+	if (!cf->format)
+		cf->format = 1;		/* no format line: the first format */
+	if (argc >= 2 && !strcmp(argv[0], "rule") &&
+	    !strcmp(argv[1], "default")) {
+		if (cf->has_default) {
+			ctl_err("rule default: given twice (also on line %d)",
+				cf->default_line);
+			return -1;
+		}
+		cf->has_default = true;
+		cf->default_line = ctl_line;
+		return cmd_parse_rule_default(argc - 2, argv + 2,
+					      &cf->rule_default);
+	}
 
 	if (argc >= 3 && !strcmp(argv[0], "dev") && !strcmp(argv[1], "set")) {
 		d = config_dev(cf, argv[2]);
@@ -97,7 +143,7 @@ static int load_line(struct config *cf, int argc, char **argv)
 	}
 	if (argc >= 1 && !strcmp(argv[0], "ports"))
 		return cmd_parse_ports(argc - 1, argv + 1, &cf->ports);
-	ctl_err("'%s%s%s': unknown command (a file holds dev set, class set, rule add, ports set and hook lines)",
+	ctl_err("'%s%s%s': unknown command (a file holds format, dev set, class set, rule add, rule default, ports set and hook lines)",
 		argv[0], argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
 	return -1;
 }
@@ -151,7 +197,7 @@ static uint32_t offset(struct nl_msg *msg, const struct nlattr *a)
 
 static int send_config(struct config *cf)
 {
-	int nspans = 0, i, id, err = -EMSGSIZE;
+	int nspans = 0, i, id, err = -ENOMEM;
 	struct nlattr *dn, *qn, *cn, *rn;
 	struct ctl_span *spans;
 	char (*what)[48];
@@ -164,8 +210,11 @@ static int send_config(struct config *cf)
 	/* libnl messages do not grow: room for 4096 rules. */
 	nlmsg_set_default_size(1 << 20);
 	msg = ctl_msg(MQOS_CMD_CONFIG_REPLACE, 0);
+	if (!msg && spans && what)
+		goto out_quiet;		/* ctl_msg said why (no module...) */
 	if (!spans || !what || !msg)
 		goto out;
+	err = -EMSGSIZE;	/* every failure from here is a full message */
 
 	for (i = 0; i < cf->ndev; i++) {
 		struct ctl_dev *d = &cf->dev[i];
@@ -174,14 +223,8 @@ static int send_config(struct config *cf)
 		dn = nla_nest_start(msg, MQOS_A_DEVICE | NLA_F_NESTED);
 		if (!dn || nla_put_string(msg, MQOS_A_IFNAME, d->name))
 			goto out;
-		qn = nla_nest_start(msg, MQOS_A_QDISC | NLA_F_NESTED);
-		if (!qn ||
-		    ((d->has & HAS(TCA_MQOS_RATE)) &&
-		     nla_put_u64(msg, TCA_MQOS_RATE, d->rate) < 0) ||
-		    ((d->has & HAS(TCA_MQOS_OVERHEAD)) &&
-		     nla_put_u32(msg, TCA_MQOS_OVERHEAD, d->overhead) < 0) ||
-		    ((d->has & HAS(TCA_MQOS_DEFAULT_CLASS)) &&
-		     nla_put_u8(msg, TCA_MQOS_DEFAULT_CLASS, d->default_class) < 0))
+		qn = ctl_put_dev(msg, d);
+		if (!qn)
 			goto out;
 		if (d->has & HAS(TCA_MQOS_CLASSES)) {
 			cn = nla_nest_start(msg, TCA_MQOS_CLASSES | NLA_F_NESTED);
@@ -230,20 +273,39 @@ static int send_config(struct config *cf)
 	 * nla_nest_end() would drop an empty nest (the old rules would stay).
 	 */
 	nla_nest_end_keep_empty(msg, rn);
-	if (ctl_put_ports(msg, &cf->ports))
+	if (ctl_put_ports(msg, &cf->ports) ||
+	    nla_put_u8(msg, MQOS_A_RULE_DEFAULT, cf->rule_default) < 0)
 		goto out;
 	err = ctl_request(msg, NULL, NULL, spans, nspans);
 	msg = NULL;
 out:
 	if (err == -EMSGSIZE)
 		ctl_err("configuration too large for one message");
+	else if (err == -ENOMEM && msg)
+		ctl_err("out of memory");
+out_quiet:
 	nlmsg_free(msg);
 	free(spans);
 	free(what);
 	return err;
 }
 
-int cmd_load(const char *path)
+/* load --check: what can be judged without the kernel; devices exist. */
+static int check_config(const struct config *cf)
+{
+	int i;
+
+	for (i = 0; i < cf->ndev; i++) {
+		if (!if_nametoindex(cf->dev[i].name)) {
+			ctl_line = cf->dev[i].line;
+			ctl_err("'%s': no such device", cf->dev[i].name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int cmd_load(const char *path, bool check, unsigned int confirm)
 {
 	/* The caller's place (a -b line), for messages after the load. */
 	const char *outer_file = ctl_file;
@@ -251,6 +313,7 @@ int cmd_load(const char *path)
 	char *argv[CTL_MAX_WORDS];
 	struct ctl_lines cl;
 	int argc, err = 0;
+	bool applied = false;
 	struct config cf;
 
 	memset(&cf, 0, sizeof(cf));
@@ -276,14 +339,34 @@ int cmd_load(const char *path)
 		err = EXIT_USAGE;
 		goto out;
 	}
+	if (!cf.has_default)
+		cf.rule_default = cf.format < 2 && cf.nrule ?
+				  MQOS_RULE_DEFAULT_DEVICE : MQOS_RULE_DEFAULT_MAP;
+	if (check) {
+		err = check_config(&cf) ? EXIT_USAGE : EXIT_OK;
+		goto out;
+	}
+	if (confirm) {
+		err = ctl_confirm_prepare();
+		if (err)
+			goto out;
+	}
 	/* A kernel error is a runtime error, whatever the line. */
 	err = send_config(&cf) ? EXIT_RUNTIME : EXIT_OK;
+	applied = !err;
 	/*
 	 * The hook is the namespace's, in a request of its own right after:
 	 * with hook lines, it becomes exactly what they say (RESET first).
 	 */
 	if (!err && cf.has_hook && ctl_hook_set(&cf.hook, true, false))
 		err = EXIT_RUNTIME;
+	/* Something changed (even if the hook then failed): the timer runs. */
+	if (confirm && applied) {
+		if (ctl_confirm_arm(confirm))
+			err = EXIT_RUNTIME;
+	} else if (confirm) {
+		ctl_confirm_cancel();
+	}
 out:
 	ctl_file = outer_file;
 	ctl_line = outer_line;

@@ -11,53 +11,87 @@
 #include <string.h>
 #include <netlink/netlink.h>
 #include <netlink/genl/genl.h>
+#include <json-c/json.h>
 
 #include "mqosctl.h"
 
-static const char usage_text[] =
-"Usage: mqosctl [OPTIONS] OBJECT COMMAND [ARGS]\n"
-"\n"
+/* Help, by object: `mqosctl help` prints them all, `mqosctl OBJECT help` one. */
+static const struct {
+	const char *obj, *text;
+} helps[] = {
+	{ "dev",
 "  mqosctl dev set    DEV [rate R] [overhead BYTES] [default CLASS]\n"
-"  mqosctl dev show   [DEV] [-j]\n"
+"                     [isolation flows|dual-srchost|dual-dsthost|triple]\n"
+"                     [memlimit SIZE|default]\n"
+"  mqosctl dev show   [DEV] [-j] [-p]\n" },
+	{ "class",
 "  mqosctl class set  DEV CLASS [name N] [prio P] [rate R|P%|none]\n"
 "                     [ceil C|P%|none] [quantum Q] [limit PKTS]\n"
-"                     [limit-bytes SIZE] [police RATE BURST [demote CLASS]|off]\n"
+"                     [limit-bytes SIZE] [flows N]\n"
+"                     [police rate R burst B [demote CLASS] | police off]\n"
 "                     [target TIME] [interval TIME] [ecn on|off] [dscp D|keep]\n"
 "  mqosctl class del  DEV CLASS\n"
-"  mqosctl class show [DEV] [-j]\n"
+"  mqosctl class show [DEV] [-j] [-p]\n" },
+	{ "rule",
 "  mqosctl rule add   [pref N] match SELECTOR... class CLASS\n"
 "  mqosctl rule del   pref N\n"
 "  mqosctl rule flush\n"
-"  mqosctl rule show  [-j]\n"
-"  mqosctl load       FILE|-\n"
-"  mqosctl save\n"
-"  mqosctl stats      [DEV] [-j] [--watch S] [--reset]\n"
-"  mqosctl stats      [DEV] --prometheus [-o FILE [--watch S]]\n"
-"  mqosctl hook set   [on|off] [mode sticky|packet] [mask MASK]\n"
+"  mqosctl rule default map|device|class CLASS\n"
+"  mqosctl rule show  [-j] [-p]\n"
+"  SELECTOR := all | dscp LIST | mqtt-qos LIST | mqtt-kind LIST |\n"
+"              mqtt-topic PREFIX | mqttsn-qos LIST | proto tcp|udp|N |\n"
+"              sport N[-M] | dport N[-M] | src PREFIX | dst PREFIX |\n"
+"              iif DEV | oif DEV\n"
+"  A packet no rule matches: the default map (map), the qdisc's default\n"
+"  class (device) or CLASS.\n" },
+	{ "load",
+"  mqosctl load       [--check] [--confirm SECONDS] FILE|-\n"
+"  mqosctl confirm    keep what load --confirm applied\n"
+"  mqosctl save       the running configuration, as load reads it\n" },
+	{ "stats",
+"  mqosctl stats      [DEV] [-j] [-p] [--watch S] [--reset]\n"
+"  mqosctl stats      [DEV] --prometheus [-o FILE [--watch S]]\n" },
+	{ "hook",
+"  mqosctl hook set   [on|off] [mode sticky|packet] [mask MASK] [decay TIME|off]\n"
 "  mqosctl hook class CLASS [remark DSCP|keep] [police RATE BURST|off]\n"
-"  mqosctl hook show  [-j]\n"
+"  mqosctl hook show  [-j]\n" },
+	{ "ports",
 "  mqosctl ports set  [mqtt PORTS|none] [mqttsn PORTS|none]\n"
-"  mqosctl ports show [-j]\n"
+"  mqosctl ports show [-j] [-p]\n" },
+};
+
+static const char options_text[] =
 "  mqosctl -b FILE|- [-f]   run FILE's lines as commands, in order\n"
-"\n"
-"SELECTOR := all | dscp LIST | mqtt-qos LIST | mqtt-kind LIST |\n"
-"            mqtt-topic PREFIX | mqttsn-qos LIST | proto tcp|udp|N |\n"
-"            sport N[-M] | dport N[-M] | src PREFIX | dst PREFIX |\n"
-"            iif DEV | oif DEV\n"
 "\n"
 "Options:\n"
 "  -j, --json       JSON output (show and stats)\n"
+"  -p, --pretty     indented JSON (implies -j)\n"
 "  -b, --batch FILE one command per line (not atomic: see load)\n"
 "  -f, --force      with -b: run every line, exit with the worst status\n"
 "  -h, --help       show this help\n"
-"  -V, --version    show the version\n";
+"  -V, --version    show the version\n"
+"Keywords may be shortened to a unique prefix (cl sh = class show).\n"
+"More: mqosctl(8).\n";
 
 /* -j before the object applies to the show command after it. */
 static bool opt_json;
 
-static void usage(FILE *f)
+static void usage(FILE *f, const char *obj)
 {
-	fputs(usage_text, f);
+	size_t i;
+
+	if (!obj)
+		fputs("Usage: mqosctl [OPTIONS] OBJECT COMMAND [ARGS]\n\n", f);
+	for (i = 0; i < sizeof(helps) / sizeof(helps[0]); i++)
+		if (!obj || !strcmp(obj, helps[i].obj))
+			fputs(helps[i].text, f);
+	if (!obj)
+		fputs(options_text, f);
+}
+
+static bool is_help(const char *w)
+{
+	return !strcmp(w, "help") || !strcmp(w, "-h") || !strcmp(w, "--help");
 }
 
 /* Per-command options (-j, --watch S, --reset) anywhere after the command. */
@@ -77,6 +111,10 @@ static int take_opts(int argc, char **argv, struct opts *o, bool stats)
 	for (i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json")) {
 			o->json = true;
+		} else if (!strcmp(argv[i], "-p") || !strcmp(argv[i], "--pretty")) {
+			o->json = true;
+			ctl_json_flags = JSON_C_TO_STRING_PRETTY |
+					 JSON_C_TO_STRING_SPACED;
 		} else if (stats && !strcmp(argv[i], "--reset")) {
 			o->reset = true;
 		} else if (stats && !strcmp(argv[i], "--prometheus")) {
@@ -95,11 +133,14 @@ static int take_opts(int argc, char **argv, struct opts *o, bool stats)
 			}
 			o->watch = v;
 			i++;
-		} else if (argv[i][0] == '-' && argv[i][1] == '-') {
+		} else if (argv[i][0] == '-' && argv[i][1]) {
 			ctl_err("'%s': unknown option", argv[i]);
 			return -1;
 		} else if (o->argc < 64) {
 			o->argv[o->argc++] = argv[i];
+		} else {
+			ctl_err("'%s': too many arguments", argv[i]);
+			return -1;
 		}
 	}
 	return 0;
@@ -122,36 +163,79 @@ static int nl_exit(int err)
 	return err ? EXIT_RUNTIME : EXIT_OK;
 }
 
+/* The command word of OBJECT (a unique prefix of one of @cmds), or -1. */
+static int take_cmd(const char *obj, int argc, char **argv,
+		    const char *const *cmds)
+{
+	if (!argc) {
+		ctl_err("%s: needs a command", obj);
+		return -1;
+	}
+	return ctl_kw_err(argv[0], cmds, "command");
+}
+
+/*
+ * The device's settings as TCA_MQOS_* attributes (inside TCA_OPTIONS for
+ * rtnetlink, inside MQOS_A_QDISC for load); 0 or -1 (no room).
+ */
+int ctl_put_dev_attrs(struct nl_msg *msg, const struct ctl_dev *d)
+{
+	if (((d->has & HAS(TCA_MQOS_RATE)) &&
+	     nla_put_u64(msg, TCA_MQOS_RATE, d->rate) < 0) ||
+	    ((d->has & HAS(TCA_MQOS_OVERHEAD)) &&
+	     nla_put_u32(msg, TCA_MQOS_OVERHEAD, d->overhead) < 0) ||
+	    ((d->has & HAS(TCA_MQOS_DEFAULT_CLASS)) &&
+	     nla_put_u8(msg, TCA_MQOS_DEFAULT_CLASS, d->default_class) < 0) ||
+	    ((d->has & HAS(TCA_MQOS_ISOLATION)) &&
+	     nla_put_u8(msg, TCA_MQOS_ISOLATION, d->isolation) < 0) ||
+	    ((d->has & HAS(TCA_MQOS_MEMORY_LIMIT)) &&
+	     nla_put_u32(msg, TCA_MQOS_MEMORY_LIMIT, d->memory_limit) < 0))
+		return -1;
+	return 0;
+}
+
+/*
+ * The device's settings in an MQOS_A_QDISC nest (load): returns the open
+ * nest (the caller may add the classes, then ends it) or NULL.
+ */
+struct nlattr *ctl_put_dev(struct nl_msg *msg, const struct ctl_dev *d)
+{
+	struct nlattr *q = nla_nest_start(msg, MQOS_A_QDISC | NLA_F_NESTED);
+
+	if (!q || ctl_put_dev_attrs(msg, d) < 0)
+		return NULL;
+	return q;
+}
+
 static int run_class(int argc, char **argv)
 {
+	static const char *const cmds[] = { "set", "del", "show", NULL };
 	struct ctl_dev *dev;
 	struct ctl_class *c;
-	struct nl_msg *msg;
 	struct opts o = { .json = opt_json };
 	uint8_t id;
+	int cmd = take_cmd("class", argc, argv, cmds);
+	int err;
 
-	if (argc >= 1 && !strcmp(argv[0], "show")) {
+	if (cmd < 0)
+		return EXIT_USAGE;
+	if (cmd == 2) {
 		if (take_show_opts(argc - 1, argv + 1, &o, 1))
 			return EXIT_USAGE;
+		ctl_hint = NULL;
 		return nl_exit(cmd_class_show(o.argc ? o.argv[0] : NULL, o.json));
 	}
-	if (argc >= 1 && !strcmp(argv[0], "del")) {
+	if (cmd == 1) {
 		if (argc != 3) {
-			ctl_err("class del: needs DEV CLASS");
+			ctl_err(argc > 3 ? "class del: '%s': unexpected argument" :
+				"class del: needs DEV CLASS%s",
+				argc > 3 ? argv[3] : "");
 			return EXIT_USAGE;
 		}
 		if (parse_class_id(argv[2], &id))
 			return EXIT_USAGE;
-		msg = ctl_msg(MQOS_CMD_CLASS_DEL, 0);
-		if (msg && (nla_put_string(msg, MQOS_A_IFNAME, argv[1]) < 0 ||
-			    nla_put_u8(msg, MQOS_A_CLASS_ID, id) < 0))
-			return EXIT_RUNTIME;
-		return nl_exit(ctl_request(msg, NULL, NULL, NULL, 0));
-	}
-	if (argc < 1 || strcmp(argv[0], "set")) {
-		ctl_err("class: '%s': unknown command (expected set, del or show)",
-			argc ? argv[0] : "");
-		return EXIT_USAGE;
+		ctl_hint = NULL;
+		return nl_exit(ctl_rtnl_class_del(argv[1], id));
 	}
 	dev = calloc(1, sizeof(*dev));
 	if (!dev)
@@ -160,33 +244,27 @@ static int run_class(int argc, char **argv)
 		free(dev);
 		return EXIT_USAGE;
 	}
-	msg = ctl_msg(MQOS_CMD_CLASS_SET, 0);
-	if (msg && (nla_put_string(msg, MQOS_A_IFNAME, dev->name) < 0 ||
-		    ctl_put_class(msg, MQOS_A_CLASS, c) < 0)) {
-		nlmsg_free(msg);
-		msg = NULL;
-	}
+	ctl_hint = NULL;
+	err = ctl_rtnl_class_set(dev->name, c);
 	free(dev);
-	return nl_exit(ctl_request(msg, NULL, NULL, NULL, 0));
+	return nl_exit(err);
 }
 
 static int run_dev(int argc, char **argv)
 {
-	struct nl_msg *msg;
-	struct nlattr *q;
+	static const char *const cmds[] = { "set", "show", NULL };
+	int err;
 	struct ctl_dev *d;
 	struct opts o = { .json = opt_json };
-	int err;
+	int cmd = take_cmd("dev", argc, argv, cmds);
 
-	if (argc >= 1 && !strcmp(argv[0], "show")) {
-		if (take_opts(argc - 1, argv + 1, &o, false))
-			return EXIT_USAGE;
-		return nl_exit(cmd_dev_show(o.argc ? o.argv[0] : NULL, o.json));
-	}
-	if (argc < 1 || strcmp(argv[0], "set")) {
-		ctl_err("dev: '%s': unknown command (expected set or show)",
-			argc ? argv[0] : "");
+	if (cmd < 0)
 		return EXIT_USAGE;
+	if (cmd == 1) {
+		if (take_show_opts(argc - 1, argv + 1, &o, 1))
+			return EXIT_USAGE;
+		ctl_hint = NULL;
+		return nl_exit(cmd_dev_show(o.argc ? o.argv[0] : NULL, o.json));
 	}
 	d = calloc(1, sizeof(*d));
 	if (!d)
@@ -195,66 +273,76 @@ static int run_dev(int argc, char **argv)
 		free(d);
 		return EXIT_USAGE;
 	}
-	msg = ctl_msg(MQOS_CMD_DEV_SET, 0);
-	err = !msg || nla_put_string(msg, MQOS_A_IFNAME, d->name) < 0;
-	q = err ? NULL : nla_nest_start(msg, MQOS_A_QDISC | NLA_F_NESTED);
-	if (!q ||
-	    ((d->has & HAS(TCA_MQOS_RATE)) &&
-	     nla_put_u64(msg, TCA_MQOS_RATE, d->rate) < 0) ||
-	    ((d->has & HAS(TCA_MQOS_OVERHEAD)) &&
-	     nla_put_u32(msg, TCA_MQOS_OVERHEAD, d->overhead) < 0) ||
-	    ((d->has & HAS(TCA_MQOS_DEFAULT_CLASS)) &&
-	     nla_put_u8(msg, TCA_MQOS_DEFAULT_CLASS, d->default_class) < 0)) {
-		nlmsg_free(msg);
-		free(d);
-		return EXIT_RUNTIME;
-	}
-	nla_nest_end(msg, q);
+	ctl_hint = NULL;
+	err = ctl_rtnl_dev_set(d);
 	free(d);
-	return nl_exit(ctl_request(msg, NULL, NULL, NULL, 0));
+	return nl_exit(err);
 }
 
 static int run_rule(int argc, char **argv)
 {
+	static const char *const cmds[] = {
+		"add", "del", "flush", "show", "default", NULL
+	};
 	struct nl_msg *msg;
 	struct ctl_rule r;
 	struct opts o = { .json = opt_json };
 	uint32_t pref;
+	uint8_t def;
+	int cmd = take_cmd("rule", argc, argv, cmds);
 
-	if (argc >= 1 && !strcmp(argv[0], "show")) {
+	if (cmd < 0)
+		return EXIT_USAGE;
+	if (cmd == 3) {
 		if (take_show_opts(argc - 1, argv + 1, &o, 0))
 			return EXIT_USAGE;
+		ctl_hint = NULL;
 		return nl_exit(cmd_rule_show(o.json));
 	}
-	if (argc >= 1 && !strcmp(argv[0], "flush")) {
+	if (cmd == 2) {
 		if (argc != 1) {
 			ctl_err("'%s': unexpected argument", argv[1]);
 			return EXIT_USAGE;
 		}
+		ctl_hint = NULL;
 		return nl_exit(ctl_request(ctl_msg(MQOS_CMD_RULE_FLUSH, 0),
 					   NULL, NULL, NULL, 0));
 	}
-	if (argc >= 1 && !strcmp(argv[0], "del")) {
-		if (argc != 3 || strcmp(argv[1], "pref")) {
-			ctl_err("rule del: needs 'pref N'");
+	if (cmd == 4) {
+		if (cmd_parse_rule_default(argc - 1, argv + 1, &def))
+			return EXIT_USAGE;
+		ctl_hint = NULL;
+		msg = ctl_msg(MQOS_CMD_RULE_ADD, 0);
+		if (msg && nla_put_u8(msg, MQOS_A_RULE_DEFAULT, def) < 0) {
+			nlmsg_free(msg);
+			return EXIT_RUNTIME;
+		}
+		return nl_exit(ctl_request(msg, NULL, NULL, NULL, 0));
+	}
+	if (cmd == 1) {
+		if (argc < 3 || ctl_kw(argv[1], (const char *const[]){ "pref", NULL }) ||
+		    argc > 3) {
+			if (argc > 3)
+				ctl_err("'%s': unexpected argument", argv[3]);
+			else
+				ctl_err("rule del: needs 'pref N'");
 			return EXIT_USAGE;
 		}
 		if (parse_u32(argv[2], UINT32_MAX, &pref)) {
 			ctl_err("pref: '%s' is not a number", argv[2]);
 			return EXIT_USAGE;
 		}
+		ctl_hint = NULL;
 		msg = ctl_msg(MQOS_CMD_RULE_DEL, 0);
-		if (msg && nla_put_u32(msg, MQOS_A_PREF, pref) < 0)
+		if (msg && nla_put_u32(msg, MQOS_A_PREF, pref) < 0) {
+			nlmsg_free(msg);
 			return EXIT_RUNTIME;
+		}
 		return nl_exit(ctl_request(msg, NULL, NULL, NULL, 0));
-	}
-	if (argc < 1 || strcmp(argv[0], "add")) {
-		ctl_err("rule: '%s': unknown command (expected add, del, flush or show)",
-			argc ? argv[0] : "");
-		return EXIT_USAGE;
 	}
 	if (cmd_parse_rule(argc - 1, argv + 1, &r))
 		return EXIT_USAGE;
+	ctl_hint = NULL;
 	msg = ctl_msg(MQOS_CMD_RULE_ADD, 0);
 	if (msg && ctl_put_rule(msg, MQOS_A_RULE, &r) < 0) {
 		nlmsg_free(msg);
@@ -265,104 +353,218 @@ static int run_rule(int argc, char **argv)
 
 static int run_hook(int argc, char **argv)
 {
+	static const char *const cmds[] = { "set", "class", "show", NULL };
 	struct opts o = { .json = opt_json };
 	struct ctl_hook h;
+	int cmd = take_cmd("hook", argc, argv, cmds);
 
-	if (argc >= 1 && !strcmp(argv[0], "show")) {
+	if (cmd < 0)
+		return EXIT_USAGE;
+	if (cmd == 2) {
 		if (take_show_opts(argc - 1, argv + 1, &o, 0))
 			return EXIT_USAGE;
+		ctl_hint = NULL;
 		return nl_exit(cmd_hook_show(o.json));
 	}
+	argv[0] = (char *)cmds[cmd];
 	ctl_hook_init(&h);
 	if (cmd_parse_hook(argc, argv, &h))
 		return EXIT_USAGE;
+	ctl_hint = NULL;
 	return nl_exit(ctl_hook_set(&h, false, false));
 }
 
 static int run_ports(int argc, char **argv)
 {
+	static const char *const cmds[] = { "set", "show", NULL };
 	struct opts o = { .json = opt_json };
 	struct ctl_ports p;
+	int cmd = take_cmd("ports", argc, argv, cmds);
 
-	if (argc >= 1 && !strcmp(argv[0], "show")) {
+	if (cmd < 0)
+		return EXIT_USAGE;
+	if (cmd == 1) {
 		if (take_show_opts(argc - 1, argv + 1, &o, 0))
 			return EXIT_USAGE;
+		ctl_hint = NULL;
 		return nl_exit(cmd_ports_show(o.json));
 	}
+	argv[0] = (char *)cmds[cmd];
 	memset(&p, 0, sizeof(p));
 	if (cmd_parse_ports(argc, argv, &p))
 		return EXIT_USAGE;
+	ctl_hint = NULL;
 	return nl_exit(ctl_ports_set(&p));
 }
 
-int ctl_run(int argc, char **argv)
+/* load [--check] [--confirm SECONDS] FILE|- */
+static int run_load(int argc, char **argv)
 {
-	const char *obj = argv[0];
+	const char *path = NULL;
+	unsigned int confirm = 0;
+	bool check = false;
+	uint32_t v;
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--check") || !strcmp(argv[i], "-c")) {
+			check = true;
+		} else if (!strcmp(argv[i], "--confirm")) {
+			if (i + 1 == argc ||
+			    parse_seconds(argv[i + 1], 86400, &v) || !v) {
+				ctl_err("--confirm: needs SECONDS (1..86400, e.g. 60 or 5m)");
+				return EXIT_USAGE;
+			}
+			confirm = v;
+			i++;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			ctl_err("'%s': unknown option", argv[i]);
+			return EXIT_USAGE;
+		} else if (path) {
+			ctl_err("'%s': unexpected argument", argv[i]);
+			return EXIT_USAGE;
+		} else {
+			path = argv[i];
+		}
+	}
+	if (!path) {
+		ctl_err("load: needs FILE or -");
+		return EXIT_USAGE;
+	}
+	if (check && confirm) {
+		ctl_err("--check: not with --confirm (it changes nothing)");
+		return EXIT_USAGE;
+	}
+	if (confirm && ctl_batch_path) {
+		ctl_err("--confirm: not in a batch");
+		return EXIT_USAGE;
+	}
+	if (ctl_batch_path && !strcmp(ctl_batch_path, "-") &&
+	    !strcmp(path, "-")) {
+		ctl_err("load -: stdin is the batch; name a FILE");
+		return EXIT_USAGE;
+	}
+	ctl_hint = NULL;
+	return cmd_load(path, check, confirm);
+}
+
+static int run_stats(int argc, char **argv)
+{
 	struct opts o = { .json = opt_json };
 
-	argc--;
-	argv++;
-	if (!strcmp(obj, "class"))
-		return run_class(argc, argv);
-	if (!strcmp(obj, "dev"))
-		return run_dev(argc, argv);
-	if (!strcmp(obj, "rule"))
-		return run_rule(argc, argv);
-	if (!strcmp(obj, "hook"))
-		return run_hook(argc, argv);
-	if (!strcmp(obj, "ports"))
-		return run_ports(argc, argv);
-	if (!strcmp(obj, "load")) {
-		if (argc != 1) {
-			ctl_err("load: needs FILE or -");
-			return EXIT_USAGE;
-		}
-		if (ctl_batch_path && !strcmp(ctl_batch_path, "-") &&
-		    !strcmp(argv[0], "-")) {
-			ctl_err("load -: stdin is the batch; name a FILE");
-			return EXIT_USAGE;
-		}
-		return cmd_load(argv[0]);
+	if (take_opts(argc, argv, &o, true))
+		return EXIT_USAGE;
+	if (o.argc > 1) {
+		ctl_err("'%s': unexpected argument", o.argv[1]);
+		return EXIT_USAGE;
 	}
-	if (!strcmp(obj, "save")) {
-		if (argc) {
-			ctl_err("'%s': unexpected argument", argv[0]);
-			return EXIT_USAGE;
-		}
-		return nl_exit(cmd_save(stdout));
+	if (o.prom && (o.json || o.reset)) {
+		ctl_err("--prometheus: not with %s", o.json ? "-j" : "--reset");
+		return EXIT_USAGE;
 	}
-	if (!strcmp(obj, "stats")) {
-		if (take_opts(argc, argv, &o, true))
-			return EXIT_USAGE;
-		if (o.argc > 1) {
-			ctl_err("'%s': unexpected argument", o.argv[1]);
-			return EXIT_USAGE;
-		}
-		if (o.prom && (o.json || o.reset)) {
-			ctl_err("--prometheus: not with %s", o.json ? "-j" : "--reset");
-			return EXIT_USAGE;
-		}
-		if (o.out && !o.prom) {
-			ctl_err("-o: only with --prometheus");
-			return EXIT_USAGE;
-		}
-		if (o.watch && ctl_batch_path) {
-			ctl_err("--watch: not in a batch (it never ends)");
-			return EXIT_USAGE;
-		}
-		if (o.prom && o.watch && !o.out) {
-			ctl_err("--prometheus --watch: needs -o FILE");
-			return EXIT_USAGE;
-		}
-		if (o.prom)
-			return nl_exit(cmd_stats_prom(o.argc ? o.argv[0] : NULL,
-						      o.out, o.watch));
-		return nl_exit(cmd_stats(o.argc ? o.argv[0] : NULL, o.json,
-					 o.watch, o.reset));
+	if (o.out && !o.prom) {
+		ctl_err("-o: only with --prometheus");
+		return EXIT_USAGE;
 	}
-	ctl_err("'%s': unknown object (expected dev, class, rule, hook, ports, load, save or stats)",
-		obj);
-	return EXIT_USAGE;
+	if (o.watch && ctl_batch_path) {
+		ctl_err("--watch: not in a batch (it never ends)");
+		return EXIT_USAGE;
+	}
+	if (o.watch && o.reset) {
+		ctl_err("--watch: not with --reset");
+		return EXIT_USAGE;
+	}
+	if (o.prom && o.watch && !o.out) {
+		ctl_err("--prometheus --watch: needs -o FILE");
+		return EXIT_USAGE;
+	}
+	ctl_hint = NULL;
+	if (o.prom)
+		return nl_exit(cmd_stats_prom(o.argc ? o.argv[0] : NULL,
+					      o.out, o.watch));
+	return nl_exit(cmd_stats(o.argc ? o.argv[0] : NULL, o.json,
+				 o.watch, o.reset));
+}
+
+static int run_save(int argc, char **argv)
+{
+	if (argc) {
+		ctl_err("'%s': unexpected argument", argv[0]);
+		return EXIT_USAGE;
+	}
+	ctl_hint = NULL;
+	return nl_exit(cmd_save(stdout));
+}
+
+static int run_confirm(int argc, char **argv)
+{
+	if (argc) {
+		ctl_err("'%s': unexpected argument", argv[0]);
+		return EXIT_USAGE;
+	}
+	if (ctl_batch_path) {
+		ctl_err("confirm: not in a batch");
+		return EXIT_USAGE;
+	}
+	ctl_hint = NULL;
+	return cmd_confirm();
+}
+
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *help;	/* the section of the help */
+} objects[] = {
+	{ "dev", run_dev, "dev" },
+	{ "class", run_class, "class" },
+	{ "rule", run_rule, "rule" },
+	{ "load", run_load, "load" },
+	{ "save", run_save, "load" },
+	{ "confirm", run_confirm, "load" },
+	{ "stats", run_stats, "stats" },
+	{ "hook", run_hook, "hook" },
+	{ "ports", run_ports, "ports" },
+	{ "help", NULL, NULL },
+};
+
+int ctl_run(int argc, char **argv)
+{
+	const char *names[sizeof(objects) / sizeof(objects[0]) + 1];
+	size_t i, n = sizeof(objects) / sizeof(objects[0]);
+	int k, ret;
+
+	for (i = 0; i < n; i++)
+		names[i] = objects[i].name;
+	names[n] = NULL;
+	ctl_hint = "";
+	k = ctl_kw_err(argv[0], names, "object");
+	if (k < 0) {
+		ctl_hint = NULL;
+		return EXIT_USAGE;
+	}
+	if (!objects[k].run) {		/* help [OBJECT] */
+		int o = argc > 1 ? ctl_kw_err(argv[1], names, "object") : -1;
+
+		if (argc > 2 || (argc > 1 && o < 0)) {
+			if (argc > 2)
+				ctl_err("'%s': unexpected argument", argv[2]);
+			ctl_hint = NULL;
+			return EXIT_USAGE;
+		}
+		ctl_hint = NULL;
+		usage(stdout, o >= 0 ? objects[o].help : NULL);
+		return EXIT_OK;
+	}
+	/* OBJECT help, OBJECT COMMAND help */
+	if ((argc > 1 && is_help(argv[1])) || (argc > 2 && is_help(argv[2]))) {
+		ctl_hint = NULL;
+		usage(stdout, objects[k].help);
+		return EXIT_OK;
+	}
+	ctl_hint = objects[k].help;
+	ret = objects[k].run(argc - 1, argv + 1);
+	ctl_hint = NULL;
+	return ret;
 }
 
 int main(int argc, char **argv)
@@ -371,6 +573,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },
 		{ "batch", required_argument, NULL, 'b' },
 		{ "force", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
@@ -379,14 +582,19 @@ int main(int argc, char **argv)
 	bool json = false, force = false;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "+hVjb:f", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+hVjpb:f", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			usage(stdout);
+			usage(stdout, NULL);
 			return EXIT_OK;
 		case 'V':
 			printf("mqosctl %s\n", MQOS_VERSION_STR);
 			return EXIT_OK;
+		case 'p':
+			ctl_json_flags = JSON_C_TO_STRING_PRETTY |
+					 JSON_C_TO_STRING_SPACED;
+			/* fall through */
 		case 'j':
 			json = true;
 			break;
@@ -397,7 +605,11 @@ int main(int argc, char **argv)
 			force = true;
 			break;
 		default:
-			usage(stderr);
+			if (optopt == 'b')
+				ctl_err("-b: needs FILE; see 'mqosctl help'");
+			else
+				ctl_err("'%s': unknown option; see 'mqosctl help'",
+					argv[optind - 1]);
 			return EXIT_USAGE;
 		}
 	}
@@ -411,7 +623,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (!batch && optind == argc) {
-		usage(stderr);
+		ctl_err("no command; see 'mqosctl help'");
 		return EXIT_USAGE;
 	}
 	opt_json = json;

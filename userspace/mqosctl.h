@@ -14,6 +14,7 @@
  *   hook.c     hook set/class grammar; hook_nl.c its netlink and output
  *   ports.c    ports set grammar (where MQTT is read); ports_nl.c netlink
  *   batch.c    -b FILE: one command per line, in one process
+ *   confirm.c  load --confirm: the rollback timer and `mqosctl confirm`
  */
 #ifndef MQOSCTL_H
 #define MQOSCTL_H
@@ -37,6 +38,23 @@ extern int ctl_line;
 
 /* Print "mqosctl: [FILE: [line N: ]]fmt\n" on stderr. */
 void ctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * While a command line is parsed (not in a file), the object whose help
+ * explains it ("class"): usage errors end with "; see 'mqosctl class
+ * help'", so that one line names the bad word and where to look.
+ */
+extern const char *ctl_hint;
+
+/*
+ * @word is one of @kws (NULL-terminated) or a prefix of exactly one (as
+ * ip and tc take "sh" for "show"). Returns its index; -1 (no message)
+ * when it matches none, -2 (message naming the candidates) when it is
+ * ambiguous.
+ */
+int ctl_kw(const char *word, const char *const *kws);
+/* ctl_kw, with "'WORD': unknown WHAT (expected a, b or c)" for -1. */
+int ctl_kw_err(const char *word, const char *const *kws, const char *what);
 
 int parse_u32(const char *s, uint32_t max, uint32_t *out);
 int parse_rate(const char *s, uint64_t *bytes_per_s);	/* like tc; bare = bit/s */
@@ -101,6 +119,7 @@ struct ctl_class {
 	uint64_t rate, ceil, police_rate;
 	uint32_t quantum, limit, limit_bytes, police_burst;
 	uint32_t aqm_target, aqm_interval;
+	uint32_t flows;		/* flow queues, 0 = one FIFO */
 	int line;
 };
 
@@ -111,6 +130,8 @@ struct ctl_dev {
 	uint64_t rate;
 	uint32_t overhead;
 	uint8_t default_class;
+	uint8_t isolation;	/* enum mqos_isolation */
+	uint32_t memory_limit;	/* bytes, 0 = the default */
 	struct ctl_class cls[MQOS_MAX_CLASSES + 1];
 	int line;
 };
@@ -133,6 +154,7 @@ struct ctl_rule {
 };
 
 #define HAS(x)	(1U << (x))
+#define HAS64(x)	(1ULL << (x))
 
 /* The netfilter hook: MQOS_HOOK_A_* values; has = bit per attribute. */
 struct ctl_hook_class {
@@ -149,6 +171,10 @@ struct ctl_hook {
 	uint32_t mask;
 	uint32_t decay;			/* seconds, 0 = off */
 	uint64_t packets, no_ct, sticky, raised, decayed; /* from the kernel */
+	/* MQTT stream framing, from the kernel */
+	uint32_t frame_entries, frame_max;
+	uint64_t frame_full, frame_at, frame_cont, frame_old, frame_ahead;
+	uint64_t frame_untrusted, frame_syn, frame_resync, frame_lost;
 	struct ctl_hook_class cls[MQOS_MAX_CLASSES + 1];
 };
 
@@ -190,7 +216,11 @@ int cmd_parse_class(int argc, char **argv, struct ctl_dev *dev,
 		    struct ctl_class **out);
 int cmd_parse_dev(int argc, char **argv, struct ctl_dev *dev);
 int cmd_parse_rule(int argc, char **argv, struct ctl_rule *r);
+/* rule default map|device|class N -> MQOS_A_RULE_DEFAULT's value. */
+int cmd_parse_rule_default(int argc, char **argv, uint8_t *v);
 int parse_class_id(const char *s, uint8_t *id);
+/* isolation names, by enum mqos_isolation ("flows", "dual-srchost", ...) */
+extern const char *const ctl_isolation_names[__MQOS_ISOLATE_MAX + 1];
 
 /* ---- nl.c ----------------------------------------------------------------- */
 
@@ -216,6 +246,9 @@ int ctl_request(struct nl_msg *msg, int (*cb)(struct nlattr **tb, void *arg),
 		void *arg, const struct ctl_span *spans, int nspans);
 
 int ctl_put_class(struct nl_msg *msg, int type, const struct ctl_class *c);
+/* MQOS_A_QDISC with the device's settings, left open; NULL on error. */
+struct nlattr *ctl_put_dev(struct nl_msg *msg, const struct ctl_dev *d);
+int ctl_put_dev_attrs(struct nl_msg *msg, const struct ctl_dev *d);
 int ctl_put_rule(struct nl_msg *msg, int type, const struct ctl_rule *r);
 int ctl_put_ports(struct nl_msg *msg, const struct ctl_ports *p);	/* ports.c */
 void ctl_get_class(struct nlattr *nest, struct ctl_class *c);
@@ -226,15 +259,40 @@ void ctl_get_qdisc(struct nlattr *nest, struct ctl_dev *d);
 
 void print_class_args(FILE *f, const struct ctl_class *c);
 void print_rule_args(FILE *f, const struct ctl_rule *r);
+void print_rule_default(FILE *f, uint8_t v);	/* "map", "class 3" ... */
+int ctl_rule_default_get(uint8_t *v);
 int cmd_class_show(const char *dev, bool json);
 int cmd_dev_show(const char *dev, bool json);
 int cmd_rule_show(bool json);
 int cmd_save(FILE *f);
+
+/* JSON output: -p (pretty) sets JSON_C_TO_STRING_PRETTY. */
+struct json_object;
+extern int ctl_json_flags;
+void ctl_json_print(struct json_object *o);	/* prints and frees */
+
+/* The format `save` writes and the newest `load` reads ("format N"). */
+#define CTL_FORMAT	2
 int cmd_stats(const char *dev, bool json, unsigned int watch, bool reset);
 
 /* ---- load.c --------------------------------------------------------------- */
 
-int cmd_load(const char *path);	/* returns EXIT_* */
+/*
+ * load FILE: returns EXIT_*. @check: parse and validate only, change
+ * nothing. @confirm: seconds after which the configuration before the
+ * load comes back unless `mqosctl confirm` runs (0: no rollback).
+ */
+int cmd_load(const char *path, bool check, unsigned int confirm);
+
+/* ---- confirm.c ------------------------------------------------------------ */
+
+/* Save the running configuration (for a rollback); EXIT_*. */
+int ctl_confirm_prepare(void);
+/* After the load: start the timer that rolls back in @sec s; EXIT_*. */
+int ctl_confirm_arm(unsigned int sec);
+/* A load that failed: forget what prepare saved. */
+void ctl_confirm_cancel(void);
+int cmd_confirm(void);		/* mqosctl confirm: EXIT_* */
 
 /* ---- batch.c and mqosctl.c ------------------------------------------------ */
 
@@ -248,6 +306,8 @@ struct ctl_stats_dev {
 	char name[IFNAMSIZ];
 	uint64_t rate, overlimits, packets, bytes, drops;
 	uint32_t backlog;
+	uint64_t has;		/* bit per TCA_MQOS_XSTATS_* (qdisc only) sent */
+	uint64_t memory_used, memory_limit;
 };
 
 struct ctl_stats_class {
@@ -255,6 +315,7 @@ struct ctl_stats_class {
 	char name[MQOS_CLASS_NAME_LEN];
 	uint8_t id, prio;
 	uint64_t v[TCA_MQOS_XSTATS_MAX + 1];	/* by TCA_MQOS_XSTATS_* */
+	uint64_t has;				/* bit per attribute sent */
 	uint64_t hist[MQOS_HIST_NBUCKETS];
 };
 
@@ -275,5 +336,11 @@ void ctl_stats_free(struct ctl_stats *s);
 
 /* Prometheus text format to stdout, or written+renamed to @path. */
 int cmd_stats_prom(const char *dev, const char *path, unsigned int watch);
+
+/* rtnl.c: device and class changes as RTM_NEWQDISC (like tc qdisc change). */
+int ctl_rtnl_dev_set(const struct ctl_dev *d);
+int ctl_rtnl_class_set(const char *dev, const struct ctl_class *c);
+int ctl_rtnl_class_del(const char *dev, uint8_t id);
+void ctl_rtnl_close(void);
 
 #endif /* MQOSCTL_H */

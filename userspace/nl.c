@@ -10,10 +10,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 #include <linux/netlink.h>
 #include <netlink/netlink.h>
 #include <netlink/genl/genl.h>
 #include <netlink/genl/ctrl.h>
+#include <netlink/genl/family.h>
 
 #include "mqosctl.h"
 
@@ -23,6 +25,64 @@
 
 static struct nl_sock *sk;
 static int family;
+
+/* The version an mqos module reports in /sys/module/mqos/version, or "". */
+static void module_version(char *buf, size_t n)
+{
+	FILE *f = fopen("/sys/module/mqos/version", "r");
+
+	buf[0] = 0;
+	if (f) {
+		if (fgets(buf, (int)n, f))
+			buf[strcspn(buf, "\n")] = 0;
+		fclose(f);
+	}
+}
+
+/* No "mqos" family: not loaded at all, or an mqos.ko from before it. */
+static void ctl_module_missing(void)
+{
+	char v[64];
+
+	if (access("/sys/module/mqos", F_OK)) {
+		ctl_err("the mqos module is not loaded (modprobe mqos, or insmod ./mqos.ko)");
+		return;
+	}
+	module_version(v, sizeof(v));
+	ctl_err("the loaded mqos module (version %s) is too old for mqosctl %s: it has no \"%s\" netlink family; rmmod mqos and load the new one",
+		v[0] ? v : "unknown", MQOS_VERSION_STR, MQOS_GENL_NAME);
+}
+
+/*
+ * The family's version and attribute space against ours: an older module
+ * knows fewer attributes (its strict policies would refuse ours with a
+ * message about the attribute, not about the module).
+ */
+static int ctl_module_check(struct nl_sock *s)
+{
+	struct nl_cache *cache = NULL;
+	struct genl_family *fam;
+	int ver, maxattr, bad = 0;
+	char v[64];
+
+	if (genl_ctrl_alloc_cache(s, &cache) < 0)
+		return 0;	/* cannot tell: let the requests speak */
+	fam = genl_ctrl_search_by_name(cache, MQOS_GENL_NAME);
+	if (fam) {
+		ver = genl_family_get_version(fam);
+		maxattr = genl_family_get_maxattr(fam);
+		if (ver != MQOS_GENL_VERSION || maxattr < MQOS_A_MAX) {
+			module_version(v, sizeof(v));
+			ctl_err("the loaded mqos module (version %s, netlink v%d, %d attributes) does not match mqosctl %s (netlink v%d, %d attributes): load the mqos module that came with this mqosctl",
+				v[0] ? v : "unknown", ver, maxattr,
+				MQOS_VERSION_STR, MQOS_GENL_VERSION, MQOS_A_MAX);
+			bad = -1;
+		}
+		genl_family_put(fam);
+	}
+	nl_cache_free(cache);
+	return bad;
+}
 
 int ctl_nl_open(void)
 {
@@ -43,9 +103,12 @@ int ctl_nl_open(void)
 	nl_socket_set_buffer_size(sk, 1 << 20, 1 << 20);
 	family = genl_ctrl_resolve(sk, MQOS_GENL_NAME);
 	if (family < 0) {
-		ctl_err("the mqos module is not loaded (no generic netlink family \"%s\")",
-			MQOS_GENL_NAME);
+		ctl_module_missing();
 		err = -ENOENT;
+		goto err_free;
+	}
+	if (ctl_module_check(sk)) {
+		err = -EPROTO;
 		goto err_free;
 	}
 	return 0;
@@ -58,6 +121,7 @@ err_free:
 
 void ctl_nl_close(void)
 {
+	ctl_rtnl_close();
 	if (sk)
 		nl_socket_free(sk);
 	sk = NULL;
@@ -146,7 +210,10 @@ static void report(const struct req *r, const struct nlmsgerr *e,
 		ctl_line = line;
 	else if (r->nspans)
 		ctl_line = 0;
-	if (what && msg && strncmp(msg, what, strlen(what)))
+	if (e->error == -EPERM && !msg)
+		ctl_err("%s: changing mqos needs CAP_NET_ADMIN (run as root)",
+			strerror(EPERM));
+	else if (what && msg && strncmp(msg, what, strlen(what)))
 		ctl_err("%s: %s (%s)", what, msg, strerror(-e->error));
 	else if (msg)
 		ctl_err("%s (%s)", msg, strerror(-e->error));
@@ -261,6 +328,8 @@ int ctl_put_class(struct nl_msg *msg, int type, const struct ctl_class *c)
 	    nla_put_u8(msg, TCA_MQOS_CLASS_ECN, c->ecn));
 	PUT(h & HAS(TCA_MQOS_CLASS_DSCP),
 	    nla_put_u8(msg, TCA_MQOS_CLASS_DSCP, c->dscp));
+	PUT(h & HAS(TCA_MQOS_CLASS_FLOWS),
+	    nla_put_u32(msg, TCA_MQOS_CLASS_FLOWS, c->flows));
 	nla_nest_end(msg, n);
 	return 0;
 }
@@ -347,6 +416,7 @@ void ctl_get_class(struct nlattr *nest, struct ctl_class *c)
 	G(TCA_MQOS_CLASS_AQM_INTERVAL, aqm_interval);
 	G(TCA_MQOS_CLASS_ECN, ecn);
 	G(TCA_MQOS_CLASS_DSCP, dscp);
+	G(TCA_MQOS_CLASS_FLOWS, flows);
 #undef G
 	if (tb[TCA_MQOS_CLASS_NAME])
 		snprintf(c->name, sizeof(c->name), "%s",
@@ -367,6 +437,15 @@ void ctl_get_qdisc(struct nlattr *nest, struct ctl_dev *d)
 		d->overhead = nla_get_u32(tb[TCA_MQOS_OVERHEAD]);
 	if (tb[TCA_MQOS_DEFAULT_CLASS])
 		d->default_class = nla_get_u8(tb[TCA_MQOS_DEFAULT_CLASS]);
+	/* Sent by modules with flow queuing only: shown when present. */
+	if (tb[TCA_MQOS_ISOLATION]) {
+		d->isolation = nla_get_u8(tb[TCA_MQOS_ISOLATION]);
+		d->has |= HAS(TCA_MQOS_ISOLATION);
+	}
+	if (tb[TCA_MQOS_MEMORY_LIMIT]) {
+		d->memory_limit = nla_get_u32(tb[TCA_MQOS_MEMORY_LIMIT]);
+		d->has |= HAS(TCA_MQOS_MEMORY_LIMIT);
+	}
 	if (!tb[TCA_MQOS_CLASSES])
 		return;
 	nla_for_each_nested(a, tb[TCA_MQOS_CLASSES], rem) {

@@ -38,7 +38,54 @@ void ctl_err(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
+	if (ctl_hint && !ctl_file)
+		fprintf(stderr, "; see 'mqosctl %s%shelp'", ctl_hint,
+			ctl_hint[0] ? " " : "");
 	fputc('\n', stderr);
+}
+
+const char *ctl_hint;
+
+int ctl_kw(const char *word, const char *const *kws)
+{
+	size_t len = strlen(word);
+	int i, found = -1, n = 0;
+	char list[256];
+
+	if (!len)
+		return -1;
+	for (i = 0; kws[i]; i++) {
+		if (!strcmp(word, kws[i]))
+			return i;
+		if (!strncmp(word, kws[i], len)) {
+			found = i;
+			n++;
+		}
+	}
+	if (n <= 1)
+		return found;
+	list[0] = 0;
+	for (i = 0; kws[i]; i++)
+		if (!strncmp(word, kws[i], len))
+			snprintf(list + strlen(list), sizeof(list) - strlen(list),
+				 "%s%s", list[0] ? ", " : "", kws[i]);
+	ctl_err("'%s': ambiguous (%s)", word, list);
+	return -2;
+}
+
+int ctl_kw_err(const char *word, const char *const *kws, const char *what)
+{
+	int i = ctl_kw(word, kws), k;
+	char list[512];
+
+	if (i != -1)
+		return i < 0 ? -1 : i;
+	list[0] = 0;
+	for (k = 0; kws[k]; k++)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+			 k ? (kws[k + 1] ? ", " : " or ") : "", kws[k]);
+	ctl_err("'%s': unknown %s (expected %s)", word, what, list);
+	return -1;
 }
 
 int parse_u32(const char *s, uint32_t max, uint32_t *out)

@@ -73,14 +73,15 @@ int cmd_parse_ports(int argc, char **argv, struct ctl_ports *p)
 		return -1;
 	}
 	for (i = 1; i < argc; i += 2) {
-		const char *kw = argv[i];
-		bool sn = !strcmp(kw, "mqttsn");
+		static const char *const kws[] = { "mqtt", "mqttsn", NULL };
+		int w = ctl_kw_err(argv[i], kws, "keyword");
+		const char *kw;
+		bool sn;
 
-		if (!sn && strcmp(kw, "mqtt")) {
-			ctl_err("ports set: '%s': unknown keyword (expected mqtt or mqttsn)",
-				kw);
+		if (w < 0)
 			return -1;
-		}
+		kw = kws[w];
+		sn = w == 1;
 		if (i + 1 >= argc) {
 			ctl_err("%s: needs a value", kw);
 			return -1;

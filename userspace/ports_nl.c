@@ -121,9 +121,7 @@ int cmd_ports_show(bool json)
 
 		json_object_object_add(o, "mqtt", list_json(p.mqtt, p.n_mqtt));
 		json_object_object_add(o, "mqttsn", list_json(p.sn, p.n_sn));
-		printf("%s\n", json_object_to_json_string_ext(o,
-			JSON_C_TO_STRING_PLAIN));
-		json_object_put(o);
+		ctl_json_print(o);
 		return 0;
 	}
 	print_ports_set(stdout, &p);

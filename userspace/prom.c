@@ -165,6 +165,24 @@ static const struct {
 	{ "queue", TCA_MQOS_XSTATS_DROP_LIMIT },
 	{ "aqm", TCA_MQOS_XSTATS_DROP_AQM },
 	{ "other", TCA_MQOS_XSTATS_DROP_OTHER },
+	{ "memory", TCA_MQOS_XSTATS_DROP_MEMORY },	/* when sent */
+};
+
+/* Flow queuing (sent by modules that have it; left out otherwise). */
+static const struct class_metric flow_metrics[] = {
+	{ "mqos_class_flow_queues", "gauge",
+	  "Flow queues of the class (0: one FIFO).", TCA_MQOS_XSTATS_FLOWS },
+	{ "mqos_class_flows_sparse", "gauge",
+	  "Flows of the class on the new (sparse) list now.",
+	  TCA_MQOS_XSTATS_FLOWS_SPARSE },
+	{ "mqos_class_flows_bulk", "gauge",
+	  "Flows of the class on the old (bulk) list now.",
+	  TCA_MQOS_XSTATS_FLOWS_BULK },
+	{ "mqos_class_flow_way_collisions_total", "counter",
+	  "Flows of the class that had to share a queue.",
+	  TCA_MQOS_XSTATS_WAY_COLLISIONS },
+	{ "mqos_class_hosts", "gauge",
+	  "Hosts with queued flows in the class now.", TCA_MQOS_XSTATS_HOSTS },
 };
 
 static void write_histogram(FILE *f, const struct ctl_stats *s)
@@ -255,9 +273,9 @@ static void write_devs(FILE *f, const struct ctl_stats *s)
 		  "Times the device rate was reached.", overlimits, false),
 		M("mqos_dev_backlog_packets", "gauge",
 		  "Packets queued in the mqos qdisc of the device now.", backlog, true),
-		M("mqos_dev_rate_bytes", "gauge",
-		  "Effective device rate in bytes per second (0: unlimited).", rate,
-		  false),
+		M("mqos_dev_rate_bytes_per_second", "gauge",
+		  "Configured (effective) device rate in bytes per second (0: unlimited).",
+		  rate, false),
 #undef M
 	};
 	size_t k;
@@ -271,6 +289,30 @@ static void write_devs(FILE *f, const struct ctl_stats *s)
 			dev_labels(f, m[k].name, &s->dev[i]);
 			fprintf(f, " %" PRIu64 "\n", m[k].u32 ?
 				(uint64_t)*(const uint32_t *)p : *(const uint64_t *)p);
+		}
+	}
+	/* Flow queuing's memory accounting: only from modules that send it. */
+	for (k = 0; k < 2; k++) {
+		static const char *const name[2] = {
+			"mqos_dev_memory_used_bytes", "mqos_dev_memory_limit_bytes"
+		};
+		static const char *const help[2] = {
+			"Memory (skb truesize) queued in the mqos qdisc of the device now.",
+			"Memory limit of the mqos qdisc of the device.",
+		};
+		int attr = k ? TCA_MQOS_XSTATS_MEMORY_LIMIT :
+			       TCA_MQOS_XSTATS_MEMORY_USED;
+		bool any = false;
+
+		for (i = 0; i < s->ndev; i++) {
+			if (!(s->dev[i].has & HAS64(attr)))
+				continue;
+			if (!any)
+				family(f, name[k], "gauge", help[k]);
+			any = true;
+			dev_labels(f, name[k], &s->dev[i]);
+			fprintf(f, " %" PRIu64 "\n", k ? s->dev[i].memory_limit :
+				s->dev[i].memory_used);
 		}
 	}
 }
@@ -309,8 +351,51 @@ static void write_rules(FILE *f, const struct ctl_stats *s)
 	}
 }
 
+/* The netfilter hook's MQTT stream framing and promotions (netns-wide). */
+static void write_hook(FILE *f, const struct ctl_hook *h)
+{
+	static const char *const seg[] = {
+		"at_header", "continuation", "retransmission", "out_of_order",
+		"untrusted",
+	};
+	const uint64_t segv[] = {
+		h->frame_at, h->frame_cont, h->frame_old, h->frame_ahead,
+		h->frame_untrusted,
+	};
+	size_t k;
+
+	family(f, "mqos_hook_raised_total", "counter",
+	       "Times the hook raised a connection's class (promotions).");
+	fprintf(f, "mqos_hook_raised_total %" PRIu64 "\n", h->raised);
+	family(f, "mqos_hook_framing_entries", "gauge",
+	       "TCP connections with MQTT framing state.");
+	fprintf(f, "mqos_hook_framing_entries %u\n", h->frame_entries);
+	family(f, "mqos_hook_framing_max_entries", "gauge",
+	       "Bound of the MQTT framing state table (per network namespace).");
+	fprintf(f, "mqos_hook_framing_max_entries %u\n", h->frame_max);
+	family(f, "mqos_hook_framing_table_full_total", "counter",
+	       "Connections left without framing state: the table was full.");
+	fprintf(f, "mqos_hook_framing_table_full_total %" PRIu64 "\n",
+		h->frame_full);
+	family(f, "mqos_hook_framing_segments_total", "counter",
+	       "TCP segments of MQTT connections by what framing made of them.");
+	for (k = 0; k < sizeof(seg) / sizeof(seg[0]); k++)
+		fprintf(f, "mqos_hook_framing_segments_total{verdict=\"%s\"} %"
+			PRIu64 "\n", seg[k], segv[k]);
+	family(f, "mqos_hook_framing_positions_total", "counter",
+	       "MQTT header positions learned, by how (handshake, resync).");
+	fprintf(f, "mqos_hook_framing_positions_total{source=\"handshake\"} %"
+		PRIu64 "\n", h->frame_syn);
+	fprintf(f, "mqos_hook_framing_positions_total{source=\"resync\"} %"
+		PRIu64 "\n", h->frame_resync);
+	family(f, "mqos_hook_framing_lost_total", "counter",
+	       "MQTT header positions lost (nothing trusted until found again).");
+	fprintf(f, "mqos_hook_framing_lost_total %" PRIu64 "\n", h->frame_lost);
+}
+
 static void write_prom(FILE *f, const struct ctl_stats *s)
 {
+	struct ctl_hook h;
 	size_t k;
 	int i;
 
@@ -328,17 +413,36 @@ static void write_prom(FILE *f, const struct ctl_stats *s)
 	       "Packets dropped by the class, by reason (policer, queue limit, AQM, other).");
 	for (i = 0; i < s->ncls; i++)
 		for (k = 0; k < sizeof(drop_reasons) / sizeof(drop_reasons[0]); k++) {
+			if (drop_reasons[k].attr == TCA_MQOS_XSTATS_DROP_MEMORY &&
+			    !(s->cls[i].has & HAS64(TCA_MQOS_XSTATS_DROP_MEMORY)))
+				continue;
 			class_labels(f, "mqos_class_drops_total", &s->cls[i],
 				     "reason", drop_reasons[k].reason);
 			fprintf(f, " %" PRIu64 "\n",
 				s->cls[i].v[drop_reasons[k].attr]);
 		}
+	for (k = 0; k < sizeof(flow_metrics) / sizeof(flow_metrics[0]); k++) {
+		const struct class_metric *m = &flow_metrics[k];
+		bool any = false;
+
+		for (i = 0; i < s->ncls; i++) {
+			if (!(s->cls[i].has & HAS64(m->attr)))
+				continue;
+			if (!any)
+				family(f, m->name, m->type, m->help);
+			any = true;
+			class_labels(f, m->name, &s->cls[i], NULL, NULL);
+			fprintf(f, " %" PRIu64 "\n", s->cls[i].v[m->attr]);
+		}
+	}
 	write_histogram(f, s);
 	write_delay_gauges(f, s);
 	write_rules(f, s);
 	family(f, "mqos_malformed_packets_total", "counter",
 	       "Malformed MQTT/MQTT-SN packets seen (per network namespace).");
 	fprintf(f, "mqos_malformed_packets_total %" PRIu64 "\n", s->malformed);
+	if (!ctl_hook_get(&h))
+		write_hook(f, &h);
 }
 
 /* Write to a temporary file next to @path, then rename it over @path. */

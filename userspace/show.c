@@ -117,7 +117,7 @@ void print_class_args(FILE *f, const struct ctl_class *c)
 	if (c->police_rate) {
 		fmt_rate(a, sizeof(a), c->police_rate);
 		fmt_size(b, sizeof(b), c->police_burst);
-		fprintf(f, " police %s %s", a, b);
+		fprintf(f, " police rate %s burst %s", a, b);
 		if (c->police_demote)
 			fprintf(f, " demote %u", c->police_demote);
 	}
@@ -128,6 +128,50 @@ void print_class_args(FILE *f, const struct ctl_class *c)
 		fputs(" dscp keep", f);
 	else
 		fprintf(f, " dscp %u", c->dscp);
+	/* Only from a module that has flow queues. */
+	if (c->has & HAS(TCA_MQOS_CLASS_FLOWS))
+		fprintf(f, " flows %u", c->flows);
+}
+
+/* The device's own settings, as `dev set DEV` takes them. */
+static void print_dev_args(FILE *f, const struct ctl_dev *d)
+{
+	char buf[32];
+
+	fmt_rate(buf, sizeof(buf), d->rate);
+	fprintf(f, " rate %s overhead %u default %u", d->rate ? buf : "0",
+		d->overhead, d->default_class);
+	if ((d->has & HAS(TCA_MQOS_ISOLATION)) &&
+	    d->isolation < __MQOS_ISOLATE_MAX)
+		fprintf(f, " isolation %s", ctl_isolation_names[d->isolation]);
+	if (d->has & HAS(TCA_MQOS_MEMORY_LIMIT)) {
+		fmt_size(buf, sizeof(buf), d->memory_limit);
+		fprintf(f, " memlimit %s", d->memory_limit ? buf : "default");
+	}
+}
+
+void print_rule_default(FILE *f, uint8_t v)
+{
+	if (v == MQOS_RULE_DEFAULT_MAP)
+		fputs("map", f);
+	else if (v == MQOS_RULE_DEFAULT_DEVICE)
+		fputs("device", f);
+	else
+		fprintf(f, "class %u", v);
+}
+
+static int rule_default_cb(struct nlattr **tb, void *arg)
+{
+	if (tb[MQOS_A_RULE_DEFAULT])
+		*(uint8_t *)arg = nla_get_u8(tb[MQOS_A_RULE_DEFAULT]);
+	return 0;
+}
+
+int ctl_rule_default_get(uint8_t *v)
+{
+	*v = MQOS_RULE_DEFAULT_MAP;
+	return ctl_request(ctl_msg(MQOS_CMD_RULE_GET, 0), rule_default_cb, v,
+			   NULL, 0);
 }
 
 static void print_ifindex(FILE *f, const char *kw, uint32_t ifindex)
@@ -217,70 +261,186 @@ static void jstr(json_object *o, const char *k, const char *v)
 	jset(o, k, json_object_new_string(v));
 }
 
+/*
+ * The JSON schema (mqosctl(8), JSON OUTPUT): units in key names (_bps
+ * bits/s, _bytes, _packets, _ns), one type per key, null for "none";
+ * counters that only some modules send are left out when not sent.
+ */
+static void jnull(json_object *o, const char *k)
+{
+	jset(o, k, NULL);
+}
+
 static json_object *class_json(const char *dev, const struct ctl_class *c)
 {
-	json_object *o = json_object_new_object();
-	char buf[32];
+	json_object *o = json_object_new_object(), *p;
 
 	jstr(o, "dev", dev);
 	jint(o, "class", c->id);
 	jstr(o, "name", c->name);
 	jint(o, "prio", c->prio);
-	jint(o, "rate", c->rate);
+	jint(o, "rate_bps", c->rate * 8);
 	jint(o, "rate_pct", c->rate_pct);
-	jint(o, "ceil", c->ceil);
+	jint(o, "ceil_bps", c->ceil * 8);
 	jint(o, "ceil_pct", c->ceil_pct);
-	jint(o, "quantum", c->quantum);
-	jint(o, "limit", c->limit);
+	jint(o, "quantum_bytes", c->quantum);
+	jint(o, "limit_packets", c->limit);
 	jint(o, "limit_bytes", c->limit_bytes);
-	jint(o, "police_rate", c->police_rate);
-	jint(o, "police_burst", c->police_burst);
-	jint(o, "police_demote", c->police_demote);
-	jint(o, "aqm_target_us", c->aqm_target);
-	jint(o, "aqm_interval_us", c->aqm_interval);
-	jset(o, "ecn", json_object_new_boolean(c->ecn));
-	if (c->dscp == MQOS_DSCP_KEEP) {
-		jset(o, "dscp", NULL);
+	if (c->police_rate) {
+		p = json_object_new_object();
+		jint(p, "rate_bps", c->police_rate * 8);
+		jint(p, "burst_bytes", c->police_burst);
+		if (c->police_demote)
+			jint(p, "demote_class", c->police_demote);
+		else
+			jnull(p, "demote_class");
+		jset(o, "police", p);
 	} else {
-		snprintf(buf, sizeof(buf), "%u", c->dscp);
-		jint(o, "dscp", c->dscp);
+		jnull(o, "police");
 	}
+	jint(o, "aqm_target_ns", (uint64_t)c->aqm_target * 1000);
+	jint(o, "aqm_interval_ns", (uint64_t)c->aqm_interval * 1000);
+	jset(o, "ecn", json_object_new_boolean(c->ecn));
+	if (c->dscp == MQOS_DSCP_KEEP)
+		jnull(o, "remark_dscp");
+	else
+		jint(o, "remark_dscp", c->dscp);
+	if (c->has & HAS(TCA_MQOS_CLASS_FLOWS))
+		jint(o, "flows", c->flows);
 	return o;
+}
+
+static json_object *dev_json(const struct ctl_dev *d)
+{
+	json_object *o = json_object_new_object();
+
+	jstr(o, "dev", d->name);
+	jint(o, "rate_bps", d->rate * 8);
+	jint(o, "overhead_bytes", d->overhead);
+	jint(o, "default_class", d->default_class);
+	if ((d->has & HAS(TCA_MQOS_ISOLATION)) &&
+	    d->isolation < __MQOS_ISOLATE_MAX)
+		jstr(o, "isolation", ctl_isolation_names[d->isolation]);
+	if (d->has & HAS(TCA_MQOS_MEMORY_LIMIT))
+		jint(o, "memory_limit_bytes", d->memory_limit);
+	return o;
+}
+
+/* Bits of @set as a JSON array of numbers (bit 3 of MQTT-SN: -1). */
+static json_object *bits_json(uint64_t set, int n, bool sn)
+{
+	json_object *a = json_object_new_array();
+	int b;
+
+	if (sn && (set & (1U << 3)))
+		json_object_array_add(a, json_object_new_int(-1));
+	for (b = 0; b < n; b++)
+		if (set & (1ULL << b) && !(sn && b == 3))
+			json_object_array_add(a, json_object_new_int(b));
+	return a;
+}
+
+static json_object *range_json(uint16_t lo, uint16_t hi)
+{
+	json_object *o = json_object_new_object();
+
+	jint(o, "min", lo);
+	jint(o, "max", hi);
+	return o;
+}
+
+static json_object *ifindex_json(uint32_t ifindex)
+{
+	json_object *o = json_object_new_object();
+	char name[IF_NAMESIZE];
+
+	jint(o, "index", ifindex);
+	if (if_indextoname(ifindex, name))
+		jstr(o, "name", name);
+	else
+		jnull(o, "name");
+	return o;
+}
+
+/* The selectors as a structured object: a key per selector given. */
+static json_object *match_json(const struct ctl_rule *r)
+{
+	json_object *m = json_object_new_object(), *a;
+	uint32_t h = r->has;
+	char buf[512], *tok, *save;
+
+	if (h & HAS(MQOS_RULE_A_DSCP))
+		jset(m, "dscp", bits_json(r->dscp, 64, false));
+	if (h & HAS(MQOS_RULE_A_MQTT_QOS))
+		jset(m, "mqtt_qos", bits_json(r->mqtt_qos, 3, false));
+	if (h & HAS(MQOS_RULE_A_KINDS)) {
+		a = json_object_new_array();
+		fmt_kinds(buf, sizeof(buf), r->kinds);
+		for (tok = strtok_r(buf, ",", &save); tok;
+		     tok = strtok_r(NULL, ",", &save))
+			json_object_array_add(a, json_object_new_string(tok));
+		jset(m, "mqtt_kind", a);
+	}
+	if (h & HAS(MQOS_RULE_A_TOPIC))
+		jset(m, "mqtt_topic",
+		     json_object_new_string_len(r->topic, r->topic_len));
+	if (h & HAS(MQOS_RULE_A_SN_QOS))
+		jset(m, "mqttsn_qos", bits_json(r->sn_qos, 4, true));
+	if (h & HAS(MQOS_RULE_A_PROTO))
+		jint(m, "proto", r->proto);
+	if (h & HAS(MQOS_RULE_A_SPORT_MIN))
+		jset(m, "sport", range_json(r->sport_lo, r->sport_hi));
+	if (h & HAS(MQOS_RULE_A_DPORT_MIN))
+		jset(m, "dport", range_json(r->dport_lo, r->dport_hi));
+	if (h & HAS(MQOS_RULE_A_SRC)) {
+		fmt_prefix(buf, sizeof(buf), r->family, r->src, r->src_plen);
+		jstr(m, "src", buf);
+	}
+	if (h & HAS(MQOS_RULE_A_DST)) {
+		fmt_prefix(buf, sizeof(buf), r->family, r->dst, r->dst_plen);
+		jstr(m, "dst", buf);
+	}
+	if (h & HAS(MQOS_RULE_A_IIF))
+		jset(m, "iif", ifindex_json(r->iif));
+	if (h & HAS(MQOS_RULE_A_OIF))
+		jset(m, "oif", ifindex_json(r->oif));
+	return m;
 }
 
 static json_object *rule_json(const struct ctl_rule *r)
 {
 	json_object *o = json_object_new_object();
-	char buf[512];
+	char buf[1024];
 	FILE *f;
 
 	jint(o, "pref", r->pref);
 	jint(o, "class", r->class_id);
-	/* The selectors as `rule add` takes them. */
+	jset(o, "match", match_json(r));
+	/* The same rule as `rule add` takes it. */
+	buf[0] = 0;
 	f = fmemopen(buf, sizeof(buf), "w");
 	if (f) {
 		print_rule_args(f, r);
 		fclose(f);
-		jstr(o, "rule", buf);
 	}
-	if (r->has & HAS(MQOS_RULE_A_DSCP)) {
-		fmt_dscp_set(buf, sizeof(buf), r->dscp);
-		jstr(o, "dscp", buf);
-	}
-	if (r->has & HAS(MQOS_RULE_A_TOPIC)) {
-		memcpy(buf, r->topic, r->topic_len);
-		buf[r->topic_len] = 0;
-		jstr(o, "mqtt_topic", buf);
-	}
+	buf[sizeof(buf) - 1] = 0;
+	jstr(o, "rule", buf);
 	jint(o, "hits_packets", r->hits_packets);
 	jint(o, "hits_bytes", r->hits_bytes);
 	return o;
 }
 
+int ctl_json_flags = JSON_C_TO_STRING_PLAIN;
+
+void ctl_json_print(json_object *o)
+{
+	puts(json_object_to_json_string_ext(o, ctl_json_flags));
+	json_object_put(o);
+}
+
 static void json_print(json_object *o)
 {
-	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-	json_object_put(o);
+	ctl_json_print(o);
 }
 
 /* ---- show commands --------------------------------------------------------- */
@@ -308,8 +468,10 @@ int cmd_class_show(const char *dev, bool json)
 		}
 	}
 	free(d.v);
-	if (json)
+	if (json && !err)
 		json_print(arr);
+	else if (json)
+		json_object_put(arr);
 	return err;
 }
 
@@ -317,39 +479,47 @@ int cmd_dev_show(const char *dev, bool json)
 {
 	json_object *arr = json ? json_object_new_array() : NULL;
 	struct devs d;
-	char buf[32];
 	int i, err;
 
 	err = get_devs(dev, &d);
 	for (i = 0; !err && i < d.n; i++) {
 		if (json) {
-			json_object *o = json_object_new_object();
-
-			jstr(o, "dev", d.v[i].name);
-			jint(o, "rate", d.v[i].rate);
-			jint(o, "overhead", d.v[i].overhead);
-			jint(o, "default", d.v[i].default_class);
-			json_object_array_add(arr, o);
+			json_object_array_add(arr, dev_json(&d.v[i]));
 			continue;
 		}
-		fmt_rate(buf, sizeof(buf), d.v[i].rate);
-		printf("%s rate %s overhead %u default %u\n", d.v[i].name,
-		       d.v[i].rate ? buf : "0", d.v[i].overhead,
-		       d.v[i].default_class);
+		fputs(d.v[i].name, stdout);
+		print_dev_args(stdout, &d.v[i]);
+		putchar('\n');
 	}
 	free(d.v);
-	if (json)
+	if (json && !err)
 		json_print(arr);
+	else if (json)
+		json_object_put(arr);
 	return err;
+}
+
+static json_object *rule_default_json(json_object *o, uint8_t v)
+{
+	jstr(o, "default", v == MQOS_RULE_DEFAULT_MAP ? "map" :
+			   v == MQOS_RULE_DEFAULT_DEVICE ? "device" : "class");
+	if (v == MQOS_RULE_DEFAULT_MAP || v == MQOS_RULE_DEFAULT_DEVICE)
+		jnull(o, "default_class");
+	else
+		jint(o, "default_class", v);
+	return o;
 }
 
 int cmd_rule_show(bool json)
 {
 	json_object *arr = json ? json_object_new_array() : NULL;
 	struct rules r;
+	uint8_t def;
 	int i, err;
 
 	err = get_rules(&r);
+	if (!err)
+		err = ctl_rule_default_get(&def);
 	for (i = 0; !err && i < r.n; i++) {
 		if (json) {
 			json_object_array_add(arr, rule_json(&r.v[i]));
@@ -360,8 +530,19 @@ int cmd_rule_show(bool json)
 		       r.v[i].hits_packets, r.v[i].hits_bytes);
 	}
 	free(r.v);
-	if (json)
-		json_print(arr);
+	if (json && !err) {
+		json_object *o = rule_default_json(json_object_new_object(), def);
+
+		jset(o, "rules", arr);
+		json_print(o);
+	} else if (json) {
+		json_object_put(arr);
+	} else if (!err) {
+		/* What the packets no rule matches get, last like a rule. */
+		fputs("default ", stdout);
+		print_rule_default(stdout, def);
+		putchar('\n');
+	}
 	return err;
 }
 
@@ -371,23 +552,26 @@ int cmd_save(FILE *f)
 	struct ctl_hook h;
 	struct devs d;
 	struct rules r;
-	char buf[32];
+	uint8_t def;
 	int i, id, err;
 
 	err = get_devs(NULL, &d);
 	if (err)
 		return err;
 	err = get_rules(&r);
+	if (!err)
+		err = ctl_rule_default_get(&def);
 	if (err) {
 		free(d.v);
+		free(r.v);
 		return err;
 	}
 	fputs("# mqos configuration (mqosctl save); apply with: mqosctl load FILE\n", f);
+	fprintf(f, "format %d\n", CTL_FORMAT);
 	for (i = 0; i < d.n; i++) {
-		fmt_rate(buf, sizeof(buf), d.v[i].rate);
-		fprintf(f, "dev set %s rate %s overhead %u default %u\n",
-			d.v[i].name, d.v[i].rate ? buf : "0", d.v[i].overhead,
-			d.v[i].default_class);
+		fprintf(f, "dev set %s", d.v[i].name);
+		print_dev_args(f, &d.v[i]);
+		fputc('\n', f);
 		for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
 			if (!d.v[i].cls[id].id)
 				continue;
@@ -399,6 +583,11 @@ int cmd_save(FILE *f)
 	err = ctl_ports_get(&p);
 	if (!err)
 		print_ports_set(f, &p);
+	if (!err) {
+		fputs("rule default ", f);
+		print_rule_default(f, def);
+		fputc('\n', f);
+	}
 	for (i = 0; !err && i < r.n; i++) {
 		fputs("rule add ", f);
 		print_rule_args(f, &r.v[i]);
@@ -509,6 +698,29 @@ static const char *fmt_delay(char *buf, size_t n, uint64_t ns)
 	return buf;
 }
 
+/* Flow queuing counters: those the module sent. */
+static const struct {
+	const char *key;
+	int attr;
+} flow_keys[] = {
+	{ "queues", TCA_MQOS_XSTATS_FLOWS },
+	{ "sparse", TCA_MQOS_XSTATS_FLOWS_SPARSE },
+	{ "bulk", TCA_MQOS_XSTATS_FLOWS_BULK },
+	{ "way_collisions", TCA_MQOS_XSTATS_WAY_COLLISIONS },
+	{ "hosts", TCA_MQOS_XSTATS_HOSTS },
+};
+
+static json_object *flows_json(const struct ctl_stats_class *c)
+{
+	json_object *o = json_object_new_object();
+	size_t k;
+
+	for (k = 0; k < sizeof(flow_keys) / sizeof(flow_keys[0]); k++)
+		if (c->has & HAS64(flow_keys[k].attr))
+			jint(o, flow_keys[k].key, c->v[flow_keys[k].attr]);
+	return o;
+}
+
 static json_object *stats_json(const struct stats *s, const struct stats *p)
 {
 	json_object *root = json_object_new_object();
@@ -522,12 +734,16 @@ static json_object *stats_json(const struct stats *s, const struct stats *p)
 		json_object *cls = json_object_new_array();
 
 		jstr(o, "dev", d->name);
-		jint(o, "rate", d->rate);
+		jint(o, "rate_bps", d->rate * 8);
 		jint(o, "sent_packets", d->packets);
 		jint(o, "sent_bytes", d->bytes);
 		jint(o, "drops", d->drops);
-		jint(o, "backlog", d->backlog);
+		jint(o, "backlog_packets", d->backlog);
 		jint(o, "overlimits", d->overlimits);
+		if (d->has & HAS64(TCA_MQOS_XSTATS_MEMORY_USED))
+			jint(o, "memory_used_bytes", d->memory_used);
+		if (d->has & HAS64(TCA_MQOS_XSTATS_MEMORY_LIMIT))
+			jint(o, "memory_limit_bytes", d->memory_limit);
 		for (j = 0; j < s->d.ncls; j++) {
 			const struct ctl_stats_class *c = &s->d.cls[j];
 			json_object *co, *dr, *dl, *h;
@@ -554,24 +770,28 @@ static json_object *stats_json(const struct stats *s, const struct stats *p)
 			jint(dr, "limit", c->v[TCA_MQOS_XSTATS_DROP_LIMIT]);
 			jint(dr, "aqm", c->v[TCA_MQOS_XSTATS_DROP_AQM]);
 			jint(dr, "other", c->v[TCA_MQOS_XSTATS_DROP_OTHER]);
+			if (c->has & HAS64(TCA_MQOS_XSTATS_DROP_MEMORY))
+				jint(dr, "memory", c->v[TCA_MQOS_XSTATS_DROP_MEMORY]);
 			jset(co, "drops", dr);
 			jint(co, "demoted", c->v[TCA_MQOS_XSTATS_DEMOTED]);
 			jint(co, "ecn_marks", c->v[TCA_MQOS_XSTATS_ECN_MARKS]);
 			jint(co, "overlimits", c->v[TCA_MQOS_XSTATS_OVERLIMITS]);
 			dl = json_object_new_object();
 			jint(dl, "count", c->v[TCA_MQOS_XSTATS_DELAY_COUNT]);
-			jint(dl, "min", dd.min);
-			jint(dl, "mean", dd.mean);
-			jint(dl, "p50", dd.p50);
-			jint(dl, "p90", dd.p90);
-			jint(dl, "p99", dd.p99);
-			jint(dl, "max", dd.max);
-			jint(dl, "jitter", dd.jitter);
+			jint(dl, "min_ns", dd.min);
+			jint(dl, "mean_ns", dd.mean);
+			jint(dl, "p50_ns", dd.p50);
+			jint(dl, "p90_ns", dd.p90);
+			jint(dl, "p99_ns", dd.p99);
+			jint(dl, "max_ns", dd.max);
+			jint(dl, "jitter_ns", dd.jitter);
 			h = json_object_new_array();
 			for (b = 0; b < MQOS_HIST_NBUCKETS; b++)
 				json_object_array_add(h, json_object_new_uint64(c->hist[b]));
 			jset(dl, "hist", h);
-			jset(co, "delay_ns", dl);
+			jset(co, "delay", dl);
+			if (c->has & HAS64(TCA_MQOS_XSTATS_FLOWS))
+				jset(co, "flows", flows_json(c));
 			json_object_array_add(cls, co);
 		}
 		jset(o, "classes", cls);
@@ -581,7 +801,7 @@ static json_object *stats_json(const struct stats *s, const struct stats *p)
 		json_object_array_add(rules, rule_json(&s->d.rules[i]));
 	jset(root, "devices", devs);
 	jset(root, "rules", rules);
-	jint(root, "malformed", s->d.malformed);
+	jint(root, "malformed_packets", s->d.malformed);
 	if (s->has_hook)
 		jset(root, "hook", hook_json(&s->hook));
 	return root;
@@ -600,6 +820,9 @@ static void stats_text(const struct stats *s, const struct stats *p)
 		       " bytes, drops %" PRIu64 ", backlog %u pkts, overlimits %"
 		       PRIu64 "\n", dv->name, dv->rate ? r : "0", dv->packets,
 		       dv->bytes, dv->drops, dv->backlog, dv->overlimits);
+		if (dv->has & HAS64(TCA_MQOS_XSTATS_MEMORY_USED))
+			printf("  memory used %" PRIu64 " of %" PRIu64 " bytes\n",
+			       dv->memory_used, dv->memory_limit);
 		for (k = 0; k < s->d.ncls; k++) {
 			const struct ctl_stats_class *c = &s->d.cls[k];
 			const uint64_t *v = c->v;
@@ -632,6 +855,16 @@ static void stats_text(const struct stats *s, const struct stats *p)
 			       fmt_delay(c9, sizeof(c9), dd.p99),
 			       fmt_delay(d, sizeof(d), dd.max),
 			       fmt_delay(j, sizeof(j), dd.jitter));
+			if (c->has & HAS64(TCA_MQOS_XSTATS_FLOWS))
+				printf("    flows: queues %" PRIu64 " sparse %" PRIu64
+				       " bulk %" PRIu64 " way collisions %" PRIu64
+				       " hosts %" PRIu64 "; memory drops %" PRIu64 "\n",
+				       v[TCA_MQOS_XSTATS_FLOWS],
+				       v[TCA_MQOS_XSTATS_FLOWS_SPARSE],
+				       v[TCA_MQOS_XSTATS_FLOWS_BULK],
+				       v[TCA_MQOS_XSTATS_WAY_COLLISIONS],
+				       v[TCA_MQOS_XSTATS_HOSTS],
+				       v[TCA_MQOS_XSTATS_DROP_MEMORY]);
 		}
 	}
 	if (s->d.nrules)
@@ -650,6 +883,7 @@ static void stats_text(const struct stats *s, const struct stats *p)
 /* One reset, one sample, or a sample every @watch seconds. */
 int cmd_stats(const char *dev, bool json, unsigned int watch, bool reset)
 {
+	bool tty = isatty(STDOUT_FILENO), first = true;
 	struct stats s, p;
 	int err;
 
@@ -679,8 +913,12 @@ int cmd_stats(const char *dev, bool json, unsigned int watch, bool reset)
 		err = stats_get(dev, &s);
 		if (err)
 			break;
-		if (watch && !json)
+		/* Clear a terminal; into a pipe, samples one after another. */
+		if (watch && !json && tty)
 			printf("\033[H\033[2J");
+		else if (watch && !json && !first)
+			putchar('\n');
+		first = false;
 		if (json)
 			json_print(stats_json(&s, &p));
 		else

@@ -42,6 +42,7 @@ static void stats_class_attrs(struct ctl_stats_class *c, struct nlattr *xs)
 	for (i = 0; i <= TCA_MQOS_XSTATS_MAX; i++) {
 		if (!x[i] || i == TCA_MQOS_XSTATS_NAME)
 			continue;
+		c->has |= HAS64(i);
 		if (nla_len(x[i]) == 8)
 			c->v[i] = nla_get_u64(x[i]);
 		else if (nla_len(x[i]) == 4)
@@ -96,6 +97,16 @@ static int stats_cb(struct nlattr **tb, void *arg)
 #undef G64
 		if (tb[MQOS_A_BACKLOG])
 			d->backlog = nla_get_u32(tb[MQOS_A_BACKLOG]);
+		/* The qdisc-wide counters of flow queuing, when sent. */
+		if (tb[MQOS_A_XSTATS]) {
+			struct ctl_stats_class q;
+
+			memset(&q, 0, sizeof(q));
+			stats_class_attrs(&q, tb[MQOS_A_XSTATS]);
+			d->has = q.has;
+			d->memory_used = q.v[TCA_MQOS_XSTATS_MEMORY_USED];
+			d->memory_limit = q.v[TCA_MQOS_XSTATS_MEMORY_LIMIT];
+		}
 	}
 	return 0;
 }

@@ -150,6 +150,93 @@ static void test_ports(void)
 	CHECK(ports_words(&p, "ports get"));
 }
 
+/* Words of a command line after OBJECT COMMAND, for the cmd.c parsers. */
+static int words(char *line, char **argv)
+{
+	return tokenize(line, argv, 32);
+}
+
+static void test_grammar(void)
+{
+	static const char *const kws[] = { "rate", "ceil", "realm", NULL };
+	static struct ctl_dev d;
+	struct ctl_class *c;
+	char line[256], *argv[32];
+	uint8_t def;
+	int n;
+
+	/* Keywords: exact, unique prefix, ambiguous, unknown. */
+	CHECK(ctl_kw("rate", kws) == 0);
+	CHECK(ctl_kw("c", kws) == 1);
+	CHECK(ctl_kw("rat", kws) == 0);
+	CHECK(ctl_kw("re", kws) == 2);
+	CHECK(ctl_kw("r", kws) == -2);		/* rate, realm */
+	CHECK(ctl_kw("x", kws) == -1);
+	CHECK(ctl_kw("", kws) == -1);
+	CHECK(ctl_kw("rates", kws) == -1);
+
+	/* police: keyword form, positional form, off; prefixes of keywords. */
+	memset(&d, 0, sizeof(d));
+	snprintf(line, sizeof(line), "g1 3 police rate 1mbit burst 10k demote 4 pri 2");
+	n = words(line, argv);
+	CHECK(!cmd_parse_class(n, argv, &d, &c));
+	CHECK(c->police_rate == 125000 && c->police_burst == 10240 &&
+	      c->police_demote == 4 && c->prio == 2);
+	snprintf(line, sizeof(line), "g1 3 police burst 2k rate 8kbit rate 2mbit");
+	n = words(line, argv);
+	CHECK(!cmd_parse_class(n, argv, &d, &c));	/* the 2nd rate: the class's */
+	CHECK(c->police_rate == 1000 && c->police_burst == 2048 &&
+	      !c->police_demote && c->rate == 250000);
+	snprintf(line, sizeof(line), "g1 3 police 1mbit 15k demote 5 dscp EF");
+	n = words(line, argv);
+	CHECK(!cmd_parse_class(n, argv, &d, &c));
+	CHECK(c->police_rate == 125000 && c->police_burst == 15360 &&
+	      c->police_demote == 5 && c->dscp == 46);
+	snprintf(line, sizeof(line), "g1 3 police off flows 1024");
+	n = words(line, argv);
+	CHECK(!cmd_parse_class(n, argv, &d, &c));
+	CHECK(!c->police_rate && c->flows == 1024 &&
+	      (c->has & HAS(TCA_MQOS_CLASS_FLOWS)));
+	snprintf(line, sizeof(line), "g1 3 police rate 1mbit");
+	n = words(line, argv);
+	CHECK(cmd_parse_class(n, argv, &d, &c));
+	snprintf(line, sizeof(line), "g1 3 flows 12");
+	n = words(line, argv);
+	CHECK(cmd_parse_class(n, argv, &d, &c));
+	snprintf(line, sizeof(line), "g1 3 flows 4");	/* below the ways */
+	n = words(line, argv);
+	CHECK(cmd_parse_class(n, argv, &d, &c));
+
+	/* dev set: isolation by name or prefix, memlimit. */
+	memset(&d, 0, sizeof(d));
+	snprintf(line, sizeof(line), "g1 iso dual-d mem 8m");
+	n = words(line, argv);
+	CHECK(!cmd_parse_dev(n, argv, &d));
+	CHECK(d.isolation == MQOS_ISOLATE_DUAL_DSTHOST &&
+	      d.memory_limit == 8 << 20 &&
+	      d.has == (HAS(TCA_MQOS_ISOLATION) | HAS(TCA_MQOS_MEMORY_LIMIT)));
+	snprintf(line, sizeof(line), "g1 isolation dual");	/* ambiguous */
+	n = words(line, argv);
+	CHECK(cmd_parse_dev(n, argv, &d));
+
+	/* rule default */
+	snprintf(line, sizeof(line), "map");
+	n = words(line, argv);
+	CHECK(!cmd_parse_rule_default(n, argv, &def) && def == MQOS_RULE_DEFAULT_MAP);
+	snprintf(line, sizeof(line), "dev");
+	n = words(line, argv);
+	CHECK(!cmd_parse_rule_default(n, argv, &def) && def == MQOS_RULE_DEFAULT_DEVICE);
+	snprintf(line, sizeof(line), "class 16");
+	n = words(line, argv);
+	CHECK(!cmd_parse_rule_default(n, argv, &def) && def == 16);
+	snprintf(line, sizeof(line), "class 0");
+	n = words(line, argv);
+	CHECK(cmd_parse_rule_default(n, argv, &def));
+	snprintf(line, sizeof(line), "class");
+	n = words(line, argv);
+	CHECK(cmd_parse_rule_default(n, argv, &def));
+}
+
 int main(void)
 {
 	char buf[100], line[256], *argv[8];
@@ -219,6 +306,7 @@ int main(void)
 	CHECK(tokenize(line, argv, 8) == -1);
 	test_hook();
 	test_ports();
+	test_grammar();
 	printf("test_parse: %s\n", fails ? "FAILED" : "ok");
 	return fails ? 1 : 0;
 }

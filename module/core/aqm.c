@@ -80,11 +80,15 @@ bool mqos_aqm_should_drop(struct mqos_aqm *a, const struct mqos_aqm_params *p,
 
 	/*
 	 * Enter the dropping state. If it was left only recently, resume
-	 * near the drop rate that was controlling the queue then.
+	 * near the drop rate that was controlling the queue then. "Recently"
+	 * is less than 16 intervals after the last scheduled drop, or before
+	 * it: that drop can still lie ahead when the interval was shortened
+	 * since it was scheduled (CoDel compares the signed difference).
 	 */
 	a->dropping = true;
 	delta = a->count - a->lastcount;
-	if (delta > 1 && now - a->drop_next < 16 * p->interval_ns)
+	if (delta > 1 && (now < a->drop_next ||
+			  now - a->drop_next < 16 * p->interval_ns))
 		a->count = delta;
 	else
 		a->count = 1;

@@ -46,12 +46,72 @@ static u8 default_mqtt_class(const struct mqos_key *k, bool per_packet)
 	return 0;
 }
 
+/*
+ * Read MQTT (TCP, if @tcp) or MQTT-SN (UDP, if @udp) on the configured
+ * ports into @k (@mqtt holds what k->mqtt points to). MQTT is read where
+ * the hook's stream framing says a header starts, or not at all when it
+ * says the position is unknown (@meta); without framing, from the start
+ * of the payload.
+ */
+static void mqtt_read(const struct mqos_src *src, const struct mqos_pkt *pkt,
+		      const struct mqos_meta *meta,
+		      const struct mqos_cls_cfg *cfg, bool tcp, bool udp,
+		      u32 want, struct mqos_mqtt *mqtt, struct mqos_key *k,
+		      struct mqos_cls_res *res, bool *per_packet)
+{
+	u32 from = pkt->payload_off;
+
+	if (!(pkt->flags & MQOS_PKT_PAYLOAD))
+		return;
+	if (tcp && pkt->l4proto == MQOS_IPPROTO_TCP &&
+	    port_in(cfg->mqtt_ports, pkt)) {
+		if (meta && meta->mqtt_frame == MQOS_FRAME_SKIP)
+			return;
+		if (meta && meta->mqtt_frame == MQOS_FRAME_AT)
+			from += min_t(u32, meta->mqtt_skip, pkt->end - from);
+		mqos_mqtt_parse(mqtt, src, from, pkt->end, want);
+		if (mqtt->status == MQOS_MQTT_OK) {
+			k->mqtt = mqtt;
+			k->qos = mqtt->max_qos;
+			k->kinds = mqtt->kinds;
+			res->flags |= MQOS_CLS_MQTT;
+		} else if (mqtt->status == MQOS_MQTT_MALFORMED) {
+			res->flags |= MQOS_CLS_MALFORMED;
+		}
+	} else if (udp && pkt->l4proto == MQOS_IPPROTO_UDP &&
+		   port_in(cfg->sn_ports, pkt)) {
+		struct mqos_mqttsn sn;
+
+		mqos_mqttsn_parse(&sn, src, pkt->payload_off, pkt->end);
+		if (sn.status == MQOS_MQTTSN_OK) {
+			k->sn_qos = sn.qos;
+			k->kinds = sn.kinds;
+			res->flags |= MQOS_CLS_MQTT;
+			*per_packet = true;
+		} else if (sn.status == MQOS_MQTTSN_MALFORMED &&
+			   !(pkt->flags & MQOS_PKT_FRAG)) {
+			/*
+			 * A first fragment (MQOS_PKT_PAYLOAD is never set on
+			 * a later one) holds only the start of the datagram:
+			 * the message length runs past it, so a cut message
+			 * cannot be told from a malformed one. Not counted;
+			 * like the later fragments, not an MQTT-SN match.
+			 */
+			res->flags |= MQOS_CLS_MALFORMED;
+		}
+	}
+}
+
 void mqos_classify(const struct mqos_src *src, u32 off, u16 ethertype,
 		   const struct mqos_meta *meta, const struct mqos_ruleset *rs,
 		   struct mqos_cls_res *res)
 {
 	const struct mqos_cls_cfg *cfg = rs ? &rs->cfg : &mqos_cls_default_cfg;
 	bool rules = rs && rs->n;
+	/* The default map decides what no rule matches (or everything). */
+	bool map = cfg->fallback == MQOS_RULE_DEFAULT_MAP;
+	bool rules_mqtt = rules && (rs->flags & MQOS_RS_NEED_MQTT);
+	bool rules_sn = rules && (rs->flags & MQOS_RS_NEED_SN);
 	struct mqos_mqtt mqtt;
 	struct mqos_pkt pkt;
 	struct mqos_key k;
@@ -73,46 +133,16 @@ void mqos_classify(const struct mqos_src *src, u32 off, u16 ethertype,
 	per_packet = cfg->mode == MQOS_MODE_PACKET ||
 		     (meta && meta->packet_mode);
 
-	if (pkt.flags & MQOS_PKT_PAYLOAD &&
-	    pkt.l4proto == MQOS_IPPROTO_TCP &&
-	    (!rules || (rs->flags & MQOS_RS_NEED_MQTT)) &&
-	    port_in(cfg->mqtt_ports, &pkt)) {
-		u32 want = rules && (rs->flags & MQOS_RS_NEED_TOPIC) ?
-			   MQOS_MQTT_WANT_TOPIC : 0;
-
-		mqos_mqtt_parse(&mqtt, src, pkt.payload_off, pkt.end, want);
-		if (mqtt.status == MQOS_MQTT_OK) {
-			k.mqtt = &mqtt;
-			k.qos = mqtt.max_qos;
-			k.kinds = mqtt.kinds;
-			res->flags |= MQOS_CLS_MQTT;
-		} else if (mqtt.status == MQOS_MQTT_MALFORMED) {
-			res->flags |= MQOS_CLS_MALFORMED;
-		}
-	} else if (pkt.flags & MQOS_PKT_PAYLOAD &&
-		   (pkt.l4proto == MQOS_IPPROTO_UDP) &&
-		   (!rules || (rs->flags & MQOS_RS_NEED_SN)) &&
-		   port_in(cfg->sn_ports, &pkt)) {
-		struct mqos_mqttsn sn;
-
-		mqos_mqttsn_parse(&sn, src, pkt.payload_off, pkt.end);
-		if (sn.status == MQOS_MQTTSN_OK) {
-			k.sn_qos = sn.qos;
-			k.kinds = sn.kinds;
-			res->flags |= MQOS_CLS_MQTT;
-			per_packet = true;
-		} else if (sn.status == MQOS_MQTTSN_MALFORMED &&
-			   !(pkt.flags & MQOS_PKT_FRAG)) {
-			/*
-			 * A first fragment (MQOS_PKT_PAYLOAD is never set on
-			 * a later one) holds only the start of the datagram:
-			 * the message length runs past it, so a cut message
-			 * cannot be told from a malformed one. Not counted;
-			 * like the later fragments, not an MQTT-SN match.
-			 */
-			res->flags |= MQOS_CLS_MALFORMED;
-		}
-	}
+	/*
+	 * Before the rules, only what they look at (without rules, what the
+	 * map looks at); what the map needs besides, only for a packet no
+	 * rule matched (below). A rule set on DSCP or addresses costs no
+	 * MQTT parse for the packets it classifies.
+	 */
+	mqtt_read(src, &pkt, meta, cfg, rules ? rules_mqtt : map,
+		  rules ? rules_sn : map,
+		  rules_mqtt && (rs->flags & MQOS_RS_NEED_TOPIC) ?
+		  MQOS_MQTT_WANT_TOPIC : 0, &mqtt, &k, res, &per_packet);
 
 	if (rules) {
 		idx = mqos_ruleset_lookup(rs, &k);
@@ -124,9 +154,18 @@ void mqos_classify(const struct mqos_src *src, u32 off, u16 ethertype,
 			if (r->match & (MQOS_RULE_MQTT_QOS | MQOS_RULE_TOPIC |
 					MQOS_RULE_SN_QOS))
 				res->flags |= MQOS_CLS_PUBLISH;
+			return;
 		}
+	}
+	if (!map) {
+		/* A class, or 0: the caller's (the qdisc's) default class. */
+		if (cfg->fallback != MQOS_RULE_DEFAULT_DEVICE)
+			res->class_id = cfg->fallback;
 		return;
 	}
+	if (rules)	/* what the rules did not read, the map needs */
+		mqtt_read(src, &pkt, meta, cfg, !rules_mqtt, !rules_sn, 0,
+			  &mqtt, &k, res, &per_packet);
 
 	res->flags |= MQOS_CLS_DEFAULT_MAP;
 	cls = default_mqtt_class(&k, per_packet);

@@ -57,9 +57,20 @@ static inline u32 mqos_get_be32(const void *p)
 	return ((u32)b[0] << 24) | ((u32)b[1] << 16) | ((u32)b[2] << 8) | b[3];
 }
 
+/*
+ * A plain u64 division on a 32-bit kernel calls libgcc (__udivdi3,
+ * __aeabi_uldivmod), which the kernel does not link: the core divides
+ * through div64_u64(). MQOS_DIV64_EXTERN makes it an external call, so
+ * that tests/Makefile's div64-<arch> finds any libgcc division left in the
+ * core's 32-bit objects.
+ */
+#ifdef MQOS_DIV64_EXTERN
+u64 div64_u64(u64 a, u64 b);
+#else
 static inline u64 div64_u64(u64 a, u64 b)
 {
 	return a / b;
 }
+#endif
 
 #endif /* MQOS_CORE_ENV_HOST_H */

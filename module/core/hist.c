@@ -18,11 +18,20 @@ static unsigned int mqos_fls64(u64 x)
 	return x ? 64 - (unsigned int)__builtin_clzll(x) : 0;
 }
 
+/*
+ * fls64(ns / 1000) without a division on the per-packet path: ns >> 10
+ * (ns / 1024) is at most one power of two below ns / 1000, so the bucket
+ * is fls64(ns >> 10) or the one above, which one compare decides.
+ */
 unsigned int mqos_hist_bucket(u64 ns)
 {
-	unsigned int b = mqos_fls64(div64_u64(ns, MQOS_NSEC_PER_USEC));
+	unsigned int b = mqos_fls64(ns >> 10);
 
-	return b < MQOS_HIST_BUCKETS ? b : MQOS_HIST_BUCKETS - 1;
+	if (b >= MQOS_HIST_BUCKETS - 1)
+		return MQOS_HIST_BUCKETS - 1;
+	if (ns >= (1ULL << b) * MQOS_NSEC_PER_USEC)
+		b++;
+	return b;
 }
 
 u64 mqos_hist_bucket_lo(unsigned int b)

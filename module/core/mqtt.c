@@ -88,6 +88,86 @@ static void copy_topic(struct mqos_mqtt *m, const struct mqos_src *src,
 }
 
 /*
+ * UTF-8 of a topic name, streamed in pieces: RFC 3629 (no overlong forms,
+ * no surrogates, nothing above U+10FFFF), and neither U+0000 nor the
+ * wildcards '+' and '#', which a topic name (unlike a filter) never holds.
+ */
+struct utf8_state {
+	u8 need;		/* continuation bytes still expected */
+	u8 lo, hi;		/* range of the next continuation byte */
+};
+
+static bool utf8_step(struct utf8_state *u, u8 c)
+{
+	if (u->need) {
+		if (c < u->lo || c > u->hi)
+			return false;
+		u->need--;
+		u->lo = 0x80;
+		u->hi = 0xbf;
+		return true;
+	}
+	if (c < 0x80)
+		return c != 0 && c != '+' && c != '#';
+	u->lo = 0x80;
+	u->hi = 0xbf;
+	if (c >= 0xc2 && c <= 0xdf) {
+		u->need = 1;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		u->need = 2;
+		if (c == 0xe0)
+			u->lo = 0xa0;		/* overlong */
+		else if (c == 0xed)
+			u->hi = 0x9f;		/* surrogates */
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		u->need = 3;
+		if (c == 0xf0)
+			u->lo = 0x90;		/* overlong */
+		else if (c == 0xf4)
+			u->hi = 0x8f;		/* above U+10FFFF */
+	} else {
+		return false;	/* continuation byte first, C0, C1, F5..FF */
+	}
+	return true;
+}
+
+/*
+ * The @n topic bytes at @off (those in the segment) are a valid topic
+ * name. @whole: the topic ends there, so a sequence cut at its end is
+ * invalid; otherwise the segment cut it and the rest is not checked.
+ */
+static bool topic_ok(const struct mqos_src *src, u32 off, u32 n, bool whole)
+{
+	struct utf8_state u = { 0, 0x80, 0xbf };
+	u8 buf[32];
+
+	while (n) {
+		u32 k = min_t(u32, n, sizeof(buf)), i;
+		const u8 *p = mqos_src_read(src, off, k, buf);
+
+		if (!p)
+			return false;
+		for (i = 0; i < k; i++)
+			if (!utf8_step(&u, p[i]))
+				return false;
+		off += k;
+		n -= k;
+	}
+	return !whole || !u.need;
+}
+
+bool mqos_mqtt_topic_valid(const u8 *p, u32 n, bool whole)
+{
+	struct utf8_state u = { 0, 0x80, 0xbf };
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		if (!utf8_step(&u, p[i]))
+			return false;
+	return !whole || !u.need;
+}
+
+/*
  * Check one PUBLISH whose variable header starts at @vh. Returns false
  * if malformed. Bytes that are not in the segment are not checked.
  */
@@ -95,26 +175,61 @@ static bool publish_ok(struct mqos_mqtt *m, const struct mqos_src *src,
 		       u8 flags, u32 rl, u32 vh, u32 end, u32 want)
 {
 	u8 qos = (flags >> 1) & 3;
-	u32 need = qos ? 4 : 2;
+	u32 need = qos ? 4 : 2, present;
 	u8 buf[2];
 	const u8 *p;
 	u16 tlen;
 
 	if (qos == 3 || ((flags & 0x8) && !qos) || rl < need)
 		return false;
-	if ((s8)qos > m->max_qos)
-		m->max_qos = (s8)qos;
 	if (end - vh < 2)
-		return true;
+		goto ok;
 	p = mqos_src_read(src, vh, 2, buf);
 	if (!p)
-		return true;
+		return false;
 	tlen = mqos_get_be16(p);
 	if ((u32)tlen + need > rl)
 		return false;
+	present = min_t(u32, tlen, end - vh - 2);
+	if (!topic_ok(src, vh + 2, present, present == tlen))
+		return false;
+	if (qos && end - vh - 2 >= (u32)tlen + 2) {
+		/* QoS 1 and 2 carry a non-zero Packet Identifier. */
+		p = mqos_src_read(src, vh + 2 + tlen, 2, buf);
+		if (!p || !mqos_get_be16(p))
+			return false;
+	}
 	if ((want & MQOS_MQTT_WANT_TOPIC) && !(m->flags & MQOS_MQTT_F_TOPIC))
 		copy_topic(m, src, vh + 2, end, tlen);
+ok:
+	if ((s8)qos > m->max_qos)
+		m->max_qos = (s8)qos;
 	return true;
+}
+
+bool mqos_mqtt_first_ok(u8 b0)
+{
+	u8 type = b0 >> 4, flags = b0 & 0x0f;
+
+	if (type == 0)
+		return false;
+	if (type == MQOS_MQTT_PUBLISH) {
+		u8 qos = (flags >> 1) & 3;
+
+		return qos != 3 && !((flags & 0x8) && !qos);
+	}
+	return flags_ok(type, flags);
+}
+
+bool mqos_mqtt_fixed_ok(u8 b0, u32 rl)
+{
+	u8 type = b0 >> 4;
+
+	if (!mqos_mqtt_first_ok(b0) || rl < mqtt_min_rl[type])
+		return false;
+	if (type == MQOS_MQTT_PUBLISH && ((b0 >> 1) & 3) && rl < 4)
+		return false;
+	return !((type == MQOS_MQTT_PINGREQ || type == MQOS_MQTT_PINGRESP) && rl);
 }
 
 int mqos_mqtt_rl_decode(const u8 *p, u32 avail, u32 *rl)
@@ -126,6 +241,9 @@ int mqos_mqtt_rl_decode(const u8 *p, u32 avail, u32 *rl)
 			return 0;
 		v |= (u32)(p[i] & 0x7f) << (7 * i);
 		if (!(p[i] & 0x80)) {
+			/* Minimal encoding only: no trailing zero digit. */
+			if (i && !p[i])
+				return -1;
 			*rl = v;
 			return (int)i + 1;
 		}
@@ -157,10 +275,6 @@ void mqos_mqtt_parse(struct mqos_mqtt *m, const struct mqos_src *src,
 		int n;
 		u64 next;
 
-		if (m->npdus == MQOS_MQTT_MAX_PDUS) {
-			m->flags |= MQOS_MQTT_F_MORE;
-			break;
-		}
 		h = mqos_src_read(src, pos, avail, buf);
 		if (!h)
 			goto unknown;
@@ -205,7 +319,8 @@ void mqos_mqtt_parse(struct mqos_mqtt *m, const struct mqos_src *src,
 		}
 
 		m->kinds |= mqtt_kind[type];
-		m->npdus++;
+		if (m->npdus != 0xffff)
+			m->npdus++;
 		if (!whole || next > end) {
 			m->flags |= MQOS_MQTT_F_CONTINUES;
 			break;

@@ -17,12 +17,26 @@
  * MQOS_MQTT_MALFORMED  the segment is framed as MQTT - a valid packet came
  *                      first, or the first packet's Remaining Length ends
  *                      exactly at the segment end - but a packet breaks
- *                      the protocol: reserved type 0, wrong fixed-header
- *                      flags, PUBLISH QoS 3 or DUP with QoS 0, a 4th
- *                      Remaining Length byte with the continuation bit,
- *                      Remaining Length too small for the type, a PUBLISH
- *                      topic longer than the packet, a CONNECT without
- *                      "MQTT"/"MQIsdp". Counted by the caller.
+ *                      the protocol (the list below). Counted by the caller.
+ *
+ * A packet breaks the protocol with: reserved type 0, wrong fixed-header
+ * flags, a Remaining Length that is not minimally encoded (a digit after
+ * the first that is 0, e.g. 30 80 00; MQTT 5.0 1.5.5) or has a 4th byte
+ * with the continuation bit, a Remaining Length too small for the type, a
+ * CONNECT without "MQTT"/"MQIsdp", and for a PUBLISH: QoS 3, DUP with
+ * QoS 0, a topic longer than the packet, topic bytes (those in the
+ * segment) that are not UTF-8 (RFC 3629: no overlong form, no surrogate,
+ * nothing above U+10FFFF) or hold U+0000, '+' or '#' (3.1.1 4.7.3, 5.0
+ * 4.7.3; a zero-length topic, MQTT 5's Topic Alias, is valid), a QoS 1/2
+ * Packet Identifier 0 (when in the segment).
+ *
+ * The header chain must hold to the segment's end: every packet is
+ * checked, the next one starts where the previous ends, and the last ends
+ * exactly at the segment end or goes on after it. One break anywhere and
+ * the segment gives no verdict at all (UNKNOWN or MALFORMED). There is no
+ * cap on the packets walked: the walk is linear in the segment (a packet
+ * takes at least 2 bytes), so a QoS 2 PUBLISH behind any number of QoS 0
+ * ones is seen.
  *
  * Flags checked per type (value of the low nibble):
  *   CONNECT 0, CONNACK 0, PUBLISH DUP/QoS/RETAIN, PUBACK 0, PUBREC 0,
@@ -50,7 +64,6 @@
 #include "env.h"
 #include "src.h"
 
-#define MQOS_MQTT_MAX_PDUS	16	/* packets walked per segment */
 #define MQOS_TOPIC_MAX		64	/* topic bytes kept (and prefix max) */
 
 enum mqos_mqtt_status {
@@ -88,31 +101,45 @@ enum mqos_mqtt_type {
 
 /* struct mqos_mqtt.flags */
 #define MQOS_MQTT_F_CONTINUES	BIT(0)	/* last packet goes on after the segment */
-#define MQOS_MQTT_F_MORE	BIT(1)	/* stopped at MQOS_MQTT_MAX_PDUS */
 #define MQOS_MQTT_F_TOPIC	BIT(2)	/* topic/topic_len hold the first PUBLISH topic */
 
 /* Ask mqos_mqtt_parse() to copy the first PUBLISH topic. */
 #define MQOS_MQTT_WANT_TOPIC	BIT(0)
 
-/* 8 bytes + topic (72 bytes). On the stack, once per MQTT segment. */
+/* 10 bytes + topic (74 bytes). On the stack, once per MQTT segment. */
 struct mqos_mqtt {
 	u8 status;		/* enum mqos_mqtt_status */
 	u8 kinds;		/* MQOS_KIND_* */
 	s8 max_qos;		/* highest PUBLISH QoS, -1 if none */
-	u8 npdus;		/* packets walked */
 	u8 flags;		/* MQOS_MQTT_F_* */
+	u16 npdus;		/* packets walked (saturates at 0xffff) */
 	u8 topic_len;		/* bytes in topic[] (<= MQOS_TOPIC_MAX) */
+	u8 pad;
 	u16 topic_full;		/* the topic's length in the packet */
 	char topic[MQOS_TOPIC_MAX];	/* not NUL-terminated */
 };
 
 /*
+ * The @n bytes at @p are a valid MQTT topic name, or its start when
+ * !@whole (a sequence cut at the end is then not an error). The rules
+ * are listed above.
+ */
+bool mqos_mqtt_topic_valid(const u8 *p, u32 n, bool whole);
+
+/*
  * Decode a Remaining Length from the @avail bytes at @p (the bytes after
  * the fixed header's first byte). Returns the number of bytes it takes
  * (1..4) and sets *rl; 0 if @avail ends before it does; -1 if malformed
- * (a 4th byte with the continuation bit).
+ * (a 4th byte with the continuation bit, or not minimally encoded).
  */
 int mqos_mqtt_rl_decode(const u8 *p, u32 avail, u32 *rl);
+
+/*
+ * A fixed header's first byte alone (type and flags) is valid; with its
+ * Remaining Length @rl too (the minimum of the type). The rules above.
+ */
+bool mqos_mqtt_first_ok(u8 b0);
+bool mqos_mqtt_fixed_ok(u8 b0, u32 rl);
 
 /*
  * Walk the MQTT packets in [off, end) of @src. @want: MQOS_MQTT_WANT_*.

@@ -21,7 +21,7 @@ bool mqos_cls_cfg_equal(const struct mqos_cls_cfg *a,
 		if (a->mqtt_ports[i] != b->mqtt_ports[i] ||
 		    a->sn_ports[i] != b->sn_ports[i])
 			return false;
-	return a->mode == b->mode;
+	return a->mode == b->mode && a->fallback == b->fallback;
 }
 
 #define FAST_FIELDS	(MQOS_RULE_DSCP | MQOS_RULE_MQTT_QOS)

@@ -97,9 +97,19 @@ struct mqos_cls_cfg {
 	u16 mqtt_ports[MQOS_CFG_PORTS];	/* TCP, either direction; 0 = unused */
 	u16 sn_ports[MQOS_CFG_PORTS];	/* UDP, either direction */
 	u8 mode;			/* enum mqos_mqtt_mode, for TCP */
+	/*
+	 * A packet no rule matches: MQOS_RULE_DEFAULT_MAP (0, the default
+	 * map, as without rules), a class 1..MQOS_MAX_CLASSES, or
+	 * MQOS_RULE_DEFAULT_DEVICE (class 0 to the caller: the qdisc's
+	 * default class).
+	 */
+	u8 fallback;
 };
 
-/* TCP 1883; UDP 1883 and 1884 (common MQTT-SN gateway ports); flow. */
+/*
+ * TCP 1883; UDP 1883 and 1884 (common MQTT-SN gateway ports); flow; the
+ * default map for packets no rule matches.
+ */
 extern const struct mqos_cls_cfg mqos_cls_default_cfg;
 
 /* Same ports (in the same order, unused slots 0) and mode. */

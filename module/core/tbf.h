@@ -45,6 +45,17 @@ struct mqos_tb {
  */
 void mqos_tb_init(struct mqos_tb *tb, u64 rate, u32 burst, u64 now);
 
+/* The same with the depth given as time (a shaper's burst), in ns. */
+void mqos_tb_init_ns(struct mqos_tb *tb, u64 rate, u64 depth_ns, u64 now);
+
+/*
+ * Change a live bucket's rate and depth (ns) without handing out a fresh
+ * burst: the credit or debt earned so far is kept, converted from time at
+ * the old rate to time at the new one (the same bytes), and clamped to the
+ * new depth. An unlimited bucket that gets a rate starts full.
+ */
+void mqos_tb_update_ns(struct mqos_tb *tb, u64 rate, u64 depth_ns, u64 now);
+
 static inline bool mqos_tb_unlimited(const struct mqos_tb *tb)
 {
 	return tb->mult == 0;

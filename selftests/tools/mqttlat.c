@@ -5,12 +5,18 @@
  * ns), so a subscriber on the same machine (any namespace) knows how long
  * each message took from the publisher's call to its own callback.
  *
- *   mqttlat pub [-h HOST] [-p PORT] -t TOPIC [-q QOS] [-n CONNS]
- *               [-i INTERVAL_MS] [-b BURST] [-s SIZE] [-d SECONDS] [-g TAG]
+ *   mqttlat pub [-h HOST] [-p PORT] [-B BIND_ADDR] -t TOPIC [-q QOS]
+ *               [-n CONNS] [-i INTERVAL_MS] [-b BURST] [-s SIZE]
+ *               [-d SECONDS] [-g TAG] [-w WINDOW]
  *       Every INTERVAL_MS, on each of CONNS connections, publish BURST
  *       messages of SIZE bytes to TOPIC (TOPIC/<conn> when CONNS > 1) for
  *       SECONDS. Waits (up to 10 s) for QoS 1/2 acknowledgements, then
  *       prints "published N acked N".
+ *       -w WINDOW (QoS 1/2, one connection): no interval; publish as fast
+ *       as the broker acknowledges, with at most WINDOW messages
+ *       unacknowledged (a device flooding its uplink).
+ *       -B BIND_ADDR: the clients' local address (a second device on the
+ *       same machine).
  *   mqttlat sub [-h HOST] [-p PORT] -t FILTER [-q QOS] [-d SECONDS]
  *       Subscribe to FILTER and print one line per message:
  *       "TAG SEQ LATENCY_US RECV_UNIX_MS QOS", until SECONDS have passed
@@ -49,10 +55,13 @@ struct opts {
 	int size;
 	double seconds;
 	const char *tag;
+	const char *bind;
+	int window;
 };
 
 static volatile sig_atomic_t stop;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t acked_cond = PTHREAD_COND_INITIALIZER;
 static long acked;
 static bool subscribed;
 static int sub_qos;
@@ -93,8 +102,9 @@ static void sleep_until(uint64_t t)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: mqttlat pub [-h HOST] [-p PORT] -t TOPIC [-q QOS] [-n CONNS]\n"
-		"                   [-i INTERVAL_MS] [-b BURST] [-s SIZE] [-d SECONDS] [-g TAG]\n"
+		"usage: mqttlat pub [-h HOST] [-p PORT] [-B BIND_ADDR] -t TOPIC [-q QOS]\n"
+		"                   [-n CONNS] [-i INTERVAL_MS] [-b BURST] [-s SIZE]\n"
+		"                   [-d SECONDS] [-g TAG] [-w WINDOW]\n"
 		"       mqttlat sub [-h HOST] [-p PORT] -t FILTER [-q QOS] [-d SECONDS]\n");
 	exit(2);
 }
@@ -104,6 +114,7 @@ static void on_publish(struct mosquitto *m, void *obj, int mid)
 	(void)m; (void)obj; (void)mid;
 	pthread_mutex_lock(&lock);
 	acked++;
+	pthread_cond_signal(&acked_cond);
 	pthread_mutex_unlock(&lock);
 }
 
@@ -123,14 +134,65 @@ static struct mosquitto *client(const struct opts *o, const char *role, int idx)
 	mosquitto_max_inflight_messages_set(m, 100);
 	/* Connect with retries: the broker may still be starting. */
 	for (int i = 0; i < 50; i++) {
-		rc = mosquitto_connect(m, o->host, o->port, 60);
+		rc = mosquitto_connect_bind(m, o->host, o->port, 60, o->bind);
 		if (rc == MOSQ_ERR_SUCCESS)
 			return m;
 		usleep(100000);
 	}
-	fprintf(stderr, "mqttlat: connect %s:%d: %s\n", o->host, o->port,
-		mosquitto_strerror(rc));
+	fprintf(stderr, "mqttlat: connect %s:%d%s%s: %s\n", o->host, o->port,
+		o->bind ? " from " : "", o->bind ? o->bind : "", mosquitto_strerror(rc));
 	exit(1);
+}
+
+/* fill_payload: "SEQ SEND_NS TAG " padded to SIZE bytes; its length. */
+static int fill_payload(const struct opts *o, char *payload, long seq)
+{
+	int len = snprintf(payload, MAX_PAYLOAD, "%ld %" PRIu64 " %s ",
+			   seq, realtime_ns(), o->tag);
+
+	if (len < o->size) {
+		memset(payload + len, 'x', (size_t)(o->size - len));
+		len = o->size;
+	}
+	return len;
+}
+
+/*
+ * pub_window: publish on M until END (monotonic ns) as fast as the broker
+ * acknowledges, keeping at most o->window messages unacknowledged.
+ * Returns the number published.
+ */
+static long pub_window(const struct opts *o, struct mosquitto *m, uint64_t end,
+		       char *payload)
+{
+	long published = 0, seq = 0;
+	struct timespec ts;
+	int len;
+
+	while (!stop && mono_ns() < end) {
+		pthread_mutex_lock(&lock);
+		while (!stop && published - acked >= o->window) {
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 50000000L;	/* re-check the deadline */
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&acked_cond, &lock, &ts);
+			if (mono_ns() >= end)
+				break;
+		}
+		pthread_mutex_unlock(&lock);
+		if (stop || mono_ns() >= end)
+			break;
+		len = fill_payload(o, payload, seq++);
+		if (mosquitto_publish(m, NULL, o->topic, len, payload, o->qos,
+				      false) == MOSQ_ERR_SUCCESS)
+			published++;
+		else
+			usleep(1000);	/* not connected (yet): do not spin */
+	}
+	return published;
 }
 
 static int do_pub(const struct opts *o)
@@ -153,7 +215,9 @@ static int do_pub(const struct opts *o)
 	gap = (uint64_t)o->interval_ms * 1000000ULL;
 	start = mono_ns();
 	end = start + (uint64_t)(o->seconds * 1e9);
-	for (next = start; next < end && !stop; next += gap) {
+	if (o->window)
+		published = pub_window(o, m[0], end, payload);
+	for (next = start; !o->window && next < end && !stop; next += gap) {
 		sleep_until(next);
 		for (b = 0; b < o->burst; b++) {
 			for (c = 0; c < o->conns; c++) {
@@ -161,12 +225,7 @@ static int do_pub(const struct opts *o)
 					snprintf(topic, sizeof(topic), "%s/%d", o->topic, c);
 				else
 					snprintf(topic, sizeof(topic), "%s", o->topic);
-				len = snprintf(payload, sizeof(payload), "%ld %" PRIu64 " %s ",
-					       seq++, realtime_ns(), o->tag);
-				if (len < o->size) {
-					memset(payload + len, 'x', (size_t)(o->size - len));
-					len = o->size;
-				}
+				len = fill_payload(o, payload, seq++);
 				if (mosquitto_publish(m[c], NULL, topic, len, payload,
 						      o->qos, false) == MOSQ_ERR_SUCCESS)
 					published++;
@@ -273,7 +332,7 @@ int main(int argc, char **argv)
 	else
 		usage();
 	optind = 2;
-	while ((c = getopt(argc, argv, "h:p:t:q:n:i:b:s:d:g:")) != -1) {
+	while ((c = getopt(argc, argv, "h:p:t:q:n:i:b:s:d:g:B:w:")) != -1) {
 		switch (c) {
 		case 'h': o.host = optarg; break;
 		case 'p': o.port = atoi(optarg); break;
@@ -285,12 +344,16 @@ int main(int argc, char **argv)
 		case 's': o.size = atoi(optarg); break;
 		case 'd': o.seconds = atof(optarg); break;
 		case 'g': o.tag = optarg; break;
+		case 'B': o.bind = optarg; break;
+		case 'w': o.window = atoi(optarg); break;
 		default: usage();
 		}
 	}
 	if (!o.topic || o.qos < 0 || o.qos > 2 || o.conns < 1 ||
 	    o.conns > MAX_CONNS || o.interval_ms < 1 || o.burst < 1 ||
-	    o.size < 1 || o.size > MAX_PAYLOAD || strchr(o.tag, ' '))
+	    o.size < 1 || o.size > MAX_PAYLOAD || strchr(o.tag, ' ') ||
+	    o.window < 0 || o.window > 100 ||
+	    (o.window && (o.qos == 0 || o.conns != 1)))
 		usage();
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);

@@ -26,6 +26,20 @@ struct pb {
 	int pad;		/* trailing bytes after the IP packet */
 };
 
+/*
+ * The u32 whose bytes in memory are a.b.c.d: an IPv4 address in network
+ * order as the core keeps it (struct mqos_rule's src/dst, struct mqos_pkt's
+ * saddr/daddr), on a little- or a big-endian machine alike. A constant
+ * expression, for initialisers.
+ */
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define NET32(a, b, c, d) \
+	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
+#else
+#define NET32(a, b, c, d) \
+	((uint32_t)(d) << 24 | (uint32_t)(c) << 16 | (uint32_t)(b) << 8 | (uint32_t)(a))
+#endif
+
 /* Returns the frame length written to @buf (at most @cap). */
 size_t pb_build(uint8_t *buf, size_t cap, const struct pb *o,
 		const void *payload, size_t plen);

@@ -20,6 +20,7 @@
 #include "core/classify.h"
 #include "core/mqttsn.h"
 #include "src_buf.h"
+#include "pktbuild.h"
 
 #define MAX_FUZZ_RULES 8
 
@@ -44,7 +45,7 @@ static void fixed_sets(void)
 	gen.rs.rules[1] = (struct mqos_rule){ .match = MQOS_RULE_SN_QOS, .sn_qos = 0xc, .class_id = 2 };
 	gen.rs.rules[2] = (struct mqos_rule){ .match = MQOS_RULE_KIND | MQOS_RULE_SADDR,
 					      .kinds = MQOS_KIND_ACK2, .family = 6, .src_plen = 3,
-					      .src = { 0x20 }, .class_id = 3 };
+					      .src = { NET32(0x20, 0, 0, 0) }, .class_id = 3 };
 	gen.rs.rules[3] = (struct mqos_rule){ .match = MQOS_RULE_PROTO | MQOS_RULE_DPORT,
 					      .proto = 17, .dport_lo = 1000, .dport_hi = 2000,
 					      .class_id = 4 };
@@ -96,7 +97,10 @@ static void check(const struct mqos_src *s, const struct mqos_ruleset *rs)
 	if (res.class_id > MQOS_MAX_CLASSES)
 		abort();
 	if (rs && rs->n) {
-		if (res.rule >= (s32)rs->n || (res.rule >= 0) != (res.class_id != 0))
+		/* A rule decided, or the fallback (here the default map). */
+		if (res.rule >= (s32)rs->n ||
+		    (res.rule >= 0 && res.class_id == 0) ||
+		    (res.rule < 0 && !(res.flags & MQOS_CLS_DEFAULT_MAP)))
 			abort();
 		if (res.rule >= 0 && rs->rules[res.rule].class_id != res.class_id)
 			abort();
@@ -171,7 +175,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* The parsers on their own, over the raw bytes. */
 	mqos_mqtt_parse(&m, &s, 0, (u32)size, MQOS_MQTT_WANT_TOPIC);
-	if (m.npdus > MQOS_MQTT_MAX_PDUS || m.topic_len > MQOS_TOPIC_MAX ||
+	if (m.npdus > (size + 1) / 2 || m.topic_len > MQOS_TOPIC_MAX ||
 	    m.max_qos > 2 || (m.status != MQOS_MQTT_OK && (m.kinds || m.max_qos != -1)))
 		abort();
 	mqos_mqttsn_parse(&sn, &s, 0, (u32)size);

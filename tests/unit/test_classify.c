@@ -12,6 +12,7 @@
 
 #include <uapi/linux/mqos.h>
 #include "core/classify.h"
+#include "core/dscp.h"
 #include "src_buf.h"
 #include "pktbuild.h"
 
@@ -209,7 +210,7 @@ static void test_rules(void **state)
 		{ .match = MQOS_RULE_SN_QOS, .sn_qos = 1 << MQOS_SN_QOS_BIT_M1, .class_id = 6 },
 		{ .match = MQOS_RULE_KIND, .kinds = MQOS_KIND_CONTROL, .class_id = 7 },
 		{ .match = MQOS_RULE_PROTO | MQOS_RULE_DPORT | MQOS_RULE_DADDR, .proto = 17,
-		  .dport_lo = 5000, .dport_hi = 5010, .family = 4, .dst = { 0x0200000a }, .dst_plen = 32,
+		  .dport_lo = 5000, .dport_hi = 5010, .family = 4, .dst = { NET32(10, 0, 0, 2) }, .dst_plen = 32,
 		  .class_id = 8 },
 		{ .match = MQOS_RULE_IIF | MQOS_RULE_OIF, .iif = 2, .oif = 5, .class_id = 9 },
 	};
@@ -257,6 +258,8 @@ static void test_rules_no_match_and_ports(void **state)
 	struct mqos_cls_res res;
 
 	(void)state;
+	/* What a table with rules did before rules refined the map. */
+	rs->cfg.fallback = MQOS_RULE_DEFAULT_DEVICE;
 	assert_true(rs->flags & MQOS_RS_FAST);
 	res = run(&tcp, P(PUB1), rs);
 	assert_int_equal(res.class_id, 0);
@@ -274,6 +277,55 @@ static void test_rules_no_match_and_ports(void **state)
 	assert_int_equal(mqos_ruleset_compile(rs, &(u32){0}, &(const char *){NULL}), 0);
 	res = run(&tcp, P(0x36, 0x05, 0x00, 0x01, 't', 0x00, 0x01), rs);
 	assert_int_equal(res.flags, 0);
+	free(rs);
+}
+
+/*
+ * Rules refine the default map: what no rule matches gets the map's class
+ * (fallback map, the default), a fixed class, or the caller's default
+ * class (fallback device); MQTT is parsed only when the rules or the map
+ * need it.
+ */
+static void test_rules_refine_map(void **state)
+{
+	const struct mqos_rule r[] = {
+		{ .match = MQOS_RULE_DSCP, .dscp = 1ull << 46, .class_id = 7 },
+	};
+	struct mqos_ruleset *rs = rules(ARRAY_SIZE(r), r);
+	struct pb tcp = TCP(0), ef = TCP(46), bulk = TCP(8);
+	struct mqos_cls_res res;
+
+	(void)state;
+	assert_int_equal(rs->cfg.fallback, MQOS_RULE_DEFAULT_MAP);
+	res = run(&ef, P(PUB2), rs);		/* the rule: MQTT not read */
+	assert_int_equal(res.class_id, 7);
+	assert_int_equal(res.rule, 0);
+	assert_int_equal(res.flags, 0);
+	res = run(&tcp, P(PUB2), rs);		/* the map: QoS 2 */
+	assert_int_equal(res.class_id, RT);
+	assert_int_equal(res.rule, -1);
+	assert_true(res.flags & MQOS_CLS_DEFAULT_MAP);
+	assert_true(res.flags & MQOS_CLS_MQTT);
+	res = run(&bulk, NULL, 0, rs);		/* the map: CS1 */
+	assert_int_equal(res.class_id, mqos_dscp_default_map[8]);
+	/* A fixed class: MQTT not parsed for DSCP-only rules. */
+	rs->cfg.fallback = 4;
+	res = run(&tcp, P(PUB2), rs);
+	assert_int_equal(res.class_id, 4);
+	assert_int_equal(res.flags, 0);
+	res = run(&ef, P(PUB2), rs);
+	assert_int_equal(res.class_id, 7);
+	/* The caller's default class. */
+	rs->cfg.fallback = MQOS_RULE_DEFAULT_DEVICE;
+	res = run(&tcp, P(PUB2), rs);
+	assert_int_equal(res.class_id, 0);
+	assert_int_equal(res.flags, 0);
+	/* No rules and a fixed class: everything there. */
+	rs->n = 0;
+	assert_int_equal(mqos_ruleset_compile(rs, &(u32){0}, &(const char *){NULL}), 0);
+	rs->cfg.fallback = 5;
+	res = run(&ef, P(PUB2), rs);
+	assert_int_equal(res.class_id, 5);
 	free(rs);
 }
 
@@ -323,6 +375,7 @@ int main(void)
 		cmocka_unit_test(test_not_ip),
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_rules_no_match_and_ports),
+		cmocka_unit_test(test_rules_refine_map),
 		cmocka_unit_test(test_ports_without_rules),
 		cmocka_unit_test(test_default_qos_class),
 	};

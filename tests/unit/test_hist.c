@@ -35,6 +35,36 @@ static void test_buckets(void **state)
 	assert_true(mqos_hist_bucket_lo(MQOS_HIST_BUCKETS - 1) >= 4 * SEC);
 }
 
+/* The division-free bucket equals fls64(ns / 1000), clamped, everywhere. */
+static unsigned int ref_bucket(uint64_t ns)
+{
+	uint64_t us = ns / 1000;
+	unsigned int b = us ? 64 - (unsigned int)__builtin_clzll(us) : 0;
+
+	return b < MQOS_HIST_BUCKETS ? b : MQOS_HIST_BUCKETS - 1;
+}
+
+static void test_bucket_no_division(void **state)
+{
+	uint64_t ns, edge;
+	int s, d;
+
+	(void)state;
+	for (ns = 0; ns < 3000000; ns++)
+		assert_int_equal(mqos_hist_bucket(ns), ref_bucket(ns));
+	for (s = 0; s < 64; s++) {
+		for (d = -2; d <= 2; d++) {
+			ns = (1ULL << s) + (uint64_t)d;
+			assert_int_equal(mqos_hist_bucket(ns), ref_bucket(ns));
+			if (s > 50)
+				continue;
+			edge = (1ULL << s) * 1000 + (uint64_t)d;
+			assert_int_equal(mqos_hist_bucket(edge), ref_bucket(edge));
+		}
+	}
+	assert_int_equal(mqos_hist_bucket(~0ULL), MQOS_HIST_BUCKETS - 1);
+}
+
 static void test_min_mean_max_jitter(void **state)
 {
 	struct mqos_hist h;
@@ -146,6 +176,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_buckets),
+		cmocka_unit_test(test_bucket_no_division),
 		cmocka_unit_test(test_min_mean_max_jitter),
 		cmocka_unit_test(test_percentile),
 		cmocka_unit_test(test_aqm_control_law),

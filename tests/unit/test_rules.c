@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "core/rules.h"
+#include "pktbuild.h"
 
 static struct mqos_ruleset *rs_new(u32 n)
 {
@@ -99,11 +100,11 @@ static void test_fields(void **state)
 	assert_false(match1((struct mqos_rule){ .match = MQOS_RULE_SPORT, .sport_lo = 1, .sport_hi = 39999 }, &k));
 	assert_true(match1((struct mqos_rule){ .match = MQOS_RULE_DPORT, .dport_lo = 1883, .dport_hi = 1883 }, &k));
 	assert_false(match1((struct mqos_rule){ .match = MQOS_RULE_DPORT, .dport_lo = 1884, .dport_hi = 8883 }, &k));
-	assert_true(match1((struct mqos_rule){ .match = MQOS_RULE_SADDR, .family = 4, .src = { 0x0a }, .src_plen = 8 }, &k));
+	assert_true(match1((struct mqos_rule){ .match = MQOS_RULE_SADDR, .family = 4, .src = { NET32(10, 0, 0, 0) }, .src_plen = 8 }, &k));
 	/* Host bits in the rule are ignored (normalised by compile). */
-	assert_true(match1((struct mqos_rule){ .match = MQOS_RULE_SADDR, .family = 4, .src = { 0xffffff0a }, .src_plen = 8 }, &k));
-	assert_false(match1((struct mqos_rule){ .match = MQOS_RULE_SADDR, .family = 4, .src = { 0x0b }, .src_plen = 8 }, &k));
-	assert_false(match1((struct mqos_rule){ .match = MQOS_RULE_SADDR, .family = 6, .src = { 0x0a }, .src_plen = 8 }, &k));
+	assert_true(match1((struct mqos_rule){ .match = MQOS_RULE_SADDR, .family = 4, .src = { NET32(10, 255, 255, 255) }, .src_plen = 8 }, &k));
+	assert_false(match1((struct mqos_rule){ .match = MQOS_RULE_SADDR, .family = 4, .src = { NET32(11, 0, 0, 0) }, .src_plen = 8 }, &k));
+	assert_false(match1((struct mqos_rule){ .match = MQOS_RULE_SADDR, .family = 6, .src = { NET32(10, 0, 0, 0) }, .src_plen = 8 }, &k));
 	assert_true(match1((struct mqos_rule){ .match = MQOS_RULE_DADDR, .family = 4, .dst = { p.daddr[0] }, .dst_plen = 32 }, &k));
 	assert_false(match1((struct mqos_rule){ .match = MQOS_RULE_DADDR, .family = 4, .dst = { p.saddr[0] }, .dst_plen = 32 }, &k));
 	assert_true(match1((struct mqos_rule){ .match = MQOS_RULE_DADDR, .family = 4, .dst_plen = 0 }, &k));
@@ -150,7 +151,7 @@ static void test_fields(void **state)
 		r.src_plen = 64;
 		assert_false(match1(r, &k6));
 		r.src_plen = 48;
-		r.src[1] ^= 0x00000100u;	/* byte 5: inside the prefix */
+		((u8 *)r.src)[5] ^= 1;	/* inside the prefix */
 		assert_false(match1(r, &k6));
 		assert_false(match1((struct mqos_rule){ .match = MQOS_RULE_SADDR, .family = 4, .src_plen = 0 }, &k6));
 	}

@@ -175,6 +175,65 @@ static void test_policer(void **state)
 	assert_in_range(passed, 1250000 - 1000, 1250000 + 10000);
 }
 
+/* Rates from 10 kbit/s to 100 Gbit/s: 2 ms deep, never capped by bytes. */
+static void test_depth_in_time(void **state)
+{
+	static const uint64_t rates[] = {
+		1250ULL, 125000ULL, 12500000ULL, 1250000000ULL, 12500000000ULL,
+	};
+	struct mqos_tb tb;
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
+		mqos_tb_init_ns(&tb, rates[i], 2 * MS, 0);
+		assert_int_equal(tb.depth, 2 * MS);
+		assert_int_equal(tb.tokens, 2 * MS);
+		/* 2 ms at 100 Gbit/s is 25 MB: far above the 1 MiB packet cap. */
+		assert_in_range(mqos_tb_rate(&tb), rates[i] - rates[i] / 1000,
+				rates[i] + rates[i] / 1000);
+	}
+}
+
+/* A change keeps the credit (in bytes), it does not refill the bucket. */
+static void test_update_keeps_credit(void **state)
+{
+	struct mqos_tb tb;
+
+	(void)state;
+	/* 1 Mbit/s, 10 ms deep, spend it all: 1250 bytes of debt-free zero. */
+	mqos_tb_init_ns(&tb, 125000, 10 * MS, 0);
+	mqos_tb_charge(&tb, 1250);
+	assert_int_equal(tb.tokens, 0);
+	/* Same rate, later: only what the time earned, no fresh burst. */
+	mqos_tb_update_ns(&tb, 125000, 10 * MS, 1 * MS);
+	assert_int_equal(tb.tokens, 1 * MS);
+	/* Twice the rate: 125 bytes of credit are now 0.5 ms, not 10 ms. */
+	mqos_tb_update_ns(&tb, 250000, 10 * MS, 1 * MS);
+	assert_in_range(tb.tokens, 500 * US - 1000, 500 * US + 1000);
+	/* Debt is converted too: 2500 bytes owed at 2 Mbit/s = -9.5 ms... */
+	mqos_tb_charge(&tb, 2500);
+	assert_true(tb.tokens < 0);
+	mqos_tb_update_ns(&tb, 125000, 10 * MS, 1 * MS);
+	/* ...125 - 2500 = -2375 bytes at 1 Mbit/s = -19 ms. */
+	assert_in_range(tb.tokens, -19 * (int64_t)MS - 20000,
+			-19 * (int64_t)MS + 20000);
+	/* A shallower bucket clamps the credit. */
+	mqos_tb_update_ns(&tb, 125000, 1 * MS, 100 * MS);
+	assert_int_equal(tb.tokens, 1 * MS);
+	/* Unlimited -> limited starts full; limited -> unlimited is unlimited. */
+	mqos_tb_update_ns(&tb, 0, 0, 100 * MS);
+	assert_true(mqos_tb_unlimited(&tb));
+	mqos_tb_update_ns(&tb, 125000, 3 * MS, 100 * MS);
+	assert_int_equal(tb.tokens, 3 * MS);
+	/* Extreme rates do not overflow: 1 kbit/s <-> 1 Tbit/s. */
+	mqos_tb_update_ns(&tb, 125, 3600ULL * SEC, 100 * MS);
+	mqos_tb_update_ns(&tb, 125000000000ULL, 2 * MS, 100 * MS);
+	assert_true(tb.tokens <= (int64_t)(2 * MS));
+	mqos_tb_update_ns(&tb, 125, 3600ULL * SEC, 100 * MS);
+	assert_true(tb.tokens >= 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -184,6 +243,8 @@ int main(void)
 		cmocka_unit_test(test_shaper_debt_and_wait),
 		cmocka_unit_test(test_shaper_late),
 		cmocka_unit_test(test_policer),
+		cmocka_unit_test(test_depth_in_time),
+		cmocka_unit_test(test_update_keeps_credit),
 	};
 
 	(void)NS;

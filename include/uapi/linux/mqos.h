@@ -92,7 +92,7 @@ enum mqos_isolation {
 
 #define MQOS_DEFAULT_MEMORY_LIMIT	(4U << 20)	/* bytes */
 #define MQOS_DEFAULT_FLOWS		1024	/* flow queues per class */
-#define MQOS_MAX_FLOWS			65536
+#define MQOS_MAX_FLOWS			16384
 #define MQOS_FLOW_WAYS			8	/* set-associative hashing */
 
 /* Inside TCA_MQOS_CLASSES: any number of these. */
@@ -108,6 +108,7 @@ enum {
 #define MQOS_NUM_PRIOS		8	/* priorities 0 (highest) .. 7 */
 #define MQOS_DSCP_KEEP		0xff	/* TCA_MQOS_CLASS_DSCP: no remarking */
 #define MQOS_MIN_QUANTUM	256
+#define MQOS_MAX_RATE		125000000000ULL	/* bytes/s: 1 Tbit/s */
 #define MQOS_MAX_OVERHEAD	256
 
 /*
@@ -164,9 +165,10 @@ enum {
  * last bucket is everything above.
  *
  * A class's stats (tc -s class show) are one set of TCA_MQOS_XSTATS_*.
- * The qdisc's stats carry device-level counters and TCA_MQOS_XSTATS_CLASSES,
- * a nest with one nest per class (attribute type = class id) holding that
- * class's TCA_MQOS_XSTATS_*, so one dump returns everything.
+ * The qdisc's stats carry device-level counters, the memory in use, and
+ * the classes' totals of DROP_* and ECN_MARKS; per-class detail is only in
+ * the class dumps (TCA_MQOS_XSTATS_CLASSES is no longer sent), so that a
+ * qdisc message stays small enough for a notification.
  */
 #define MQOS_HIST_NBUCKETS	24
 
@@ -195,7 +197,7 @@ enum {
 	TCA_MQOS_XSTATS_DELAY_MAX,
 	TCA_MQOS_XSTATS_JITTER_SUM,
 	TCA_MQOS_XSTATS_DELAY_HIST,	/* nest, see above */
-	TCA_MQOS_XSTATS_CLASSES,	/* qdisc only: nest of class nests */
+	TCA_MQOS_XSTATS_CLASSES,	/* unused (was: nest of class nests) */
 	TCA_MQOS_XSTATS_DEV_OVERLIMITS,	/* qdisc only: device rate reached */
 	TCA_MQOS_XSTATS_DEV_RATE,	/* qdisc only: effective rate, bytes/s */
 	TCA_MQOS_XSTATS_DROP_MEMORY,	/* over the qdisc's memory limit */
@@ -206,6 +208,10 @@ enum {
 	TCA_MQOS_XSTATS_HOSTS,		/* u32: hosts with queued flows */
 	TCA_MQOS_XSTATS_MEMORY_USED,	/* qdisc only: bytes (truesize) */
 	TCA_MQOS_XSTATS_MEMORY_LIMIT,	/* qdisc only: bytes */
+	TCA_MQOS_XSTATS_SPARSE_COUNT,	/* sojourn of packets sent from */
+	TCA_MQOS_XSTATS_SPARSE_SUM,	/* new (sparse) flows: count, sum, */
+	TCA_MQOS_XSTATS_SPARSE_MAX,	/* max (ns) and histogram, as for */
+	TCA_MQOS_XSTATS_SPARSE_HIST,	/* DELAY_* */
 	__TCA_MQOS_XSTATS_MAX
 };
 
@@ -248,14 +254,16 @@ enum {
  *                      what is absent stays (a new class starts from the
  *                      defaults).
  * MQOS_CMD_CLASS_DEL   IFINDEX|IFNAME, CLASS_ID.
- * MQOS_CMD_RULE_GET    dump: one message per rule, in table order:
+ * MQOS_CMD_RULE_GET    doit: one message with MQOS_A_RULE_DEFAULT.
+ *                      dump: one message per rule, in table order:
  *                      RULE (with PREF and the HITS counters).
  * MQOS_CMD_RULE_ADD    RULE. Rules are kept ordered by PREF (first match
  *                      wins); without PREF the rule goes last (pref = last
  *                      + 10). A PREF already in the table is EEXIST.
  *                      Hit counters of the other rules are kept.
  * MQOS_CMD_RULE_DEL    PREF.
- * MQOS_CMD_RULE_FLUSH  no attributes: back to the built-in default map
+ * MQOS_CMD_RULE_FLUSH  no attributes: no rules (MQOS_A_RULE_DEFAULT stays;
+ *                      with its default, MAP, the built-in default map)
  *                      (the MQTT ports of section 5 stay).
  * MQOS_CMD_CONFIG_REPLACE
  *                      any number of DEVICE nests (each: IFINDEX|IFNAME,
@@ -342,8 +350,24 @@ enum mqos_attr {
 	MQOS_A_GENERATION,	/* u32: bumped by every configuration change */
 	MQOS_A_HOOK,		/* nest: MQOS_HOOK_A_* (HOOK_GET, HOOK_SET) */
 	MQOS_A_PORTS,		/* nest: MQOS_PORTS_A_* (section 5) */
+	MQOS_A_RULE_DEFAULT,	/* u8: MQOS_RULE_DEFAULT_* or a class 1..16 */
 	__MQOS_A_MAX
 };
+
+/*
+ * MQOS_A_RULE_DEFAULT: what a packet that matches no rule gets.
+ *   MQOS_RULE_DEFAULT_MAP     the built-in DSCP/MQTT default map (the
+ *                             default: rules refine the map)
+ *   1..MQOS_MAX_CLASSES       that class
+ *   MQOS_RULE_DEFAULT_DEVICE  the qdisc's TCA_MQOS_DEFAULT_CLASS (what a
+ *                             table with rules did before this attribute)
+ * Read with RULE_GET as a doit (no NLM_F_DUMP): one message with
+ * MQOS_A_RULE_DEFAULT. Set with RULE_ADD carrying MQOS_A_RULE_DEFAULT and
+ * no MQOS_A_RULE (the rules stay), or with CONFIG_REPLACE next to RULES
+ * (absent: unchanged). RULE_FLUSH keeps it.
+ */
+#define MQOS_RULE_DEFAULT_MAP		0
+#define MQOS_RULE_DEFAULT_DEVICE	0xff
 
 #define MQOS_A_MAX (__MQOS_A_MAX - 1)
 
@@ -477,6 +501,18 @@ enum mqos_hook_attr {
 	MQOS_HOOK_A_RAISED,	/* u64: times a connection's class rose */
 	MQOS_HOOK_A_DECAY,	/* u32: seconds, 0 = off (1..MQOS_HOOK_DECAY_MAX) */
 	MQOS_HOOK_A_DECAYED,	/* u64 (GET): times a class fell by decay */
+	/* MQTT stream framing (GET; docs/mqtt-framing.md) */
+	MQOS_HOOK_A_FRAME_ENTRIES,	/* u32: connections with state now */
+	MQOS_HOOK_A_FRAME_MAX,		/* u32: the bound of that */
+	MQOS_HOOK_A_FRAME_FULL,		/* u64: connections left without */
+	MQOS_HOOK_A_FRAME_AT,		/* u64: segments read from a header */
+	MQOS_HOOK_A_FRAME_CONT,		/* u64: continuation segments skipped */
+	MQOS_HOOK_A_FRAME_OLD,		/* u64: retransmitted segments skipped */
+	MQOS_HOOK_A_FRAME_AHEAD,	/* u64: out-of-order segments skipped */
+	MQOS_HOOK_A_FRAME_UNTRUSTED,	/* u64: segments, position unknown */
+	MQOS_HOOK_A_FRAME_SYN,		/* u64: positions from a handshake */
+	MQOS_HOOK_A_FRAME_RESYNC,	/* u64: positions from the resync rule */
+	MQOS_HOOK_A_FRAME_LOST,		/* u64: positions lost */
 	__MQOS_HOOK_A_MAX
 };
 

@@ -1,0 +1,182 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Flow queuing inside a class, through real traffic on the gateway's
+# egress g1 (device rate 8 Mbit/s, the bottleneck):
+#   1. a sparse flow (small probes every 10 ms) shares best-effort with a
+#      bulk UDP flow at twice the link rate: its packets are counted as
+#      sparse and their sojourn p99 (the class's sparse histogram) stays
+#      under 2 ms;
+#   2. the same with `flows 0` (one FIFO, as before flow queuing): the
+#      probes' one-way delay p99 is several times the flow-queued one;
+#   3. two bulk flows in one class share it within 10 %;
+#   4. host isolation (dual-srchost, the default): a device with one flow
+#      gets as much as a device with four; with flows-only isolation, as
+#      a control, it gets about a fifth;
+#   5. a device flooding realtime (many flows, over the class's ceiling)
+#      does not raise another device's lone realtime packets' sojourn p99
+#      above 2 ms;
+#   6. under a 10x flood with a 256 KiB memory limit, the queued memory
+#      never passes the limit by more than a packet and the drops are
+#      counted as memory drops.
+. "$(dirname "$0")/qdisc_lib.sh"
+
+ktap_plan 6
+require_root
+require_cmd tc ip gcc
+trap 'mq_cleanup; rm -f "$out" "$probes"' EXIT
+
+mqos_load || ktap_skip_rest "cannot load mqos.ko"
+mq_tools || ktap_skip_rest "cannot build the test tools"
+[ -x "$MQ_BIN/udpprobe" ] ||
+	gcc -O2 -o "$MQ_BIN/udpprobe" "$SELFTESTS_DIR/tools/udpprobe.c" ||
+	ktap_skip_rest "cannot build udpprobe"
+topo_create || { ktap_fail "topology"; ktap_finish; }
+
+SND_IP2=192.0.2.3
+n_snd ip addr add $SND_IP2/24 dev s0
+n_gw ip neigh replace $SND_IP2 lladdr $MAC_S0 dev g0 nud permanent
+out=$(mktemp)
+probes=$(mktemp)
+n_gw tc qdisc add dev g1 root handle 1: mqos
+mq_change rate 8mbit
+
+# hist_p99_ok ID KEY: true when at most 1 % of the class's samples in
+# histogram KEY (hist or sparse_hist) lie at or above 2.048 ms (bucket 12:
+# [2^11, 2^12) us); prints "n=N over=M".
+hist_p99_ok() {
+	n_gw "$MQ_BIN/mqos_tc" g1 stats | awk -v id="$1" -v k="$2" '
+		$1 == "class" && $2 == id {
+			for (i = 3; i < NF; i++) if ($i == k) h = $(i+1)
+		}
+		END {
+			n = split(h, b, ","); tot = 0; over = 0
+			for (i = 1; i <= n; i++) { tot += b[i]; if (i - 1 >= 12) over += b[i] }
+			printf "n=%d over=%d [%s]", tot, over, h
+			exit !(tot > 0 && over * 100 <= tot)
+		}'
+}
+
+# probe_p99 FILE: p99 of the one-way delays (us) udpprobe recv wrote.
+probe_p99() {
+	awk '$2 ~ /^[0-9]+$/ { print $3 }' "$1" | sort -n |
+		awk '{ v[NR] = $1 } END { if (!NR) { print -1; exit } i = int(NR * 0.99); if (i < 1) i = 1; print v[i] }'
+}
+
+# probe_run PORT SECS TOS: probes every 10 ms from the sender's first
+# address into $probes.
+probe_run() {
+	bg n_rcv "$MQ_BIN/udpprobe" recv "$1" 0 > "$probes" 2>/dev/null
+	sleep 0.3
+	n_snd "$MQ_BIN/udpprobe" send $RCV_IP "$1" 10000 "$2" "$3" 64 > /dev/null
+	sleep 0.5
+	bg_stop
+}
+
+# 1. A sparse flow beside bulk, one class, flow queues on.
+mq_change reset
+udp_bg 5001 16000000 6 1000 0
+probe_run 6001 5 0
+fq_p99=$(probe_p99 "$probes")
+sparse=$(mq_xstat 4 sparse_count)
+h=$(hist_p99_ok 4 sparse_hist)
+rc=$?
+diag "flows 1024: probes one-way p99 ${fq_p99} us, class sparse packets $sparse, sparse sojourn $h"
+ktap_timing "sparse flow beside bulk in best-effort: sojourn p99 < 2 ms, $sparse sparse packets" \
+	$([ "$rc" = 0 ] && [ "$sparse" -ge 200 ]; echo $?)
+mq_drain
+
+# 2. The same through one FIFO.
+mq_change reset class 4 flows 0
+udp_bg 5002 16000000 6 1000 0
+probe_run 6002 5 0
+fifo_p99=$(probe_p99 "$probes")
+diag "flows 0: probes one-way p99 ${fifo_p99} us (flow-queued: ${fq_p99} us)"
+ktap_timing "flows 0 is one FIFO: the probe p99 (${fifo_p99} us) is >= 3x the flow-queued one (${fq_p99} us), no sparse counts" \
+	$([ "$fq_p99" -gt 0 ] && [ "$fifo_p99" -ge $((3 * fq_p99)) ] &&
+	  [ "$(mq_xstat 4 sparse_count)" = 0 ]; echo $?)
+mq_drain
+mq_change class 4 flows 1024
+
+# 3. Two bulk flows in one class.
+mq_change reset
+udp_flow 5003 8000000 6 1000 0 "$out.a" &
+udp_flow 5004 8000000 6 1000 0 "$out.b"
+wait
+ra=$(awk '/^recv/ { print $4 }' "$out.a")
+rb=$(awk '/^recv/ { print $4 }' "$out.b")
+rm -f "$out.a" "$out.b"
+diag "two bulk flows: $ra and $rb bit/s"
+ktap_timing "two bulk flows in best-effort share it within 10 % ($ra / $rb bit/s)" \
+	$(within "${ra:-0}" "${rb:-1}" 10; echo $?)
+mq_drain
+
+# 4. Host isolation: A (first address) runs 4 flows, B (second) one.
+# hosts_share ISOLATION: "A_bits B_bits"
+hosts_share() {
+	local p
+	mq_change reset isolation "$1"
+	for p in 5011 5012 5013 5014; do
+		n_rcv "$MQ_BIN/udpgen" recv $p 6 > "$out.$p" &
+	done
+	n_rcv "$MQ_BIN/udpgen" recv 5015 6 > "$out.5015" &
+	sleep 0.5
+	for p in 5011 5012 5013 5014; do
+		n_snd "$MQ_BIN/udpgen" send $RCV_IP $p 4000000 6 1000 0 $SND_IP > /dev/null &
+	done
+	n_snd "$MQ_BIN/udpgen" send $RCV_IP 5015 8000000 6 1000 0 $SND_IP2 > /dev/null
+	wait
+	a=$(cat "$out".501[1-4] | awk '/^recv/ { s += $4 } END { print s + 0 }')
+	b=$(awk '/^recv/ { print $4 }' "$out.5015")
+	rm -f "$out".501?
+	echo "$a ${b:-0}"
+}
+read -r a1 b1 <<< "$(hosts_share 1)"
+mq_drain
+read -r a0 b0 <<< "$(hosts_share 0)"
+mq_drain
+diag "dual-srchost: 4-flow host $a1, 1-flow host $b1 bit/s; flows only: $a0, $b0 bit/s"
+ktap_timing "dual-srchost: a host with 1 flow gets as much as one with 4 (within 15 %); flows-only gives it < 40 %" \
+	$(within "$b1" "$a1" 15 && awk -v a="$a0" -v b="$b0" 'BEGIN { exit !(b < 0.4 * a) }'; echo $?)
+mq_change isolation 1
+
+# 5. Noisy neighbour in realtime: A floods EF with 8 flows (12 Mbit/s,
+# over realtime's 60 % ceiling), B sends lone EF probes.
+mq_change reset
+for p in 5021 5022 5023 5024 5025 5026 5027 5028; do
+	bg n_snd "$MQ_BIN/udpgen" send $RCV_IP $p 1500000 6 1000 0xb8 $SND_IP2 > /dev/null
+done
+bg n_rcv "$MQ_BIN/udpprobe" recv 6005 0 > "$probes" 2>/dev/null
+sleep 0.5
+n_snd "$MQ_BIN/udpprobe" send $RCV_IP 6005 10000 5 0xb8 64 > /dev/null
+sleep 0.5
+bg_stop
+h=$(hist_p99_ok 2 sparse_hist)
+rc=$?
+diag "realtime flood: B's probes one-way p99 $(probe_p99 "$probes") us; class 2 sparse sojourn $h, bulk flows now $(mq_xstat 2 flows_bulk), drops $(mq_xstat 2 drop_aqm) aqm $(mq_xstat 2 drop_limit) limit"
+ktap_timing "a device flooding realtime: another device's lone realtime packets keep sojourn p99 < 2 ms ($h)" $rc
+mq_drain
+
+# 6. Memory limit under a 10x flood (80 Mbit/s offered, 8 Mbit/s out),
+# with the drop tracepoint on.
+tr=/sys/kernel/tracing
+[ -e $tr/trace ] || mount -t tracefs nodev $tr 2>/dev/null
+[ -e $tr/events/mqos/mqos_drop/enable ] && echo 1 > $tr/events/mqos/mqos_drop/enable
+[ -e $tr/trace ] && : > $tr/trace
+mq_change reset memlimit 262144 class 4 limit 100000 limit_bytes 100000000
+udp_bg 5031 80000000 5 1000 0
+max=0
+for i in $(seq 20); do
+	m=$(n_gw "$MQ_BIN/mqos_tc" g1 stats | awk '$1 == "qdisc" { for (i = 2; i < NF; i++) if ($i == "memory_used") print $(i+1) }')
+	[ "${m:-0}" -gt "$max" ] && max=$m
+	sleep 0.2
+done
+bg_stop
+dm=$(mq_xstat 4 drop_memory)
+traced=$(grep -c 'mqos_drop:.*class=4 reason=memory' $tr/trace 2>/dev/null)
+[ -e $tr/events/mqos/mqos_drop/enable ] && echo 0 > $tr/events/mqos/mqos_drop/enable
+diag "memory limit 262144: highest memory_used seen $max, memory drops $dm, limit drops $(mq_xstat 4 drop_limit), traced memory drops ${traced:-0}"
+ktap_result "10x flood, 256 KiB limit: memory stays within limit + one packet ($max), memory drops counted ($dm) and traced (${traced:-0})" \
+	$([ "$max" -gt 0 ] && [ "$max" -le $((262144 + 4096)) ] && [ "${dm:-0}" -gt 0 ] &&
+	  [ "${traced:-0}" -gt 0 ]; echo $?)
+ktap_finish
