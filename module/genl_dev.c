@@ -213,6 +213,8 @@ static const struct nla_policy mqos_dev_set_policy[TCA_MQOS_MAX + 1] = {
 	[TCA_MQOS_RATE]		 = { .type = NLA_U64 },
 	[TCA_MQOS_OVERHEAD]	 = { .type = NLA_U32 },
 	[TCA_MQOS_DEFAULT_CLASS] = { .type = NLA_U8 },
+	[TCA_MQOS_ISOLATION]	 = { .type = NLA_U8 },
+	[TCA_MQOS_MEMORY_LIMIT]	 = { .type = NLA_U32 },
 };
 
 /* What CONFIG_REPLACE takes inside MQOS_A_QDISC. */
@@ -221,6 +223,8 @@ static const struct nla_policy mqos_replace_policy[TCA_MQOS_MAX + 1] = {
 	[TCA_MQOS_OVERHEAD]	 = { .type = NLA_U32 },
 	[TCA_MQOS_DEFAULT_CLASS] = { .type = NLA_U8 },
 	[TCA_MQOS_CLASSES]	 = { .type = NLA_NESTED },
+	[TCA_MQOS_ISOLATION]	 = { .type = NLA_U8 },
+	[TCA_MQOS_MEMORY_LIMIT]	 = { .type = NLA_U32 },
 };
 
 int mqos_nl_dev_set(struct sk_buff *skb, struct genl_info *info)

@@ -756,6 +756,8 @@ static int mqos_commit(struct Qdisc *sch, struct mqos_cfg *new,
 	}
 	sch_tree_unlock(sch);
 	kfree(old);
+	/* Tell generic-netlink dumps in progress, as mqosctl's changes do. */
+	mqos_ctl_changed(dev_net(qdisc_dev(sch)));
 	err = 0;
 free:
 	/* The tables replaced, or on error the ones never used. */
