@@ -160,7 +160,8 @@ fi
 txt=$(n tc -s class show dev d0 classid 1:2)
 ktap_result "tc -s class show prints delay percentiles, jitter and drops by reason" \
 	$(printf '%s' "$txt" | grep -q 'delay count [0-9]* mean .* p50 .* p99 .* max .* jitter ' &&
-	  printf '%s' "$txt" | grep -q 'drops policer 0 limit 0 aqm 0 .*ecn-marks 0'; echo $?)
+	  printf '%s' "$txt" | grep -q 'drops policer 0 limit 0 aqm 0 .*ecn-marks 0' &&
+	  printf '%s' "$txt" | grep -q 'sparse-flow delay count [1-9]'; echo $?)
 qs=$(n tc -s qdisc show dev d0)
 ktap_result "tc -s qdisc show prints the qdisc's xstats" \
 	$(printf '%s' "$qs" | grep -q 'bandwidth 20Mbit overlimits [0-9]'; echo $?)

@@ -909,7 +909,6 @@ static void print_class_xstats(struct rtattr **tb, const char *indent)
 	pu64(MQ_ANY, "overlimits", "overlimits %llu",
 	     xs(tb, TCA_MQOS_XSTATS_OVERLIMITS));
 
-#ifdef TCA_MQOS_XSTATS_SPARSE_COUNT
 	/* Packets sent from new (sparse) flows: their own sojourn times. */
 	if (tb[TCA_MQOS_XSTATS_SPARSE_COUNT]) {
 		uint64_t sc = xs(tb, TCA_MQOS_XSTATS_SPARSE_COUNT);
@@ -931,7 +930,6 @@ static void print_class_xstats(struct rtattr **tb, const char *indent)
 		}
 		close_json_object();
 	}
-#endif
 	if (tb[TCA_MQOS_XSTATS_FLOWS]) {
 		print_nl();
 		pstr(MQ_FP, NULL, "%s", indent);
