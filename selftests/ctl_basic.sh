@@ -231,7 +231,9 @@ assert c3["aqm_target_ns"] % 1000 == 0 and "remark_dscp" in c3 and "dscp" not in
 c4 = [x for x in c if x["class"] == 4][0]
 assert c4["police"] is None and c4["remark_dscp"] is None
 assert d[0]["rate_bps"] == 50000000 and d[0]["default_class"] == 4
-assert "flows" not in c3 and "isolation" not in d[0]	# not sent by this module
+assert c3["flows"] == 1024 and d[0]["isolation"] == "dual-srchost", (c3, d[0])
+assert d[0]["memory_limit_bytes"] == 4 << 20, d[0]
+assert k["flows"]["queues"] == 1024, k["flows"]
 m = r["rules"][0]["match"]
 assert m == {"dscp": [34, 46], "mqtt_qos": [1, 2], "sport": {"min": 1000, "max": 2000},
              "src": "192.0.2.0/24"}, m

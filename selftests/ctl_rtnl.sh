@@ -33,7 +33,10 @@ n ip link add d0 type dummy && n ip link add d1 type dummy &&
 	n ip link set d0 up && n ip link set d1 up || ktap_skip_rest "no dummy devices"
 n tc qdisc add dev d0 root handle 1: mqos
 
-n tc monitor > "$mon" 2>&1 &
+# Not through n(): a backgrounded function is a subshell, and killing it
+# would leave tc monitor running in the namespace, which then outlives
+# `ip netns del` with its mqos qdisc (and the module stays in use).
+ip netns exec $NS tc monitor > "$mon" 2>&1 &
 monpid=$!
 sleep 0.5
 # mon_has N PATTERN: the monitor printed at least N lines matching.

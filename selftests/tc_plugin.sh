@@ -98,7 +98,8 @@ bad_case 'TCA_MQOS_DEFAULT_CLASS' default-class 9 || ok=1
 ktap_result "a change the kernel refuses: extack names the attribute, config unchanged" $ok
 
 # 5. tc monitor prints a notified change with the plugin.
-n tc monitor > "$tmp.mon" 2>&1 &
+# Not through n() (see ctl_rtnl.sh): $! must be tc monitor itself.
+ip netns exec "$NS" tc monitor > "$tmp.mon" 2>&1 &
 monpid=$!
 sleep 0.5
 n tc qdisc change dev d0 root mqos bandwidth 30mbit
