@@ -275,6 +275,9 @@ static unsigned int mqos_drop_fat(struct Qdisc *sch, struct mqos_sched *q,
 		__qdisc_drop(skb, to_free);
 		n++;
 	} while (dropped < target && n < 64);
+	/* A class emptied here (memory drops can) leaves the active list. */
+	if (!cl->q.qlen)
+		list_del_init(&cl->alist);
 	return n;
 }
 
