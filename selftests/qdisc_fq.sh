@@ -24,10 +24,13 @@
 #      median under 2 ms, p99 under 32 ms (as in 1);
 #   6. under a 10x flood with a 256 KiB memory limit, the queued memory
 #      never passes the limit by more than a packet and the drops are
-#      counted as memory drops.
+#      counted as memory drops;
+#   7. a memory limit below one packet empties the class at every packet
+#      (each is dropped, as memory drops); with the limit back, traffic
+#      flows again through the same classes.
 . "$(dirname "$0")/qdisc_lib.sh"
 
-ktap_plan 6
+ktap_plan 7
 require_root
 require_cmd tc ip gcc
 trap 'mq_cleanup; rm -f "$out" "$probes"' EXIT
@@ -195,4 +198,19 @@ diag "memory limit 262144: highest memory_used seen $max, memory drops $dm, limi
 ktap_result "10x flood, 256 KiB limit: memory stays within limit + one packet ($max), memory drops counted ($dm) and traced (${traced:-0})" \
 	$([ "$max" -gt 0 ] && [ "$max" -le $((262144 + 4096)) ] && [ "${dm:-0}" -gt 0 ] &&
 	  [ "${traced:-0}" -gt 0 ]; echo $?)
+
+# 7. A limit below one packet: every packet empties its class again.
+mq_drain
+mq_change reset memlimit 1
+udp_flow 5041 400000 2 200 0 "$out"
+dm=$(mq_xstat 4 drop_memory)
+sent=$(awk '/^sent/ { print $2 }' "$out")
+got=$(awk '/^recv/ { print $2 }' "$out")
+mq_change reset memlimit 0
+udp_flow 5042 400000 2 200 0 "$out"
+sent2=$(awk '/^sent/ { print $2 }' "$out")
+got2=$(awk '/^recv/ { print $2 }' "$out")
+ktap_result "memlimit 1: all $sent packets dropped as memory drops ($dm, ${got:-0} arrived); limit back: $got2 of $sent2 arrive" \
+	$([ "${sent:-0}" -gt 0 ] && [ "$dm" = "$sent" ] && [ "${got:-0}" = 0 ] &&
+	  [ "${got2:-0}" = "$sent2" ]; echo $?)
 ktap_finish
