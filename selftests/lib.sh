@@ -191,7 +191,7 @@ bg() {
 # Stop the bg processes and reap every background job: SIGTERM, up to 2 s
 # to exit, then SIGKILL for what still runs. A bare `wait` hung tests
 # until their 600 s limit on 6.12: nf_reorder (an iperf3 client whose
-# server was gone, session 3) and faults_under_traffic (traffic_stop:
+# server was gone) and faults_under_traffic (traffic_stop:
 # mosquitto_sub, after the device down/up, outlived SIGTERM); the
 # diagnostic names what needed SIGKILL.
 bg_stop() {

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The netfilter hook (issue 6): conntrack-sticky MQTT flow classes read back
+# The netfilter hook: conntrack-sticky MQTT flow classes read back
 # by the qdisc in both directions, DSCP remarking seen on the wire at the
 # receiver, the ingress policer, save/load, per-packet mode, decay, and module
 # unload / netns deletion with live conntrack entries marked by mqos.

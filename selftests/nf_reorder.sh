@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# A sticky flow is not reordered by mqos under load (issue 6). The gateway's
+# A sticky flow is not reordered by mqos under load. The gateway's
 # uplink g1 is shaped to 5 Mbit/s and saturated by bulk TCP (best-effort);
 # one MQTT connection publishes bursts of five QoS 0 messages, each burst
 # followed at once by a QoS 2 one, and tcpdump at the receiver records the
