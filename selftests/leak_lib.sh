@@ -182,7 +182,7 @@ mqos_malformed() {
 	ctl=$(mqosctl_bin) || return 0
 	[ -n "$ctl" ] || return 0
 	v=$(n_gw "$ctl" stats -j 2>/dev/null |
-		sed -n 's/.*"malformed"[^0-9]*\([0-9][0-9]*\).*/\1/p' | head -n1)
+		sed -n 's/.*"malformed_packets"[^0-9]*\([0-9][0-9]*\).*/\1/p' | head -n1)
 	if [ -z "$v" ] && [ -r /proc/net/mqos/classes ]; then
 		v=$(n_gw sh -c 'cat /proc/net/mqos/* 2>/dev/null' |
 			sed -n 's/.*malformed[^0-9]*\([0-9][0-9]*\).*/\1/p' | head -n1)
