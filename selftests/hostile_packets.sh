@@ -45,9 +45,22 @@ cls_ge() { [ "$(cls "$1")" -ge "$2" ]; }
 # expect_class HOW SET N CLASS FRAMES_PER_REPEAT: send and check that class
 # 1:CLASS took exactly N * FRAMES_PER_REPEAT more packets (g1 carries only
 # what the test sends: static neighbours, no autoconf).
+# The class's count once it stopped moving (0.2 s apart), so that
+# stragglers of an earlier set still crossing g1 are not counted here.
+cls_settled() {
+	local a b i
+	b=$(cls "$1")
+	for i in $(seq 25); do
+		sleep 0.2
+		a=$(cls "$1")
+		[ "$a" = "$b" ] && break
+		b=$a
+	done
+	echo "$b"
+}
 expect_class() {
 	local how=$1 set=$2 n=$3 c=$4 per=$5 before after out
-	before=$(cls "$c")
+	before=$(cls_settled "$c")
 	out=$($how "$set" "$n")
 	total=$((total + $(echo "$out" | frames)))
 	wait_for 50 cls_ge "$c" $((before + n * per))
