@@ -97,6 +97,7 @@ static const struct nla_policy mqos_replace_policy[MQOS_A_MAX + 1] = {
 	[MQOS_A_RULES]	= { .type = NLA_NESTED },
 	[MQOS_A_PORTS]	= NLA_POLICY_NESTED(mqos_ports_policy),
 	[MQOS_A_RULE_DEFAULT] = { .type = NLA_U8 },
+	[MQOS_A_CHECK]	= { .type = NLA_FLAG },
 };
 
 static const struct nla_policy mqos_ports_set_policy[MQOS_A_MAX + 1] = {

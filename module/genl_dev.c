@@ -395,9 +395,10 @@ static int mqos_replace_prepare(struct net *net, struct nlattr *d,
 }
 
 /*
- * Validate everything, then apply. After the checks, ->change() can only
- * fail to allocate; then the devices already changed stay changed (and
- * the rules are not replaced) - the one case where a replace is partial.
+ * Validate everything, then apply (with MQOS_A_CHECK: do not). After the
+ * checks, ->change() can only fail to allocate; then the devices already
+ * changed stay changed (and the rules are not replaced) - the one case
+ * where a replace is partial.
  */
 int mqos_nl_config_replace(struct sk_buff *skb, struct genl_info *info)
 {
@@ -405,6 +406,8 @@ int mqos_nl_config_replace(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *rules = info->attrs[MQOS_A_RULES];
 	struct nlattr *ports = info->attrs[MQOS_A_PORTS];
 	struct nlattr *rdef = info->attrs[MQOS_A_RULE_DEFAULT];
+	/* CHECK: judge all of it, change nothing (mqosctl load, first). */
+	bool check = !!info->attrs[MQOS_A_CHECK];
 	struct net *net = genl_info_net(info);
 	struct mqos_ctl_rules *t = NULL;
 	struct mqos_replace_dev *rd;
@@ -453,15 +456,15 @@ int mqos_nl_config_replace(struct sk_buff *skb, struct genl_info *info)
 		if (err)
 			break;
 	}
-	for (i = 0; !err && i < n; i++)
+	for (i = 0; !err && !check && i < n; i++)
 		err = mqos_tca_apply(&rd[i].b, rd[i].sch, extack);
 	rtnl_unlock();
 
-	if (!err && (rules || ports || rdef)) {
+	if (!err && !check && (rules || ports || rdef)) {
 		mqos_rules_publish(net, t);
 		t = NULL;
 	}
-	if (!err)
+	if (!err && !check)
 		mqos_ctl_changed(net);
 	mqos_ctl_rules_free(t);
 out_free:

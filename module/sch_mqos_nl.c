@@ -52,6 +52,7 @@ static const struct nla_policy mqos_policy[TCA_MQOS_MAX + 1] = {
 	[TCA_MQOS_RESET_STATS]	 = { .type = NLA_FLAG },
 	[TCA_MQOS_ISOLATION]	 = NLA_POLICY_MAX(NLA_U8, __MQOS_ISOLATE_MAX - 1),
 	[TCA_MQOS_MEMORY_LIMIT]	 = { .type = NLA_U32 },
+	[TCA_MQOS_CLASSES_REPLACE] = { .type = NLA_FLAG },
 };
 
 static const struct nla_policy mqos_class_policy[TCA_MQOS_CLASS_MAX + 1] = {
@@ -371,6 +372,20 @@ int mqos_cfg_parse(struct Qdisc *sch, const struct mqos_cfg *old,
 	}
 	*reset_stats = !!tb[TCA_MQOS_RESET_STATS];
 
+	/* The classes given are all there is: the others go, and a class
+	 * that stays starts from the defaults (its queue and counters stay).
+	 */
+	if (tb[TCA_MQOS_CLASSES_REPLACE]) {
+		unsigned int id;
+
+		if (!tb[TCA_MQOS_CLASSES]) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[TCA_MQOS_CLASSES_REPLACE],
+					    "TCA_MQOS_CLASSES_REPLACE needs TCA_MQOS_CLASSES");
+			return -EINVAL;
+		}
+		for (id = 1; id <= MQOS_MAX_CLASSES; id++)
+			new->cls[id].present = 0;
+	}
 	if (tb[TCA_MQOS_CLASSES]) {
 		nla_for_each_nested(a, tb[TCA_MQOS_CLASSES], rem) {
 			if (nla_type(a) != TCA_MQOS_CLASSES_CLASS) {

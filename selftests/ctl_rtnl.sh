@@ -5,11 +5,13 @@
 # `tc qdisc change` does: every change is notified, and `tc monitor` (with
 # tc/q_mqos.so) prints it; a change the kernel refuses is not notified and
 # changes nothing; a device without mqos is refused, and no qdisc is
-# created on it.
+# created on it. `mqosctl load` replaces each device's configuration with
+# one notified RTM_NEWQDISC, after the kernel judged the whole file: an
+# error in the last device's lines changes no device.
 . "$(dirname "$0")/lib.sh"
 . "$SELFTESTS_DIR/leak_lib.sh"
 
-ktap_plan 7
+ktap_plan 9
 require_root
 require_cmd tc ip
 
@@ -30,8 +32,10 @@ ctl() { n "$CTL" "$@"; }
 mqos_load || ktap_skip_rest "cannot load mqos.ko"
 ip netns add $NS
 n ip link add d0 type dummy && n ip link add d1 type dummy &&
-	n ip link set d0 up && n ip link set d1 up || ktap_skip_rest "no dummy devices"
+	n ip link add d2 type dummy && n ip link set d0 up &&
+	n ip link set d1 up && n ip link set d2 up || ktap_skip_rest "no dummy devices"
 n tc qdisc add dev d0 root handle 1: mqos
+n tc qdisc add dev d2 root handle 1: mqos
 
 # Not through n(): a backgrounded function is a subshell, and killing it
 # would leave tc monitor running in the namespace, which then outlives
@@ -107,6 +111,53 @@ ktap_result "no mqos on d1: refused (exit $rc1 $rc2), its qdisc untouched; unkno
 	  printf '%s' "$err2" | grep -q 'd1: no mqos qdisc' &&
 	  printf '%s' "$err3" | grep -q 'nosuch0: no such device' &&
 	  [ "$(n tc qdisc show dev d1)" = "$q0" ]; echo $?)
+# load: a file for two devices. Each is one notification, each device's
+# classes become the file's (d0's classes 2, 3 and 5 go, class 4 starts from
+# the defaults plus the file's words), and the rule table is the file's.
+conf=$(mktemp /tmp/ctl_rtnl_conf.XXXXXX)
+cat > "$conf" <<'CONF'
+format 2
+dev set d0 rate 40mbit
+class set d0 1 name rt prio 0 rate 5mbit
+class set d0 4 name bulk prio 6
+dev set d2 rate 8mbit
+class set d2 1 name rt prio 0
+class set d2 4 name be prio 4 ceil 6mbit
+rule add pref 10 match mqtt-qos 2 class 1
+CONF
+c0=$(grep -c 'qdisc mqos 1: dev d0 root' "$mon")
+c2=$(grep -c 'qdisc mqos 1: dev d2 root' "$mon")
+out=$(ctl load "$conf" 2>&1)
+rc=$?
+sleep 1
+n0=$(($(grep -c 'qdisc mqos 1: dev d0 root' "$mon") - c0))
+n2=$(($(grep -c 'qdisc mqos 1: dev d2 root' "$mon") - c2))
+cls0=$(n tc class show dev d0 | awk '{ print $3 }' | sort | tr '\n' ' ')
+cls2=$(n tc class show dev d2 | awk '{ print $3 }' | sort | tr '\n' ' ')
+rules=$(ctl rule show 2>&1)
+diag "load: exit $rc $out; notifications d0 $n0, d2 $n2; classes d0: $cls0, d2: $cls2"
+ktap_result "load: one RTM_NEWQDISC per device, classes exactly the file's, rules replaced" \
+	$([ $rc = 0 ] && [ $n0 = 1 ] && [ $n2 = 1 ] &&
+	  [ "$cls0" = "1:1 1:4 " ] && [ "$cls2" = "1:1 1:4 " ] &&
+	  n tc qdisc show dev d0 | grep -q 'bandwidth 40Mbit' &&
+	  printf '%s\n' "$rules" | grep -q 'pref 10 match mqtt-qos 2 class 1'; echo $?)
+
+# The same file with a bad class on d2, its last device (ceil below rate):
+# the kernel refuses it before anything is applied, naming the line; no
+# notification, d0 unchanged although its lines come first and are good.
+sed -i 's/^class set d2 4 .*/class set d2 4 name be prio 4 rate 5mbit ceil 1mbit/; s/^dev set d0 rate 40mbit/dev set d0 rate 10mbit/' "$conf"
+q0=$(n tc qdisc show dev d0)
+r0=$(ctl rule show 2>&1)
+c0=$(grep -c 'qdisc mqos' "$mon")
+err=$(ctl load "$conf" 2>&1)
+rc=$?
+sleep 1
+diag "refused load: exit $rc: $err"
+ktap_result "load with an error in the last device: refused (line named), no device or rule changed, nothing notified" \
+	$([ $rc = 1 ] && printf '%s' "$err" | grep -q 'line 7:.*CEIL' &&
+	  [ "$(n tc qdisc show dev d0)" = "$q0" ] && [ "$(ctl rule show 2>&1)" = "$r0" ] &&
+	  [ "$(grep -c 'qdisc mqos' "$mon")" = "$c0" ]; echo $?)
+rm -f "$conf"
 kill $monpid 2>/dev/null
 wait $monpid 2>/dev/null
 monpid=

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * load FILE|-: a whole configuration in the commands `save` prints, one
- * per line ('#' comments, blank lines), applied with one CONFIG_REPLACE:
- * the kernel validates all of it before changing anything.
+ * per line ('#' comments, blank lines). The kernel validates all of it
+ * before anything changes (CONFIG_REPLACE with CHECK); then each device's
+ * qdisc is replaced with one RTM_NEWQDISC and the rules with one
+ * CONFIG_REPLACE (apply_config()).
  *
  * Lines: dev set ..., class set ..., rule add .... Per device named in
  * the file, the classes given replace the device's classes (those not
@@ -22,7 +24,7 @@
  * CTL_FORMAT; a newer one is refused rather than misread.
  *
  * hook set / hook class lines: the netfilter hook's configuration, sent
- * as one HOOK_SET (starting from the defaults) after the CONFIG_REPLACE
+ * as one HOOK_SET (starting from the defaults) after the rest
  * succeeded; without hook lines the hook is left alone. The whole file is
  * parsed before anything is sent.
  */
@@ -195,7 +197,12 @@ static uint32_t offset(struct nl_msg *msg, const struct nlattr *a)
 	return (uint32_t)((const char *)a - (const char *)nlmsg_hdr(msg));
 }
 
-static int send_config(struct config *cf)
+/* What send_config() puts in its CONFIG_REPLACE. */
+#define SEND_CHECK	1	/* MQOS_A_CHECK: the kernel judges, changes nothing */
+#define SEND_DEVS	2	/* the devices */
+#define SEND_RULES	4	/* rules, ports, rule default */
+
+static int send_config(struct config *cf, unsigned int what_to_send)
 {
 	int nspans = 0, i, id, err = -ENOMEM;
 	struct nlattr *dn, *qn, *cn, *rn;
@@ -216,7 +223,9 @@ static int send_config(struct config *cf)
 		goto out;
 	err = -EMSGSIZE;	/* every failure from here is a full message */
 
-	for (i = 0; i < cf->ndev; i++) {
+	if ((what_to_send & SEND_CHECK) && nla_put_flag(msg, MQOS_A_CHECK) < 0)
+		goto out;
+	for (i = 0; (what_to_send & SEND_DEVS) && i < cf->ndev; i++) {
 		struct ctl_dev *d = &cf->dev[i];
 		struct ctl_span *ds = &spans[nspans++];
 
@@ -255,6 +264,8 @@ static int send_config(struct config *cf)
 		ds->start = offset(msg, dn);
 		ds->end = ds->start + dn->nla_len;
 	}
+	if (!(what_to_send & SEND_RULES))
+		goto send;
 	rn = nla_nest_start(msg, MQOS_A_RULES | NLA_F_NESTED);
 	if (!rn)
 		goto out;
@@ -276,6 +287,7 @@ static int send_config(struct config *cf)
 	if (ctl_put_ports(msg, &cf->ports) ||
 	    nla_put_u8(msg, MQOS_A_RULE_DEFAULT, cf->rule_default) < 0)
 		goto out;
+send:
 	err = ctl_request(msg, NULL, NULL, spans, nspans);
 	msg = NULL;
 out:
@@ -287,6 +299,36 @@ out_quiet:
 	nlmsg_free(msg);
 	free(spans);
 	free(what);
+	return err;
+}
+
+/*
+ * The kernel judges the whole file first (CONFIG_REPLACE with CHECK: each
+ * device's classes as its qdisc would parse them, the rule table as it
+ * would be compiled), so that an error changes nothing. Then each device
+ * is changed with one RTM_NEWQDISC, which rtnetlink notifies as it does
+ * `tc qdisc change`, and last the namespace's rules, ports and rule
+ * default. After the check only a lack of memory or a change made by
+ * someone else in between can fail a step; what came before it stays.
+ * *@applied tells whether anything changed.
+ */
+static int apply_config(struct config *cf, bool *applied)
+{
+	int i, err;
+
+	*applied = false;
+	err = send_config(cf, SEND_CHECK | SEND_DEVS | SEND_RULES);
+	for (i = 0; !err && i < cf->ndev; i++) {
+		ctl_line = cf->dev[i].line;
+		err = ctl_rtnl_dev_replace(&cf->dev[i]);
+		*applied |= !err;
+	}
+	ctl_line = 0;
+	if (!err)
+		err = send_config(cf, SEND_RULES);
+	*applied |= !err;
+	if (err && *applied)
+		ctl_err("the devices before the failing step were changed");
 	return err;
 }
 
@@ -352,8 +394,7 @@ int cmd_load(const char *path, bool check, unsigned int confirm)
 			goto out;
 	}
 	/* A kernel error is a runtime error, whatever the line. */
-	err = send_config(&cf) ? EXIT_RUNTIME : EXIT_OK;
-	applied = !err;
+	err = apply_config(&cf, &applied) ? EXIT_RUNTIME : EXIT_OK;
 	/*
 	 * The hook is the namespace's, in a request of its own right after:
 	 * with hook lines, it becomes exactly what they say (RESET first).

@@ -339,6 +339,7 @@ int cmd_stats_prom(const char *dev, const char *path, unsigned int watch);
 
 /* rtnl.c: device and class changes as RTM_NEWQDISC (like tc qdisc change). */
 int ctl_rtnl_dev_set(const struct ctl_dev *d);
+int ctl_rtnl_dev_replace(const struct ctl_dev *d);
 int ctl_rtnl_class_set(const char *dev, const struct ctl_class *c);
 int ctl_rtnl_class_del(const char *dev, uint8_t id);
 void ctl_rtnl_close(void);

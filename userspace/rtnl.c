@@ -7,7 +7,8 @@
  * qdisc's own attributes (include/uapi/linux/mqos.h section 2). The kernel
  * validates the change as a whole, applies it atomically and notifies it
  * (RTM_NEWQDISC to RTNLGRP_TC: `tc monitor`, `ip monitor`). A class set or
- * delete is one TCA_MQOS_CLASSES_CLASS nest in TCA_MQOS_CLASSES.
+ * delete is one TCA_MQOS_CLASSES_CLASS nest in TCA_MQOS_CLASSES. `load`
+ * replaces each device's configuration the same way, one message each.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -186,6 +187,41 @@ int ctl_rtnl_dev_set(const struct ctl_dev *d)
 		return -ENOMEM;
 	}
 	return qdisc_change_send(msg, opts, d->name);
+}
+
+/*
+ * load: device @d's settings and, if the file gave classes, its whole
+ * class set (TCA_MQOS_CLASSES_REPLACE: classes not listed go, listed ones
+ * start from the defaults), in one RTM_NEWQDISC.
+ */
+int ctl_rtnl_dev_replace(const struct ctl_dev *d)
+{
+	struct nlattr *opts, *classes;
+	struct nl_msg *msg = qdisc_change_start(d->name, &opts);
+	int id;
+
+	if (!msg)
+		return -EINVAL;
+	if (ctl_put_dev_attrs(msg, d) < 0)
+		goto nomem;
+	if (d->has & HAS(TCA_MQOS_CLASSES)) {
+		if (nla_put_flag(msg, TCA_MQOS_CLASSES_REPLACE) < 0)
+			goto nomem;
+		classes = nla_nest_start(msg, TCA_MQOS_CLASSES | NLA_F_NESTED);
+		if (!classes)
+			goto nomem;
+		for (id = 1; id <= MQOS_MAX_CLASSES; id++)
+			if (d->cls[id].id &&
+			    ctl_put_class(msg, TCA_MQOS_CLASSES_CLASS, &d->cls[id]))
+				goto nomem;
+		nla_nest_end(msg, classes);
+	}
+	return qdisc_change_send(msg, opts, d->name);
+
+nomem:
+	nlmsg_free(msg);
+	ctl_err("out of memory");
+	return -ENOMEM;
 }
 
 /* Class @c (set) or class @id (delete, @c NULL) of @dev. */

@@ -68,6 +68,11 @@ enum {
 				 * classes together; 0 = the default
 				 * (MQOS_DEFAULT_MEMORY_LIMIT)
 				 */
+	TCA_MQOS_CLASSES_REPLACE, /* flag: TCA_MQOS_CLASSES is the whole
+				   * class set: classes not in it are
+				   * deleted, each listed class starts
+				   * from the defaults (mqosctl load)
+				   */
 	__TCA_MQOS_MAX
 };
 
@@ -284,6 +289,10 @@ enum {
  *                      replaces the rule table (an empty nest = flush; new
  *                      table, counters from zero); absent keeps it.
  *                      PORTS as in PORTS_SET, applied with the rules.
+ *                      With CHECK, everything is validated as above and
+ *                      nothing is applied (mqosctl load validates a file
+ *                      this way, then changes each qdisc through
+ *                      rtnetlink and the rules here).
  * MQOS_CMD_STATS_GET   dump (optional IFINDEX|IFNAME filter), messages:
  *                      - netns (first, without filter): MALFORMED,
  *                        GENERATION;
@@ -351,6 +360,7 @@ enum mqos_attr {
 	MQOS_A_HOOK,		/* nest: MQOS_HOOK_A_* (HOOK_GET, HOOK_SET) */
 	MQOS_A_PORTS,		/* nest: MQOS_PORTS_A_* (section 5) */
 	MQOS_A_RULE_DEFAULT,	/* u8: MQOS_RULE_DEFAULT_* or a class 1..16 */
+	MQOS_A_CHECK,		/* flag: CONFIG_REPLACE validates only */
 	__MQOS_A_MAX
 };
 
