@@ -8,6 +8,8 @@
 #include <linux/delay.h>
 #include <linux/kernel.h>
 #include <linux/moduleparam.h>
+#include <linux/skbuff.h>
+#include <net/checksum.h>
 
 #include "debug.h"
 
@@ -22,6 +24,29 @@ void mqos_debug_publish_window(void)
 
 	if (ms)
 		msleep(min(ms, 10000U));
+}
+
+static atomic64_t mqos_csum_checked, mqos_csum_stale;
+
+/* Does skb->csum (CHECKSUM_COMPLETE) sum the bytes from skb->data on? */
+static bool mqos_csum_true(struct sk_buff *skb)
+{
+	return csum_fold(skb_checksum(skb, 0, skb->len, 0)) ==
+	       csum_fold(skb->csum);
+}
+
+bool mqos_debug_csum_before(struct sk_buff *skb)
+{
+	return skb->ip_summed == CHECKSUM_COMPLETE && mqos_csum_true(skb);
+}
+
+void mqos_debug_csum_after(struct sk_buff *skb)
+{
+	atomic64_inc(&mqos_csum_checked);
+	if (mqos_csum_true(skb))
+		return;
+	atomic64_inc(&mqos_csum_stale);
+	pr_warn_once("DSCP rewrite left a CHECKSUM_COMPLETE csum stale\n");
 }
 
 static const char * const mqos_obj_names[__MQOS_OBJ_MAX] = {
@@ -60,6 +85,9 @@ bool mqos_obj_report(void)
 		if (n != d)
 			balanced = false;
 	}
+	pr_info("csum: CHECKSUM_COMPLETE rewrites checked %lld stale %lld\n",
+		atomic64_read(&mqos_csum_checked),
+		atomic64_read(&mqos_csum_stale));
 	WARN(!balanced, "mqos: objects leaked or freed twice\n");
 	if (balanced)
 		pr_info("objects: balanced\n");

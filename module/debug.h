@@ -26,13 +26,26 @@ enum mqos_obj {
  * (a module parameter of debug builds, 0 by default) between switching
  * the classifier's table and the control plane's (genl_rules.c).
  */
+/*
+ * CHECKSUM_COMPLETE after a DSCP rewrite (dsfield.h): debug builds sum the
+ * bytes skb->csum covers before and after and count the rewrites so
+ * checked and those that left it stale (reported at unload; a test reads
+ * the counts, a WARN would end the whole suite's VM).
+ * mqos_debug_csum_before() is true when the check applies.
+ */
+struct sk_buff;
+
 #ifdef MQOS_DEBUG
+bool mqos_debug_csum_before(struct sk_buff *skb);
+void mqos_debug_csum_after(struct sk_buff *skb);
 void mqos_obj_created(enum mqos_obj type);
 void mqos_obj_destroyed(enum mqos_obj type);
 /* Logs the counts; returns false (and WARNs) if they do not balance. */
 bool mqos_obj_report(void);
 void mqos_debug_publish_window(void);
 #else
+static inline bool mqos_debug_csum_before(struct sk_buff *skb) { return false; }
+static inline void mqos_debug_csum_after(struct sk_buff *skb) {}
 static inline void mqos_obj_created(enum mqos_obj type) {}
 static inline void mqos_obj_destroyed(enum mqos_obj type) {}
 static inline bool mqos_obj_report(void) { return true; }

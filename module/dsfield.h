@@ -12,6 +12,8 @@
 #include <net/dsfield.h>
 #include <net/inet_ecn.h>
 
+#include "debug.h"
+
 /*
  * Rewrite an IPv6 header's DSCP, keeping ECN. The traffic class is not
  * under any checksum of its own, but a CHECKSUM_COMPLETE skb's csum
@@ -21,6 +23,7 @@
 static inline void mqos_ipv6_set_dscp(struct sk_buff *skb,
 				      struct ipv6hdr *iph, u8 dscp)
 {
+	bool check = mqos_debug_csum_before(skb);
 	__be32 from = *(__be32 *)iph, to;
 
 	ipv6_change_dsfield(iph, INET_ECN_MASK, dscp << 2);
@@ -28,6 +31,8 @@ static inline void mqos_ipv6_set_dscp(struct sk_buff *skb,
 	if (skb->ip_summed == CHECKSUM_COMPLETE)
 		skb->csum = csum_add(csum_sub(skb->csum, (__force __wsum)from),
 				     (__force __wsum)to);
+	if (check)
+		mqos_debug_csum_after(skb);
 }
 
 #endif /* MQOS_DSFIELD_H */
