@@ -317,6 +317,7 @@ struct ctl_stats_class {
 	uint64_t v[TCA_MQOS_XSTATS_MAX + 1];	/* by TCA_MQOS_XSTATS_* */
 	uint64_t has;				/* bit per attribute sent */
 	uint64_t hist[MQOS_HIST_NBUCKETS];
+	uint64_t sparse_hist[MQOS_HIST_NBUCKETS];	/* SPARSE_HIST */
 };
 
 /* One STATS_GET dump: devices, classes, rules (no filter) and malformed. */

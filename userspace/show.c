@@ -668,6 +668,27 @@ struct delays {
 	uint64_t min, mean, p50, p90, p99, max, jitter;
 };
 
+/*
+ * Packets sent from new (sparse) flows, on their own: count, mean, p50,
+ * p99, max (no minimum is kept). All zero when the module sent none.
+ */
+static void sparse_delays(const struct ctl_stats_class *c, struct delays *d)
+{
+	uint64_t n = c->v[TCA_MQOS_XSTATS_SPARSE_COUNT];
+
+	memset(d, 0, sizeof(*d));
+	if (!n)
+		return;
+	d->max = c->v[TCA_MQOS_XSTATS_SPARSE_MAX];
+	d->mean = c->v[TCA_MQOS_XSTATS_SPARSE_SUM] / n;
+	d->p50 = mqos_hist_percentile(c->sparse_hist, MQOS_HIST_NBUCKETS, 0,
+				      d->max, 500);
+	d->p90 = mqos_hist_percentile(c->sparse_hist, MQOS_HIST_NBUCKETS, 0,
+				      d->max, 900);
+	d->p99 = mqos_hist_percentile(c->sparse_hist, MQOS_HIST_NBUCKETS, 0,
+				      d->max, 990);
+}
+
 static void class_delays(const struct ctl_stats_class *c, struct delays *d)
 {
 	uint64_t n = c->v[TCA_MQOS_XSTATS_DELAY_COUNT];
@@ -718,6 +739,26 @@ static json_object *flows_json(const struct ctl_stats_class *c)
 	for (k = 0; k < sizeof(flow_keys) / sizeof(flow_keys[0]); k++)
 		if (c->has & HAS64(flow_keys[k].attr))
 			jint(o, flow_keys[k].key, c->v[flow_keys[k].attr]);
+	return o;
+}
+
+static json_object *sparse_json(const struct ctl_stats_class *c)
+{
+	json_object *o = json_object_new_object(), *h;
+	struct delays dd;
+	int b;
+
+	sparse_delays(c, &dd);
+	jint(o, "count", c->v[TCA_MQOS_XSTATS_SPARSE_COUNT]);
+	jint(o, "mean_ns", dd.mean);
+	jint(o, "p50_ns", dd.p50);
+	jint(o, "p90_ns", dd.p90);
+	jint(o, "p99_ns", dd.p99);
+	jint(o, "max_ns", dd.max);
+	h = json_object_new_array();
+	for (b = 0; b < MQOS_HIST_NBUCKETS; b++)
+		json_object_array_add(h, json_object_new_uint64(c->sparse_hist[b]));
+	jset(o, "hist", h);
 	return o;
 }
 
@@ -792,6 +833,8 @@ static json_object *stats_json(const struct stats *s, const struct stats *p)
 			jset(co, "delay", dl);
 			if (c->has & HAS64(TCA_MQOS_XSTATS_FLOWS))
 				jset(co, "flows", flows_json(c));
+			if (c->has & HAS64(TCA_MQOS_XSTATS_SPARSE_COUNT))
+				jset(co, "sparse_delay", sparse_json(c));
 			json_object_array_add(cls, co);
 		}
 		jset(o, "classes", cls);
@@ -865,6 +908,14 @@ static void stats_text(const struct stats *s, const struct stats *p)
 				       v[TCA_MQOS_XSTATS_WAY_COLLISIONS],
 				       v[TCA_MQOS_XSTATS_HOSTS],
 				       v[TCA_MQOS_XSTATS_DROP_MEMORY]);
+			if (v[TCA_MQOS_XSTATS_SPARSE_COUNT]) {
+				sparse_delays(c, &dd);
+				printf("    sparse flows: %" PRIu64 " pkts, delay p50 %s p99 %s max %s\n",
+				       v[TCA_MQOS_XSTATS_SPARSE_COUNT],
+				       fmt_delay(a, sizeof(a), dd.p50),
+				       fmt_delay(b, sizeof(b), dd.p99),
+				       fmt_delay(d, sizeof(d), dd.max));
+			}
 		}
 	}
 	if (s->d.nrules)

@@ -32,10 +32,24 @@ void ctl_stats_free(struct ctl_stats *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* A TCA_MQOS_XSTATS_*_HIST nest into @h (bucket b+1 -> h[b]). */
+static void get_hist(const struct nlattr *nest, uint64_t *h)
+{
+	struct nlattr *a;
+	int rem;
+
+	if (!nest)
+		return;
+	nla_for_each_nested(a, nest, rem)
+		if (nla_type(a) >= 1 && nla_type(a) <= MQOS_HIST_NBUCKETS &&
+		    nla_len(a) == 8)
+			h[nla_type(a) - 1] = nla_get_u64(a);
+}
+
 static void stats_class_attrs(struct ctl_stats_class *c, struct nlattr *xs)
 {
-	struct nlattr *x[TCA_MQOS_XSTATS_MAX + 1], *a;
-	int i, rem;
+	struct nlattr *x[TCA_MQOS_XSTATS_MAX + 1];
+	int i;
 
 	if (nla_parse_nested(x, TCA_MQOS_XSTATS_MAX, xs, NULL) < 0)
 		return;
@@ -54,11 +68,8 @@ static void stats_class_attrs(struct ctl_stats_class *c, struct nlattr *xs)
 		snprintf(c->name, sizeof(c->name), "%s",
 			 nla_get_string(x[TCA_MQOS_XSTATS_NAME]));
 	c->prio = (uint8_t)c->v[TCA_MQOS_XSTATS_PRIO];
-	if (x[TCA_MQOS_XSTATS_DELAY_HIST])
-		nla_for_each_nested(a, x[TCA_MQOS_XSTATS_DELAY_HIST], rem)
-			if (nla_type(a) >= 1 && nla_type(a) <= MQOS_HIST_NBUCKETS &&
-			    nla_len(a) == 8)
-				c->hist[nla_type(a) - 1] = nla_get_u64(a);
+	get_hist(x[TCA_MQOS_XSTATS_DELAY_HIST], c->hist);
+	get_hist(x[TCA_MQOS_XSTATS_SPARSE_HIST], c->sparse_hist);
 }
 
 static int stats_cb(struct nlattr **tb, void *arg)
