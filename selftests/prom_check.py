@@ -222,6 +222,16 @@ def json_check(series, js):
             if s is not None and dl["count"] and not (
                     dl["min_ns"] * dl["count"] / 1e9 - 1e-9 <= s <= dl["max_ns"] * dl["count"] / 1e9 + 1e-9):
                 fail(w + " _sum %s outside count*[min, max]" % s)
+            sp = c.get("sparse_delay")
+            if sp:
+                cum = 0
+                for b, n in enumerate(sp["hist"]):
+                    cum += n
+                    le = "+Inf" if b == len(sp["hist"]) - 1 else "%d.%09d" % divmod(1000 << b, 10**9)
+                    eq(w + " sparse le " + le,
+                       get("mqos_class_sparse_delay_seconds_bucket", le=le, **lab), cum)
+                eq(w + " sparse _count", get("mqos_class_sparse_delay_seconds_count", **lab),
+                   sp["count"])
             eq(w + " jitter", get("mqos_class_jitter_seconds", **lab), dl["jitter_ns"] / 1e9)
             eq(w + " max", get("mqos_class_delay_max_seconds", **lab), dl["max_ns"] / 1e9)
     for r in js["rules"]:

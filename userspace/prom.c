@@ -185,21 +185,33 @@ static const struct class_metric flow_metrics[] = {
 	  "Hosts with queued flows in the class now.", TCA_MQOS_XSTATS_HOSTS },
 };
 
-static void write_histogram(FILE *f, const struct ctl_stats *s)
+/*
+ * A class histogram family NAME (log2 buckets from 1 us): the buckets of
+ * @sparse ? sparse_hist : hist, the sum from @sum_attr. Classes that do
+ * not report @need_attr are left out.
+ */
+static void write_histogram(FILE *f, const struct ctl_stats *s,
+			    const char *name, const char *help, bool sparse,
+			    int sum_attr, int need_attr)
 {
-	const char *name = "mqos_class_delay_seconds";
-	char le[32];
+	char le[32], series[96];
 	uint64_t cum, hi;
+	bool any = false;
 	int i, b;
 
-	family(f, name, "histogram",
-	       "Sojourn time of the class's packets in the qdisc (log2 buckets from 1 us).");
 	for (i = 0; i < s->ncls; i++) {
 		const struct ctl_stats_class *c = &s->cls[i];
+		const uint64_t *h = sparse ? c->sparse_hist : c->hist;
 
+		if (!(c->has & HAS64(need_attr)))
+			continue;
+		if (!any)
+			family(f, name, "histogram", help);
+		any = true;
 		cum = 0;
+		snprintf(series, sizeof(series), "%s_bucket", name);
 		for (b = 0; b < MQOS_HIST_NBUCKETS; b++) {
-			cum += c->hist[b];
+			cum += h[b];
 			if (b == MQOS_HIST_NBUCKETS - 1) {
 				strcpy(le, "+Inf");
 			} else {
@@ -207,15 +219,16 @@ static void write_histogram(FILE *f, const struct ctl_stats *s)
 				snprintf(le, sizeof(le), "%" PRIu64 ".%09" PRIu64,
 					 hi / 1000000000, hi % 1000000000);
 			}
-			class_labels(f, "mqos_class_delay_seconds_bucket", c,
-				     "le", le);
+			class_labels(f, series, c, "le", le);
 			fprintf(f, " %" PRIu64 "\n", cum);
 		}
-		class_labels(f, "mqos_class_delay_seconds_sum", c, NULL, NULL);
+		snprintf(series, sizeof(series), "%s_sum", name);
+		class_labels(f, series, c, NULL, NULL);
 		fputc(' ', f);
-		put_seconds(f, c->v[TCA_MQOS_XSTATS_DELAY_SUM]);
+		put_seconds(f, c->v[sum_attr]);
 		fputc('\n', f);
-		class_labels(f, "mqos_class_delay_seconds_count", c, NULL, NULL);
+		snprintf(series, sizeof(series), "%s_count", name);
+		class_labels(f, series, c, NULL, NULL);
 		fprintf(f, " %" PRIu64 "\n", cum);
 	}
 }
@@ -435,7 +448,12 @@ static void write_prom(FILE *f, const struct ctl_stats *s)
 			fprintf(f, " %" PRIu64 "\n", s->cls[i].v[m->attr]);
 		}
 	}
-	write_histogram(f, s);
+	write_histogram(f, s, "mqos_class_delay_seconds",
+			"Sojourn time of the class's packets in the qdisc (log2 buckets from 1 us).",
+			false, TCA_MQOS_XSTATS_DELAY_SUM, TCA_MQOS_XSTATS_DELAY_COUNT);
+	write_histogram(f, s, "mqos_class_sparse_delay_seconds",
+			"Sojourn time of the packets sent from new (sparse) flows of the class (log2 buckets from 1 us).",
+			true, TCA_MQOS_XSTATS_SPARSE_SUM, TCA_MQOS_XSTATS_SPARSE_COUNT);
 	write_delay_gauges(f, s);
 	write_rules(f, s);
 	family(f, "mqos_malformed_packets_total", "counter",
