@@ -838,13 +838,48 @@ static void get_hist(const struct rtattr *nest, uint64_t *buckets)
 	}
 }
 
+/*
+ * A line and JSON object @key of sojourn times: count (printed after
+ * @word), mean, p50 and p99 from the histogram, max; with @full (the
+ * class's own delays) also min and jitter, which sparse flows do not keep.
+ */
+static void print_delays(struct rtattr **tb, const char *indent,
+			 const char *key, const char *word, int count_attr,
+			 int sum_attr, int max_attr, int hist_attr, bool full)
+{
+	uint64_t buckets[MQOS_HIST_NBUCKETS] = { 0 };
+	uint64_t count = xs(tb, count_attr), max = xs(tb, max_attr);
+	uint64_t min = full ? xs(tb, TCA_MQOS_XSTATS_DELAY_MIN) : 0;
+	char fmt[48];
+
+	get_hist(tb[hist_attr], buckets);
+	print_nl();
+	pstr(MQ_FP, NULL, "%s", indent);
+	open_json_object(key);
+	snprintf(fmt, sizeof(fmt), "%s %%llu ", word);
+	pu64(MQ_ANY, "count", fmt, count);
+	if (count) {
+		print_delay("mean", "mean_ns", xs(tb, sum_attr) / count);
+		print_delay("p50", "p50_ns",
+			    mqos_hist_percentile(buckets, MQOS_HIST_NBUCKETS,
+						 min, max, 500));
+		print_delay("p99", "p99_ns",
+			    mqos_hist_percentile(buckets, MQOS_HIST_NBUCKETS,
+						 min, max, 990));
+		if (full)
+			print_delay("min", "min_ns", min);
+		print_delay("max", "max_ns", max);
+		if (full)
+			print_delay("jitter", "jitter_ns", count > 1 ?
+				    xs(tb, TCA_MQOS_XSTATS_JITTER_SUM) /
+				    (count - 1) : 0);
+	}
+	close_json_object();
+}
+
 /* One class's TCA_MQOS_XSTATS_* (a class dump, or an older qdisc's nest). */
 static void print_class_xstats(struct rtattr **tb, const char *indent)
 {
-	uint64_t buckets[MQOS_HIST_NBUCKETS] = { 0 };
-	uint64_t count = xs(tb, TCA_MQOS_XSTATS_DELAY_COUNT);
-	uint64_t min = xs(tb, TCA_MQOS_XSTATS_DELAY_MIN);
-	uint64_t max = xs(tb, TCA_MQOS_XSTATS_DELAY_MAX);
 
 	pstr(MQ_FP, NULL, "%s", indent);
 	if (tb[TCA_MQOS_XSTATS_CLASS_ID])
@@ -870,26 +905,9 @@ static void print_class_xstats(struct rtattr **tb, const char *indent)
 	     xs(tb, TCA_MQOS_XSTATS_BACKLOG_BYTES));
 
 	/* Sojourn time: mean, percentiles from the histogram, max, jitter. */
-	get_hist(tb[TCA_MQOS_XSTATS_DELAY_HIST], buckets);
-	print_nl();
-	pstr(MQ_FP, NULL, "%s", indent);
-	open_json_object("delay");
-	pu64(MQ_ANY, "count", "delay count %llu ", count);
-	if (count) {
-		print_delay("mean", "mean_ns",
-			    xs(tb, TCA_MQOS_XSTATS_DELAY_SUM) / count);
-		print_delay("p50", "p50_ns",
-			    mqos_hist_percentile(buckets, MQOS_HIST_NBUCKETS,
-						 min, max, 500));
-		print_delay("p99", "p99_ns",
-			    mqos_hist_percentile(buckets, MQOS_HIST_NBUCKETS,
-						 min, max, 990));
-		print_delay("min", "min_ns", min);
-		print_delay("max", "max_ns", max);
-		print_delay("jitter", "jitter_ns", count > 1 ?
-			    xs(tb, TCA_MQOS_XSTATS_JITTER_SUM) / (count - 1) : 0);
-	}
-	close_json_object();
+	print_delays(tb, indent, "delay", "delay count",
+		     TCA_MQOS_XSTATS_DELAY_COUNT, TCA_MQOS_XSTATS_DELAY_SUM,
+		     TCA_MQOS_XSTATS_DELAY_MAX, TCA_MQOS_XSTATS_DELAY_HIST, true);
 
 	print_nl();
 	pstr(MQ_FP, NULL, "%s", indent);
@@ -910,26 +928,12 @@ static void print_class_xstats(struct rtattr **tb, const char *indent)
 	     xs(tb, TCA_MQOS_XSTATS_OVERLIMITS));
 
 	/* Packets sent from new (sparse) flows: their own sojourn times. */
-	if (tb[TCA_MQOS_XSTATS_SPARSE_COUNT]) {
-		uint64_t sc = xs(tb, TCA_MQOS_XSTATS_SPARSE_COUNT);
-		uint64_t smax = xs(tb, TCA_MQOS_XSTATS_SPARSE_MAX);
-
-		memset(buckets, 0, sizeof(buckets));
-		get_hist(tb[TCA_MQOS_XSTATS_SPARSE_HIST], buckets);
-		print_nl();
-		pstr(MQ_FP, NULL, "%s", indent);
-		open_json_object("sparse_delay");
-		pu64(MQ_ANY, "count", "sparse-flow delay count %llu ", sc);
-		if (sc) {
-			print_delay("mean", "mean_ns",
-				    xs(tb, TCA_MQOS_XSTATS_SPARSE_SUM) / sc);
-			print_delay("p99", "p99_ns",
-				    mqos_hist_percentile(buckets, MQOS_HIST_NBUCKETS,
-							 0, smax, 990));
-			print_delay("max", "max_ns", smax);
-		}
-		close_json_object();
-	}
+	if (tb[TCA_MQOS_XSTATS_SPARSE_COUNT])
+		print_delays(tb, indent, "sparse_delay", "sparse-flow delay count",
+			     TCA_MQOS_XSTATS_SPARSE_COUNT,
+			     TCA_MQOS_XSTATS_SPARSE_SUM,
+			     TCA_MQOS_XSTATS_SPARSE_MAX,
+			     TCA_MQOS_XSTATS_SPARSE_HIST, false);
 	if (tb[TCA_MQOS_XSTATS_FLOWS]) {
 		print_nl();
 		pstr(MQ_FP, NULL, "%s", indent);

@@ -668,44 +668,41 @@ struct delays {
 	uint64_t min, mean, p50, p90, p99, max, jitter;
 };
 
-/*
- * Packets sent from new (sparse) flows, on their own: count, mean, p50,
- * p99, max (no minimum is kept). All zero when the module sent none.
- */
-static void sparse_delays(const struct ctl_stats_class *c, struct delays *d)
+/* Mean and percentiles of @n samples summing to @sum, from histogram @h. */
+static void hist_delays(uint64_t n, uint64_t sum, uint64_t min, uint64_t max,
+			const uint64_t *h, struct delays *d)
 {
-	uint64_t n = c->v[TCA_MQOS_XSTATS_SPARSE_COUNT];
-
 	memset(d, 0, sizeof(*d));
 	if (!n)
 		return;
-	d->max = c->v[TCA_MQOS_XSTATS_SPARSE_MAX];
-	d->mean = c->v[TCA_MQOS_XSTATS_SPARSE_SUM] / n;
-	d->p50 = mqos_hist_percentile(c->sparse_hist, MQOS_HIST_NBUCKETS, 0,
-				      d->max, 500);
-	d->p90 = mqos_hist_percentile(c->sparse_hist, MQOS_HIST_NBUCKETS, 0,
-				      d->max, 900);
-	d->p99 = mqos_hist_percentile(c->sparse_hist, MQOS_HIST_NBUCKETS, 0,
-				      d->max, 990);
+	d->min = min;
+	d->max = max;
+	d->mean = sum / n;
+	d->p50 = mqos_hist_percentile(h, MQOS_HIST_NBUCKETS, min, max, 500);
+	d->p90 = mqos_hist_percentile(h, MQOS_HIST_NBUCKETS, min, max, 900);
+	d->p99 = mqos_hist_percentile(h, MQOS_HIST_NBUCKETS, min, max, 990);
 }
 
 static void class_delays(const struct ctl_stats_class *c, struct delays *d)
 {
 	uint64_t n = c->v[TCA_MQOS_XSTATS_DELAY_COUNT];
 
-	memset(d, 0, sizeof(*d));
-	if (!n)
-		return;
-	d->min = c->v[TCA_MQOS_XSTATS_DELAY_MIN];
-	d->max = c->v[TCA_MQOS_XSTATS_DELAY_MAX];
-	d->mean = c->v[TCA_MQOS_XSTATS_DELAY_SUM] / n;
-	d->jitter = n > 1 ? c->v[TCA_MQOS_XSTATS_JITTER_SUM] / (n - 1) : 0;
-	d->p50 = mqos_hist_percentile(c->hist, MQOS_HIST_NBUCKETS, d->min,
-				      d->max, 500);
-	d->p90 = mqos_hist_percentile(c->hist, MQOS_HIST_NBUCKETS, d->min,
-				      d->max, 900);
-	d->p99 = mqos_hist_percentile(c->hist, MQOS_HIST_NBUCKETS, d->min,
-				      d->max, 990);
+	hist_delays(n, c->v[TCA_MQOS_XSTATS_DELAY_SUM],
+		    c->v[TCA_MQOS_XSTATS_DELAY_MIN],
+		    c->v[TCA_MQOS_XSTATS_DELAY_MAX], c->hist, d);
+	if (n > 1)
+		d->jitter = c->v[TCA_MQOS_XSTATS_JITTER_SUM] / (n - 1);
+}
+
+/*
+ * Packets sent from new (sparse) flows, on their own (no minimum or
+ * jitter is kept for them). All zero when the module sent none.
+ */
+static void sparse_delays(const struct ctl_stats_class *c, struct delays *d)
+{
+	hist_delays(c->v[TCA_MQOS_XSTATS_SPARSE_COUNT],
+		    c->v[TCA_MQOS_XSTATS_SPARSE_SUM], 0,
+		    c->v[TCA_MQOS_XSTATS_SPARSE_MAX], c->sparse_hist, d);
 }
 
 static const char *fmt_delay(char *buf, size_t n, uint64_t ns)
@@ -742,22 +739,26 @@ static json_object *flows_json(const struct ctl_stats_class *c)
 	return o;
 }
 
-static json_object *sparse_json(const struct ctl_stats_class *c)
+/* A delay object: class delays (@full: with min and jitter) or sparse. */
+static json_object *delay_json(uint64_t count, const struct delays *dd,
+			       const uint64_t *hist, bool full)
 {
 	json_object *o = json_object_new_object(), *h;
-	struct delays dd;
 	int b;
 
-	sparse_delays(c, &dd);
-	jint(o, "count", c->v[TCA_MQOS_XSTATS_SPARSE_COUNT]);
-	jint(o, "mean_ns", dd.mean);
-	jint(o, "p50_ns", dd.p50);
-	jint(o, "p90_ns", dd.p90);
-	jint(o, "p99_ns", dd.p99);
-	jint(o, "max_ns", dd.max);
+	jint(o, "count", count);
+	if (full)
+		jint(o, "min_ns", dd->min);
+	jint(o, "mean_ns", dd->mean);
+	jint(o, "p50_ns", dd->p50);
+	jint(o, "p90_ns", dd->p90);
+	jint(o, "p99_ns", dd->p99);
+	jint(o, "max_ns", dd->max);
+	if (full)
+		jint(o, "jitter_ns", dd->jitter);
 	h = json_object_new_array();
 	for (b = 0; b < MQOS_HIST_NBUCKETS; b++)
-		json_object_array_add(h, json_object_new_uint64(c->sparse_hist[b]));
+		json_object_array_add(h, json_object_new_uint64(hist[b]));
 	jset(o, "hist", h);
 	return o;
 }
@@ -787,9 +788,8 @@ static json_object *stats_json(const struct stats *s, const struct stats *p)
 			jint(o, "memory_limit_bytes", d->memory_limit);
 		for (j = 0; j < s->d.ncls; j++) {
 			const struct ctl_stats_class *c = &s->d.cls[j];
-			json_object *co, *dr, *dl, *h;
+			json_object *co, *dr;
 			struct delays dd;
-			int b;
 
 			if (strcmp(c->dev, d->name))
 				continue;
@@ -817,24 +817,17 @@ static json_object *stats_json(const struct stats *s, const struct stats *p)
 			jint(co, "demoted", c->v[TCA_MQOS_XSTATS_DEMOTED]);
 			jint(co, "ecn_marks", c->v[TCA_MQOS_XSTATS_ECN_MARKS]);
 			jint(co, "overlimits", c->v[TCA_MQOS_XSTATS_OVERLIMITS]);
-			dl = json_object_new_object();
-			jint(dl, "count", c->v[TCA_MQOS_XSTATS_DELAY_COUNT]);
-			jint(dl, "min_ns", dd.min);
-			jint(dl, "mean_ns", dd.mean);
-			jint(dl, "p50_ns", dd.p50);
-			jint(dl, "p90_ns", dd.p90);
-			jint(dl, "p99_ns", dd.p99);
-			jint(dl, "max_ns", dd.max);
-			jint(dl, "jitter_ns", dd.jitter);
-			h = json_object_new_array();
-			for (b = 0; b < MQOS_HIST_NBUCKETS; b++)
-				json_object_array_add(h, json_object_new_uint64(c->hist[b]));
-			jset(dl, "hist", h);
-			jset(co, "delay", dl);
+			jset(co, "delay",
+			     delay_json(c->v[TCA_MQOS_XSTATS_DELAY_COUNT], &dd,
+					c->hist, true));
 			if (c->has & HAS64(TCA_MQOS_XSTATS_FLOWS))
 				jset(co, "flows", flows_json(c));
-			if (c->has & HAS64(TCA_MQOS_XSTATS_SPARSE_COUNT))
-				jset(co, "sparse_delay", sparse_json(c));
+			if (c->has & HAS64(TCA_MQOS_XSTATS_SPARSE_COUNT)) {
+				sparse_delays(c, &dd);
+				jset(co, "sparse_delay",
+				     delay_json(c->v[TCA_MQOS_XSTATS_SPARSE_COUNT],
+						&dd, c->sparse_hist, false));
+			}
 			json_object_array_add(cls, co);
 		}
 		jset(o, "classes", cls);
