@@ -127,7 +127,7 @@ static const struct genl_ops mqos_genl_ops[] = {
 	}, {
 		MQOS_OP(MQOS_CMD_DEV_SET, mqos_dev_set_policy,
 			GENL_UNS_ADMIN_PERM),
-		.doit = mqos_nl_dev_set,
+		.doit = mqos_nl_dev_change_retired,
 	}, {
 		MQOS_OP(MQOS_CMD_CLASS_GET, mqos_class_id_policy, 0),
 		.doit = mqos_nl_class_get,
@@ -136,11 +136,11 @@ static const struct genl_ops mqos_genl_ops[] = {
 	}, {
 		MQOS_OP(MQOS_CMD_CLASS_SET, mqos_class_set_policy,
 			GENL_UNS_ADMIN_PERM),
-		.doit = mqos_nl_class_set,
+		.doit = mqos_nl_dev_change_retired,
 	}, {
 		MQOS_OP(MQOS_CMD_CLASS_DEL, mqos_class_id_policy,
 			GENL_UNS_ADMIN_PERM),
-		.doit = mqos_nl_class_del,
+		.doit = mqos_nl_dev_change_retired,
 	}, {
 		.cmd = MQOS_CMD_RULE_GET,
 		.doit = mqos_nl_rule_get,

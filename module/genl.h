@@ -89,9 +89,7 @@ struct Qdisc *mqos_dev_qdisc(struct net_device *dev);
 struct Qdisc *mqos_nl_find(struct net *net, struct nlattr **tb,
 			   const struct nlattr *where, struct net_device **devp,
 			   struct netlink_ext_ack *extack);
-int mqos_nl_dev_set(struct sk_buff *skb, struct genl_info *info);
-int mqos_nl_class_set(struct sk_buff *skb, struct genl_info *info);
-int mqos_nl_class_del(struct sk_buff *skb, struct genl_info *info);
+int mqos_nl_dev_change_retired(struct sk_buff *skb, struct genl_info *info);
 int mqos_nl_config_replace(struct sk_buff *skb, struct genl_info *info);
 int mqos_nl_stats_reset(struct sk_buff *skb, struct genl_info *info);
 

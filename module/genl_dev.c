@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Device and class commands of the "mqos" family that change something:
- * DEV_SET, CLASS_SET, CLASS_DEL, the atomic replace of a whole
- * configuration, STATS_RESET. The replies and dumps are in genl_dump.c.
+ * the check and replace of a whole configuration, STATS_RESET (DEV_SET,
+ * CLASS_SET and CLASS_DEL are retired: rtnetlink changes qdiscs). The
+ * replies and dumps are in genl_dump.c.
  *
  * Configuration goes through the qdisc's own parser: a command becomes a
  * TCA_OPTIONS-like nest of TCA_MQOS_* attributes that is handed to the
  * qdisc's ->change() under RTNL, exactly as `tc qdisc change` does, so tc
  * and mqosctl cannot disagree about what is valid. Where the kernel has to
- * build that nest (CLASS_SET wraps one class, CONFIG_REPLACE adds the
- * deletion of the classes that are not listed), the user's attributes are
+ * build that nest (CONFIG_REPLACE adds the deletion of the classes that
+ * are not listed), the user's attributes are
  * copied into it and an extack pointing into the copy is mapped back to
  * the request: netlink_ack() only reports offsets inside the request (and
  * warns about anything else).
@@ -206,16 +207,19 @@ static int mqos_tca_check(struct mqos_tca *b, struct Qdisc *sch,
 	return err;
 }
 
-/* ---- DEV_SET, CLASS_SET, CLASS_DEL -------------------------------------- */
+/* ---- DEV_SET, CLASS_SET, CLASS_DEL: retired ----------------------------- */
 
-/* What DEV_SET takes inside MQOS_A_QDISC; the qdisc checks the values. */
-static const struct nla_policy mqos_dev_set_policy[TCA_MQOS_MAX + 1] = {
-	[TCA_MQOS_RATE]		 = { .type = NLA_U64 },
-	[TCA_MQOS_OVERHEAD]	 = { .type = NLA_U32 },
-	[TCA_MQOS_DEFAULT_CLASS] = { .type = NLA_U8 },
-	[TCA_MQOS_ISOLATION]	 = { .type = NLA_U8 },
-	[TCA_MQOS_MEMORY_LIMIT]	 = { .type = NLA_U32 },
-};
+/*
+ * A qdisc's configuration changes on one path, rtnetlink (RTM_NEWQDISC,
+ * RTM_NEWTCLASS, RTM_DELTCLASS), which notifies every change; these
+ * commands changed it behind rtnetlink's back, unnotified.
+ */
+int mqos_nl_dev_change_retired(struct sk_buff *skb, struct genl_info *info)
+{
+	NL_SET_ERR_MSG(info->extack,
+		       "device and class changes go through rtnetlink (tc qdisc/class change, mqosctl dev/class set)");
+	return -EOPNOTSUPP;
+}
 
 /* What CONFIG_REPLACE takes inside MQOS_A_QDISC. */
 static const struct nla_policy mqos_replace_policy[TCA_MQOS_MAX + 1] = {
@@ -226,97 +230,6 @@ static const struct nla_policy mqos_replace_policy[TCA_MQOS_MAX + 1] = {
 	[TCA_MQOS_ISOLATION]	 = { .type = NLA_U8 },
 	[TCA_MQOS_MEMORY_LIMIT]	 = { .type = NLA_U32 },
 };
-
-int mqos_nl_dev_set(struct sk_buff *skb, struct genl_info *info)
-{
-	struct nlattr *tb[TCA_MQOS_MAX + 1], *opts = info->attrs[MQOS_A_QDISC];
-	struct netlink_ext_ack *extack = info->extack;
-	struct net_device *dev;
-	struct Qdisc *sch;
-	int err;
-
-	if (!opts) {
-		NL_SET_ERR_MSG(extack, "MQOS_A_QDISC is required");
-		return -EINVAL;
-	}
-	err = nla_parse_nested(tb, TCA_MQOS_MAX, opts, mqos_dev_set_policy,
-			       extack);
-	if (err)
-		return err;
-
-	rtnl_lock();
-	sch = mqos_nl_find(genl_info_net(info), info->attrs, NULL, &dev,
-			   extack);
-	err = PTR_ERR_OR_ZERO(sch);
-	if (!err)
-		err = sch->ops->change(sch, opts, extack);
-	rtnl_unlock();
-	if (!err)
-		mqos_ctl_changed(genl_info_net(info));
-	return err;
-}
-
-/* CLASS_SET and CLASS_DEL: one class nest, wrapped for the qdisc. */
-static int mqos_nl_class_change(struct genl_info *info, bool del)
-{
-	const struct nlattr *a = info->attrs[del ? MQOS_A_CLASS_ID : MQOS_A_CLASS];
-	struct netlink_ext_ack *extack = info->extack;
-	struct net_device *dev;
-	struct nlattr *c;
-	struct mqos_tca b;
-	struct Qdisc *sch;
-	int err;
-
-	if (!a && del) {
-		NL_SET_ERR_MSG(extack, "MQOS_A_CLASS_ID is required");
-		return -EINVAL;
-	}
-	if (!a) {
-		NL_SET_ERR_MSG(extack, "MQOS_A_CLASS is required");
-		return -EINVAL;
-	}
-	err = mqos_tca_start(&b, nla_len(a), a);
-	if (err)
-		goto out_free;
-	b.classes = nla_nest_start(b.skb, TCA_MQOS_CLASSES);
-	c = nla_nest_start(b.skb, TCA_MQOS_CLASSES_CLASS);
-	if (!b.classes || !c) {
-		err = -EMSGSIZE;
-		goto out_free;
-	}
-	if (del)
-		err = nla_put_u8(b.skb, TCA_MQOS_CLASS_ID, nla_get_u8(a)) ?:
-		      nla_put_flag(b.skb, TCA_MQOS_CLASS_DELETE);
-	else
-		err = mqos_tca_copy(&b, nla_data(a), nla_len(a));
-	if (err)
-		goto out_free;
-	nla_nest_end(b.skb, c);
-	mqos_tca_end(&b);
-
-	rtnl_lock();
-	sch = mqos_nl_find(genl_info_net(info), info->attrs, NULL, &dev,
-			   extack);
-	err = PTR_ERR_OR_ZERO(sch);
-	if (!err)
-		err = mqos_tca_apply(&b, sch, extack);
-	rtnl_unlock();
-	if (!err)
-		mqos_ctl_changed(genl_info_net(info));
-out_free:
-	mqos_tca_free(&b);
-	return err;
-}
-
-int mqos_nl_class_set(struct sk_buff *skb, struct genl_info *info)
-{
-	return mqos_nl_class_change(info, false);
-}
-
-int mqos_nl_class_del(struct sk_buff *skb, struct genl_info *info)
-{
-	return mqos_nl_class_change(info, true);
-}
 
 /* ---- CONFIG_REPLACE ----------------------------------------------------- */
 
@@ -395,10 +308,10 @@ static int mqos_replace_prepare(struct net *net, struct nlattr *d,
 }
 
 /*
- * Validate everything, then apply (with MQOS_A_CHECK: do not). After the
- * checks, ->change() can only fail to allocate; then the devices already
- * changed stay changed (and the rules are not replaced) - the one case
- * where a replace is partial.
+ * Validate everything, then apply the namespace's part (rules, ports, rule
+ * default); with MQOS_A_CHECK apply nothing. Devices are only checked:
+ * mqosctl load checks a whole file here, then replaces each qdisc through
+ * rtnetlink and the rules here.
  */
 int mqos_nl_config_replace(struct sk_buff *skb, struct genl_info *info)
 {
@@ -445,6 +358,12 @@ int mqos_nl_config_replace(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		goto out_free;
 
+	if (n && !check) {
+		NL_SET_ERR_MSG(extack,
+			       "MQOS_A_DEVICE only with MQOS_A_CHECK: a qdisc is replaced through rtnetlink (RTM_NEWQDISC with TCA_MQOS_CLASSES_REPLACE)");
+		err = -EOPNOTSUPP;
+		goto out_free;
+	}
 	rtnl_lock();
 	i = 0;
 	nla_for_each_attr(a, genlmsg_data(info->genlhdr),
@@ -456,8 +375,6 @@ int mqos_nl_config_replace(struct sk_buff *skb, struct genl_info *info)
 		if (err)
 			break;
 	}
-	for (i = 0; !err && !check && i < n; i++)
-		err = mqos_tca_apply(&rd[i].b, rd[i].sch, extack);
 	rtnl_unlock();
 
 	if (!err && !check && (rules || ports || rdef)) {

@@ -7,11 +7,12 @@
 # changes nothing; a device without mqos is refused, and no qdisc is
 # created on it. `mqosctl load` replaces each device's configuration with
 # one notified RTM_NEWQDISC, after the kernel judged the whole file: an
-# error in the last device's lines changes no device.
+# error in the last device's lines changes no device. Generic netlink's
+# old device commands are refused.
 . "$(dirname "$0")/lib.sh"
 . "$SELFTESTS_DIR/leak_lib.sh"
 
-ktap_plan 9
+ktap_plan 10
 require_root
 require_cmd tc ip
 
@@ -158,6 +159,18 @@ ktap_result "load with an error in the last device: refused (line named), no dev
 	  [ "$(n tc qdisc show dev d0)" = "$q0" ] && [ "$(ctl rule show 2>&1)" = "$r0" ] &&
 	  [ "$(grep -c 'qdisc mqos' "$mon")" = "$c0" ]; echo $?)
 rm -f "$conf"
+
+# Generic netlink does not change qdiscs (it would do so unnotified): a
+# raw DEV_SET and a CONFIG_REPLACE with a device and no CHECK are refused
+# with EOPNOTSUPP and a message; nothing changes, nothing is notified.
+q0=$(n tc qdisc show dev d0)
+c0=$(grep -c 'qdisc mqos' "$mon")
+out=$(n python3 "$SELFTESTS_DIR/dev_set_rawnl.py" d0 2>&1)
+sleep 0.5
+diag "$out"
+ktap_result "generic netlink DEV_SET / CONFIG_REPLACE with a device: EOPNOTSUPP + message, no change, no notification" \
+	$([ "$(printf '%s\n' "$out" | grep -cE '^(dev_set|replace) errno 95 msg .*rtnetlink')" = 2 ] &&
+	  [ "$(n tc qdisc show dev d0)" = "$q0" ] && [ "$(grep -c 'qdisc mqos' "$mon")" = "$c0" ]; echo $?)
 kill $monpid 2>/dev/null
 wait $monpid 2>/dev/null
 monpid=

@@ -574,8 +574,9 @@ static void rand_tree(int depth)
 
 /*
  * A message that is valid or nearly so (one byte changed half the time),
- * so that the fuzzing also reaches the code behind the policies: class
- * and device changes, rule tables, replacements, deletions.
+ * so that the fuzzing also reaches the code behind the policies: rule
+ * tables, replacements and their checks, deletions (device and class
+ * changes are refused past the policy: they go through rtnetlink).
  */
 static void near_valid(uint8_t cmd)
 {

@@ -248,17 +248,15 @@ enum {
  *                      Device message: IFINDEX, IFNAME, QDISC (the whole
  *                      configuration: RATE, OVERHEAD, DEFAULT_CLASS,
  *                      CLASSES), GENERATION.
- * MQOS_CMD_DEV_SET     IFINDEX|IFNAME, QDISC with any of TCA_MQOS_RATE,
- *                      _OVERHEAD, _DEFAULT_CLASS (CLASSES: use CLASS_SET).
- *                      Same semantics as `tc qdisc change`.
+ * MQOS_CMD_DEV_SET     retired: EOPNOTSUPP. A qdisc's configuration
+ *                      changes through rtnetlink only (RTM_NEWQDISC as `tc
+ *                      qdisc change`, section 2), which notifies it.
  * MQOS_CMD_CLASS_GET   doit: IFINDEX|IFNAME and CLASS_ID -> one class
  *                      message; dump (optional IFINDEX|IFNAME filter): one
  *                      message per class. Class message: IFINDEX, IFNAME,
  *                      CLASS (every TCA_MQOS_CLASS_* of it).
- * MQOS_CMD_CLASS_SET   IFINDEX|IFNAME, CLASS: create or change one class;
- *                      what is absent stays (a new class starts from the
- *                      defaults).
- * MQOS_CMD_CLASS_DEL   IFINDEX|IFNAME, CLASS_ID.
+ * MQOS_CMD_CLASS_SET   retired: EOPNOTSUPP (RTM_NEWTCLASS, or
+ * MQOS_CMD_CLASS_DEL   RTM_NEWQDISC with a TCA_MQOS_CLASSES_CLASS nest).
  * MQOS_CMD_RULE_GET    doit: one message with MQOS_A_RULE_DEFAULT.
  *                      dump: one message per rule, in table order:
  *                      RULE (with PREF and the HITS counters).
@@ -272,27 +270,24 @@ enum {
  *                      (the MQTT ports of section 5 stay).
  * MQOS_CMD_CONFIG_REPLACE
  *                      any number of DEVICE nests (each: IFINDEX|IFNAME,
- *                      QDISC) and/or RULES and/or PORTS (section 5).
- *                      Everything is validated first - each device's
- *                      configuration as the qdisc would parse
- *                      it, the whole rule table as it would be compiled -
- *                      and only then applied; on any error nothing has
- *                      changed and the extended ACK names the element
- *                      ("rule 3: ...", and its offset). Per device, in
- *                      QDISC: RATE/OVERHEAD/DEFAULT_CLASS given replace
- *                      the value, absent ones stay; CLASSES given replaces
- *                      the class set exactly (classes not in it are
- *                      deleted, each listed class starts from the
- *                      defaults, so absent class attributes get default
- *                      values; counters of surviving classes are kept);
- *                      CLASSES absent keeps the classes. RULES given
- *                      replaces the rule table (an empty nest = flush; new
- *                      table, counters from zero); absent keeps it.
- *                      PORTS as in PORTS_SET, applied with the rules.
- *                      With CHECK, everything is validated as above and
- *                      nothing is applied (mqosctl load validates a file
- *                      this way, then changes each qdisc through
- *                      rtnetlink and the rules here).
+ *                      QDISC), and/or RULES and/or PORTS (section 5)
+ *                      and/or RULE_DEFAULT. Everything is validated first
+ *                      - each device's configuration as the qdisc would
+ *                      parse it, the whole rule table as it would be
+ *                      compiled - and only then applied; on any error
+ *                      nothing has changed and the extended ACK names the
+ *                      element ("rule 3: ...", and its offset). RULES
+ *                      given replaces the rule table (an empty nest =
+ *                      flush; new table, counters from zero); absent keeps
+ *                      it. PORTS as in PORTS_SET, applied with the rules.
+ *                      DEVICE nests are only validated and need CHECK
+ *                      (without it: EOPNOTSUPP; a qdisc changes through
+ *                      rtnetlink). Per device, in QDISC: RATE/OVERHEAD/
+ *                      DEFAULT_CLASS as in a change; CLASSES is the whole
+ *                      class set, as with TCA_MQOS_CLASSES_REPLACE.
+ *                      With CHECK nothing is applied at all: mqosctl load
+ *                      validates a whole file this way, then replaces each
+ *                      qdisc with one RTM_NEWQDISC and the rules here.
  * MQOS_CMD_STATS_GET   dump (optional IFINDEX|IFNAME filter), messages:
  *                      - netns (first, without filter): MALFORMED,
  *                        GENERATION;
