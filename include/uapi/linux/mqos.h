@@ -73,6 +73,13 @@ enum {
 				   * deleted, each listed class starts
 				   * from the defaults (mqosctl load)
 				   */
+	TCA_MQOS_INGRESS,	/* u8: 1 = ingress mode (the qdisc shapes
+				 * what already crossed the link, e.g. on
+				 * an ifb): a dropped packet is charged
+				 * to the device rate as if it had been
+				 * sent, up to one burst of debt;
+				 * 0 = egress (the default)
+				 */
 	__TCA_MQOS_MAX
 };
 
