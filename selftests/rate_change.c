@@ -7,7 +7,9 @@
  * RTM_NEWQDISC as `tc qdisc change dev DEV root mqos bandwidth R`). The
  * rates are drawn between LO and HI bytes/s (default 500000..5000000,
  * 4..40 Mbit/s) from a fixed seed. Before each change it reads the
- * qdisc's counters (RTM_GETQDISC): bytes sent and drops by reason.
+ * qdisc's counters (RTM_GETQDISC): bytes sent and drops by reason. The
+ * run ends after SECONDS: on a machine where the round trips take longer
+ * than PERIOD_MS there are fewer changes, and it says how many.
  *
  * Afterwards, for every window of 1, 10 and 100 consecutive periods, the
  * bytes sent in it must stay within what the rates in force allowed:
@@ -140,7 +142,7 @@ static void parse_qdisc(struct nlmsghdr *h, struct counters *c, int *got)
 	struct gnet_stats_basic b;
 	int slen;
 
-	if (t->tcm_parent != TC_H_ROOT)
+	if (t->tcm_ifindex != ifindex || t->tcm_parent != TC_H_ROOT)
 		return;
 	for (a = TCA_RTA(t); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
 		if (a->rta_type != TCA_STATS2)
@@ -160,8 +162,8 @@ static void parse_qdisc(struct nlmsghdr *h, struct counters *c, int *got)
 }
 
 /*
- * Send @n and read until its ACK (or, for a GET, its answer); 0, -errno
- * from the kernel, or -EIO.
+ * Send @n and read until its ACK (or, for the qdisc dump, its end); 0,
+ * -errno from the kernel, or -ENOENT (no root qdisc on the device).
  */
 static int talk(struct nlmsghdr *n, struct counters *c)
 {
@@ -188,10 +190,12 @@ static int talk(struct nlmsghdr *n, struct counters *c)
 				err = ((struct nlmsgerr *)NLMSG_DATA(h))->error;
 				break;
 			}
-			if (h->nlmsg_type == RTM_NEWQDISC && c) {
-				parse_qdisc(h, c, &got);
-				err = got ? 0 : -EIO;
+			if (h->nlmsg_type == NLMSG_DONE) {
+				err = got ? 0 : -ENOENT;
+				break;
 			}
+			if (h->nlmsg_type == RTM_NEWQDISC && c)
+				parse_qdisc(h, c, &got);
 		}
 	}
 	return err;
@@ -204,8 +208,12 @@ static int qdisc_read(struct counters *c)
 	struct tcmsg *t;
 
 	n->nlmsg_len = NLMSG_LENGTH(sizeof(*t));
+	/*
+	 * A dump: a plain GET of one qdisc is answered only to RTNLGRP_TC
+	 * listeners on some kernels (6.1), never to the asker.
+	 */
 	n->nlmsg_type = RTM_GETQDISC;
-	n->nlmsg_flags = NLM_F_REQUEST;
+	n->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	t = NLMSG_DATA(n);
 	t->tcm_family = AF_UNSPEC;
 	t->tcm_ifindex = ifindex;
@@ -277,7 +285,7 @@ int main(int argc, char **argv)
 {
 	static const int wins[] = { 1, 10, 100 };
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	uint64_t lo = 500000, hi = 5000000, next, period_ns, base_rate;
+	uint64_t lo = 500000, hi = 5000000, next, end, period_ns, base_rate;
 	struct counters c0 = { 0 }, c = { 0 };
 	unsigned int changes = 0, failed = 0, over = 0, windows = 0;
 	int n, i, w, seconds, one = 1, err;
@@ -317,6 +325,7 @@ int main(int argc, char **argv)
 	}
 	base_rate = lo;
 	next = now_ns();
+	end = next + (uint64_t)seconds * 1000000000ULL;
 	for (i = 0; i <= n; i++) {
 		s[i].t0 = now_ns();
 		err = qdisc_read(&c);
@@ -329,6 +338,9 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		s[i].rate = i ? s[i - 1].rate : base_rate;
+		/* A slow machine makes fewer changes, never a longer run. */
+		if (s[i].t1 >= end)
+			n = i;
 		if (i == n)
 			break;
 		s[i].rate = lo + rnd() % (hi - lo + 1);
