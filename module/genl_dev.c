@@ -215,6 +215,7 @@ static const struct nla_policy mqos_dev_set_policy[TCA_MQOS_MAX + 1] = {
 	[TCA_MQOS_DEFAULT_CLASS] = { .type = NLA_U8 },
 	[TCA_MQOS_ISOLATION]	 = { .type = NLA_U8 },
 	[TCA_MQOS_MEMORY_LIMIT]	 = { .type = NLA_U32 },
+	[TCA_MQOS_INGRESS]	 = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 /* What CONFIG_REPLACE takes inside MQOS_A_QDISC. */
@@ -225,6 +226,7 @@ static const struct nla_policy mqos_replace_policy[TCA_MQOS_MAX + 1] = {
 	[TCA_MQOS_CLASSES]	 = { .type = NLA_NESTED },
 	[TCA_MQOS_ISOLATION]	 = { .type = NLA_U8 },
 	[TCA_MQOS_MEMORY_LIMIT]	 = { .type = NLA_U32 },
+	[TCA_MQOS_INGRESS]	 = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 int mqos_nl_dev_set(struct sk_buff *skb, struct genl_info *info)

@@ -117,7 +117,10 @@ static u64 *mqos_drop_counter(struct mqos_class *cl, enum mqos_drop_reason r)
  * ingress mode the packet already crossed the link: it is charged to the
  * device rate as if it had been sent, so that the senders' backoff, not
  * the link's own queue, absorbs the excess. The debt this builds is
- * bounded by one burst, so a flood cannot stall the qdisc for long.
+ * bounded by one burst, so the qdisc sends again at most one burst's time
+ * after a flood ends; during an unresponsive flood above the rate, what
+ * is dropped takes the rate and little is sent (as in CAKE's ingress
+ * mode).
  */
 static void mqos_note_drop(struct Qdisc *sch, struct mqos_class *cl,
 			   struct sk_buff *skb, enum mqos_drop_reason r)

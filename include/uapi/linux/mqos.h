@@ -77,7 +77,9 @@ enum {
 				 * what already crossed the link, e.g. on
 				 * an ifb): a dropped packet is charged
 				 * to the device rate as if it had been
-				 * sent, up to one burst of debt;
+				 * sent (at most one burst of debt; an
+				 * unresponsive flood above the rate
+				 * leaves little room for the rest);
 				 * 0 = egress (the default)
 				 */
 	__TCA_MQOS_MAX
