@@ -20,7 +20,7 @@ PY=$(command -v /usr/bin/python3 || command -v python3)
 MARK2=$((2 << 16))	# realtime under the default mask 0x001f0000
 IFB=ifb-g1
 
-ktap_plan 15
+ktap_plan 16
 require_root
 require_cmd tc ip python3 mosquitto mosquitto_pub mosquitto_sub iperf3 ping
 [ -x "$CTL" ] || ktap_skip_rest "userspace/mqosctl not built (make mqosctl)"
@@ -105,7 +105,19 @@ ktap_result "dev set ingress off, tc ... mqos ingress: shown; 'ingress egress' r
 	  echo "$out" | grep -q "given twice" &&
 	  [ "$(n_gw tc qdisc show dev $IFB)" = "$b" ]; echo $?)
 
-# 4: traffic crosses; the downlink goes through the ifb.
+# 4: load takes it too (the kernel checks the file first).
+printf 'format 2\ndev set %s ingress off\n' $IFB > "$TMP/off.conf"
+printf 'format 2\ndev set %s ingress on\n' $IFB > "$TMP/on.conf"
+o1=$(ctl load --check "$TMP/off.conf" 2>&1); r1=$?
+ctl load "$TMP/off.conf"; r2=$?
+a=$(n_gw tc qdisc show dev $IFB)
+ctl load "$TMP/on.conf"; r3=$?
+b=$(n_gw tc qdisc show dev $IFB)
+ktap_result "load --check and load of 'dev set $IFB ingress off|on' ($r1 $r2 $r3 $o1)" \
+	$([ $r1 = 0 ] && [ $r2 = 0 ] && [ $r3 = 0 ] && ! echo "$a" | grep -q " ingress" &&
+	  echo "$b" | grep -q " ingress"; echo $?)
+
+# 5: traffic crosses; the downlink goes through the ifb.
 p0=$(tc_stat "$NS_GW" $IFB qdisc "" pkts)
 n_snd ping -c 5 -i 0.2 -W 2 $RCV_IP > "$TMP/ping" 2>&1
 prc=$?
