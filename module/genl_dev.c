@@ -229,6 +229,7 @@ static const struct nla_policy mqos_replace_policy[TCA_MQOS_MAX + 1] = {
 	[TCA_MQOS_CLASSES]	 = { .type = NLA_NESTED },
 	[TCA_MQOS_ISOLATION]	 = { .type = NLA_U8 },
 	[TCA_MQOS_MEMORY_LIMIT]	 = { .type = NLA_U32 },
+	[TCA_MQOS_INGRESS]	 = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 /* ---- CONFIG_REPLACE ----------------------------------------------------- */

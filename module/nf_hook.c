@@ -559,9 +559,15 @@ u8 mqos_hook_flow_class(const struct net *net, const struct sk_buff *skb)
 	    READ_ONCE(hn->mode) != MQOS_HOOK_MODE_STICKY)
 		return 0;
 	ct = mqos_hook_ct(skb);
-	if (!ct)
-		return 0;
-	return mqos_flow_mark_class(READ_ONCE(ct->mark), READ_ONCE(hn->mask));
+	if (ct)
+		return mqos_flow_mark_class(READ_ONCE(ct->mark),
+					    READ_ONCE(hn->mask));
+	/*
+	 * No conntrack entry: a packet on an ifb before PRE_ROUTING, whose
+	 * ct mark `action connmark` copied into skb->mark ahead of the
+	 * mirred redirect. The class bits mean the same there.
+	 */
+	return mqos_flow_mark_class(skb->mark, READ_ONCE(hn->mask));
 #else
 	return 0;
 #endif

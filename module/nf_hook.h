@@ -107,7 +107,8 @@ void mqos_hook_stats_reset(struct net *net);
 
 /*
  * For the qdisc: the class the packet's connection earned (ct mark under
- * the mask), or 0. Any context.
+ * the mask; skb->mark under the mask when the skb has no conntrack entry,
+ * as on an ifb where `action connmark` restored it), or 0. Any context.
  */
 u8 mqos_hook_flow_class(const struct net *net, const struct sk_buff *skb);
 /*

@@ -10,7 +10,10 @@
  *      minor number is an existing class (SO_PRIORITY, skbedit, CLASSIFY);
  *   2. tc filters attached to the qdisc (`tc filter add dev X parent 1:
  *      ... classid 1:N`, or an action's verdict: drop, steal);
- *   3. the mark / conntrack verdict (hook for the netfilter part, below);
+ *   3. the mark / conntrack verdict (hook for the netfilter part, below):
+ *      the class bits of the conntrack mark, or of skb->mark when the skb
+ *      has no conntrack entry (an ifb before PRE_ROUTING, where
+ *      `action connmark` restored the mark);
  *   4. the rule engine (classify.c: the netns's rules, or with no rules
  *      the default DSCP / MQTT QoS map); with no verdict, the default
  *      class of the qdisc.
@@ -109,12 +112,27 @@ static u64 *mqos_drop_counter(struct mqos_class *cl, enum mqos_drop_reason r)
 	}
 }
 
-/* Count and trace a drop of @skb from @cl (the caller frees it). */
+/*
+ * Count and trace a drop of @skb from @cl (the caller frees it). In
+ * ingress mode the packet already crossed the link: it is charged to the
+ * device rate as if it had been sent, so that the senders' backoff, not
+ * the link's own queue, absorbs the excess. The debt this builds is
+ * bounded by one burst, so the qdisc sends again at most one burst's time
+ * after a flood ends; during an unresponsive flood above the rate, what
+ * is dropped takes the rate and little is sent (as in CAKE's ingress
+ * mode).
+ */
 static void mqos_note_drop(struct Qdisc *sch, struct mqos_class *cl,
 			   struct sk_buff *skb, enum mqos_drop_reason r)
 {
+	struct mqos_sched *q = qdisc_priv(sch);
+	struct mqos_tb *tb = &q->dev_tb;
+
 	trace_mqos_drop(qdisc_dev(sch), skb, cl->id, r);
 	mqos_count(cl, mqos_drop_counter(cl, r), 1);
+	if (q->cfg->ingress && !mqos_tb_unlimited(tb) &&
+	    tb->tokens > -tb->depth)
+		mqos_tb_charge(tb, qdisc_pkt_len(skb) + q->cfg->overhead);
 }
 
 /* ---- classification -------------------------------------------------- */
@@ -126,8 +144,9 @@ static bool mqos_class_exists(const struct mqos_cfg *cfg, u32 id)
 
 /*
  * Mark / conntrack verdict: the class the packet's connection earned, kept
- * by the netfilter hook in the conntrack mark (nf_hook.c); 0 = no verdict
- * (hook off or in per-packet mode, no conntrack entry, or no PUBLISH yet).
+ * by the netfilter hook in the conntrack mark (nf_hook.c), read from
+ * skb->mark when the skb has no conntrack entry; 0 = no verdict (hook off
+ * or in per-packet mode, no class bits in the mark, or no PUBLISH yet).
  */
 static u8 mqos_classify_mark(struct Qdisc *sch, struct sk_buff *skb)
 {

@@ -49,6 +49,7 @@ struct mqos_cfg {
 	u32 memory_limit;	/* bytes of truesize queued */
 	u8 default_class;
 	u8 isolation;		/* enum mqos_isolation */
+	u8 ingress;		/* drops are charged to the device rate */
 	struct mqos_class_cfg cls[MQOS_MAX_CLASSES + 1];	/* [0] unused */
 };
 

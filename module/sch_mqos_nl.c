@@ -53,6 +53,7 @@ static const struct nla_policy mqos_policy[TCA_MQOS_MAX + 1] = {
 	[TCA_MQOS_ISOLATION]	 = NLA_POLICY_MAX(NLA_U8, __MQOS_ISOLATE_MAX - 1),
 	[TCA_MQOS_MEMORY_LIMIT]	 = { .type = NLA_U32 },
 	[TCA_MQOS_CLASSES_REPLACE] = { .type = NLA_FLAG },
+	[TCA_MQOS_INGRESS]	 = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 static const struct nla_policy mqos_class_policy[TCA_MQOS_CLASS_MAX + 1] = {
@@ -365,6 +366,8 @@ int mqos_cfg_parse(struct Qdisc *sch, const struct mqos_cfg *old,
 		new->default_class = nla_get_u8(tb[TCA_MQOS_DEFAULT_CLASS]);
 	if (tb[TCA_MQOS_ISOLATION])
 		new->isolation = nla_get_u8(tb[TCA_MQOS_ISOLATION]);
+	if (tb[TCA_MQOS_INGRESS])
+		new->ingress = nla_get_u8(tb[TCA_MQOS_INGRESS]);
 	if (tb[TCA_MQOS_MEMORY_LIMIT]) {
 		new->memory_limit = nla_get_u32(tb[TCA_MQOS_MEMORY_LIMIT]);
 		if (!new->memory_limit)
@@ -452,6 +455,7 @@ int mqos_dump_cfg(struct mqos_sched *q, struct sk_buff *skb)
 	    nla_put_u32(skb, TCA_MQOS_OVERHEAD, cfg->overhead) ||
 	    nla_put_u8(skb, TCA_MQOS_DEFAULT_CLASS, cfg->default_class) ||
 	    nla_put_u8(skb, TCA_MQOS_ISOLATION, cfg->isolation) ||
+	    nla_put_u8(skb, TCA_MQOS_INGRESS, cfg->ingress) ||
 	    nla_put_u32(skb, TCA_MQOS_MEMORY_LIMIT, cfg->memory_limit))
 		return -EMSGSIZE;
 	nest = nla_nest_start(skb, TCA_MQOS_CLASSES);

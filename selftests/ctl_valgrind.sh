@@ -4,8 +4,8 @@
 # Every mqosctl command form under valgrind (memcheck) against the live
 # module: dev set/show, class set/show/del, rule add/del/flush/show,
 # hook set/class/show, ports set/show, load FILE and load -, save, stats
-# (text, -j, --reset, --prometheus, -o), errors found by mqosctl (bad
-# words: exit 2) and by the kernel (exit 1, extack), --help, --version.
+# (text, -j, --reset, --prometheus, -o), ingress add/del, errors found by
+# mqosctl (bad words: exit 2) and by the kernel (exit 1, extack), --help, --version.
 # A run fails the test if valgrind reports any error or a definite,
 # indirect or possible leak, or if the commands did not end as expected.
 #
@@ -17,7 +17,7 @@
 # state after a usage error).
 . "$(dirname "$0")/lib.sh"
 
-ktap_plan 8
+ktap_plan 9
 require_root
 require_cmd tc ip valgrind
 CTL=$REPO_DIR/userspace/mqosctl
@@ -181,5 +181,17 @@ vg stop 1 /dev/null -b "$TMP/stop"
 ok=$?
 [ "$(failed_lines stop)" = "2 " ] && n_gw "$CTL" rule show | grep -q 'pref 20' || ok=1
 ktap_result "valgrind: -b stops at the first failure (line 2, exit 1; flush not run)" $ok
+
+# ingress add/del: links, qdiscs and a filter with actions over rtnetlink,
+# a refusal that unwinds nothing, a non-ifb left alone, a del of nothing.
+ok=0
+vg ing1 0 /dev/null ingress add g0 rate 10mbit || ok=1
+vg ing2 1 /dev/null ingress add g0 rate 10mbit || ok=1
+vg ing3 1 /dev/null ingress del g0 ifb g1 || ok=1
+vg ing4 2 /dev/null ingress add g0 rate 10mbit ifb || ok=1
+vg ing5 0 /dev/null ingress del g0 || ok=1
+vg ing6 1 /dev/null ingress del g0 || ok=1
+[ -z "$(n_gw ip -o link show type ifb)" ] || ok=1
+ktap_result "valgrind: ingress add, del and their refusals" $ok
 
 ktap_finish

@@ -21,7 +21,7 @@
  *
  * The attribute layout is include/uapi/linux/mqos.h section 2:
  *   qdisc:  TCA_OPTIONS { TCA_MQOS_RATE, _OVERHEAD, _DEFAULT_CLASS,
- *           _ISOLATION, _MEMORY_LIMIT, _RESET_STATS }
+ *           _ISOLATION, _MEMORY_LIMIT, _RESET_STATS, _INGRESS }
  *   class:  TCA_OPTIONS { TCA_MQOS_CLASS_ID (the classid's minor),
  *           TCA_MQOS_CLASS_* } - flat, one class, the class being the
  *           one the RTM_NEWTCLASS names
@@ -341,7 +341,7 @@ static void qdisc_usage(void)
 	fputs("Usage: ... mqos [ bandwidth RATE | unlimited ] [ overhead BYTES ]\n"
 		"                [ default-class 1..16 ] [ memlimit SIZE ]\n"
 		"                [ isolation flows | dual-srchost | dual-dsthost | triple ]\n"
-		"                [ reset-stats ]\n"
+		"                [ ingress | egress ] [ reset-stats ]\n"
 		"       tc class change dev DEV classid MAJOR:N mqos [ rate RATE|PCT% ]\n"
 		"                [ ceil RATE|PCT% ] [ prio 0..7 ] [ quantum SIZE ]\n"
 		"                [ limit PACKETS ] [ limit-bytes SIZE ] [ flows N ]\n"
@@ -381,6 +381,12 @@ static int mqos_parse_opt(struct qdisc_util *qu, int argc, char **argv,
 		if (!strcmp(w, "help")) {
 			qdisc_usage();
 			return -1;
+		}
+		if (!strcmp(w, "ingress") || !strcmp(w, "egress")) {
+			if (once(w, &seen, TCA_MQOS_INGRESS) ||
+			    put_u8(n, TCA_MQOS_INGRESS, w[0] == 'i'))
+				return -1;
+			continue;
 		}
 		if (!strcmp(w, "reset-stats")) {
 			if (once(w, &seen, TCA_MQOS_RESET_STATS) ||
@@ -775,6 +781,12 @@ static int mqos_print_opt(struct qdisc_util *qu, FILE *f, struct rtattr *opt)
 		v = get_uint(tb[TCA_MQOS_ISOLATION]);
 		pstr(MQ_ANY, "isolation", "isolation %s ",
 		     v < __MQOS_ISOLATE_MAX ? isolation_names[v] : "unknown");
+	}
+	if (tb[TCA_MQOS_INGRESS]) {
+		v = get_uint(tb[TCA_MQOS_INGRESS]);
+		if (v)
+			pstr(MQ_FP, NULL, "ingress ", NULL);
+		pu64(MQ_JSON, "ingress", NULL, v);
 	}
 	if (tb[TCA_MQOS_MEMORY_LIMIT]) {
 		v = get_uint(tb[TCA_MQOS_MEMORY_LIMIT]);

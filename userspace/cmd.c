@@ -30,7 +30,7 @@ int parse_class_id(const char *s, uint8_t *id)
 	return 0;
 }
 
-static int parse_dev_name(const char *s, char *name)
+int parse_dev_name(const char *s, char *name)
 {
 	if (!s[0] || strlen(s) >= IFNAMSIZ) {
 		ctl_err("'%s': not a device name", s);
@@ -292,12 +292,14 @@ const char *const ctl_isolation_names[__MQOS_ISOLATE_MAX + 1] = {
 };
 
 /* dev set DEV [rate R] [overhead BYTES] [default CLASS] [isolation I]
- * [memlimit SIZE] */
+ * [memlimit SIZE] [ingress on|off] */
 int cmd_parse_dev(int argc, char **argv, struct ctl_dev *dev)
 {
 	static const char *const kws[] = {
-		"rate", "overhead", "default", "isolation", "memlimit", NULL
+		"rate", "overhead", "default", "isolation", "memlimit",
+		"ingress", NULL
 	};
+	static const char *const onoff[] = { "off", "on", NULL };
 	uint32_t v;
 	int i, w;
 
@@ -345,6 +347,13 @@ int cmd_parse_dev(int argc, char **argv, struct ctl_dev *dev)
 				return -1;
 			dev->isolation = (uint8_t)k;
 			dev->has |= HAS(TCA_MQOS_ISOLATION);
+		} else if (w == 5) {
+			int k = ctl_kw_err(val, onoff, "ingress");
+
+			if (k < 0)
+				return -1;
+			dev->ingress = (uint8_t)k;
+			dev->has |= HAS(TCA_MQOS_INGRESS);
 		} else {
 			if (!strcmp(val, "default"))
 				dev->memory_limit = 0;

@@ -22,8 +22,11 @@ static const struct {
 	{ "dev",
 "  mqosctl dev set    DEV [rate R] [overhead BYTES] [default CLASS]\n"
 "                     [isolation flows|dual-srchost|dual-dsthost|triple]\n"
-"                     [memlimit SIZE|default]\n"
+"                     [memlimit SIZE|default] [ingress on|off]\n"
 "  mqosctl dev show   [DEV] [-j] [-p]\n" },
+	{ "ingress",
+"  mqosctl ingress add DEV rate R [ifb NAME]\n"
+"  mqosctl ingress del DEV [ifb NAME]\n" },
 	{ "class",
 "  mqosctl class set  DEV CLASS [name N] [prio P] [rate R|P%|none]\n"
 "                     [ceil C|P%|none] [quantum Q] [limit PKTS]\n"
@@ -189,7 +192,9 @@ int ctl_put_dev_attrs(struct nl_msg *msg, const struct ctl_dev *d)
 	    ((d->has & HAS(TCA_MQOS_ISOLATION)) &&
 	     nla_put_u8(msg, TCA_MQOS_ISOLATION, d->isolation) < 0) ||
 	    ((d->has & HAS(TCA_MQOS_MEMORY_LIMIT)) &&
-	     nla_put_u32(msg, TCA_MQOS_MEMORY_LIMIT, d->memory_limit) < 0))
+	     nla_put_u32(msg, TCA_MQOS_MEMORY_LIMIT, d->memory_limit) < 0) ||
+	    ((d->has & HAS(TCA_MQOS_INGRESS)) &&
+	     nla_put_u8(msg, TCA_MQOS_INGRESS, d->ingress) < 0))
 		return -1;
 	return 0;
 }
@@ -510,6 +515,67 @@ static int run_confirm(int argc, char **argv)
 	return cmd_confirm();
 }
 
+/*
+ * ingress add DEV rate R [ifb NAME] | ingress del DEV [ifb NAME]: the
+ * downlink of DEV through an ifb with mqos in ingress mode (rtnl.c).
+ */
+static int run_ingress(int argc, char **argv)
+{
+	static const char *const cmds[] = { "add", "del", NULL };
+	static const char *const kws[] = { "rate", "ifb", NULL };
+	char dev[IFNAMSIZ], ifb[IFNAMSIZ] = "";
+	bool has_rate = false;
+	uint64_t rate = 0;
+	int cmd = take_cmd("ingress", argc, argv, cmds);
+	int i, w;
+
+	if (cmd < 0)
+		return EXIT_USAGE;
+	if (argc < 2) {
+		ctl_err("ingress %s: needs DEV", cmds[cmd]);
+		return EXIT_USAGE;
+	}
+	if (parse_dev_name(argv[1], dev))
+		return EXIT_USAGE;
+	for (i = 2; i < argc; i += 2) {
+		w = ctl_kw_err(argv[i], kws, "keyword");
+		if (w < 0)
+			return EXIT_USAGE;
+		if (i + 1 >= argc) {
+			ctl_err("%s: needs a value", kws[w]);
+			return EXIT_USAGE;
+		}
+		if (w == 0 && cmd == 1) {
+			ctl_err("ingress del: 'rate': unexpected argument");
+			return EXIT_USAGE;
+		}
+		if (w == 0 && (has_rate || parse_rate(argv[i + 1], &rate) ||
+			       !rate)) {
+			ctl_err(has_rate ? "rate: given twice" :
+				"rate: '%s' is not a rate (e.g. 20mbit)",
+				argv[i + 1]);
+			return EXIT_USAGE;
+		}
+		if (w == 0)
+			has_rate = true;
+		if (w == 1 && (ifb[0] || parse_dev_name(argv[i + 1], ifb))) {
+			if (ifb[0])
+				ctl_err("ifb: given twice");
+			return EXIT_USAGE;
+		}
+	}
+	if (cmd == 0 && !has_rate) {
+		ctl_err("ingress add: needs rate R");
+		return EXIT_USAGE;
+	}
+	if (!ifb[0] && ctl_ingress_ifb_name(dev, ifb))
+		return EXIT_USAGE;
+	ctl_hint = NULL;
+	if (cmd == 0)
+		return nl_exit(ctl_rtnl_ingress_add(dev, ifb, rate));
+	return nl_exit(ctl_rtnl_ingress_del(dev, ifb));
+}
+
 static const struct {
 	const char *name;
 	int (*run)(int argc, char **argv);
@@ -524,6 +590,7 @@ static const struct {
 	{ "stats", run_stats, "stats" },
 	{ "hook", run_hook, "hook" },
 	{ "ports", run_ports, "ports" },
+	{ "ingress", run_ingress, "ingress" },
 	{ "help", NULL, NULL },
 };
 

@@ -58,6 +58,7 @@ int ctl_kw_err(const char *word, const char *const *kws, const char *what);
 
 int parse_u32(const char *s, uint32_t max, uint32_t *out);
 int parse_rate(const char *s, uint64_t *bytes_per_s);	/* like tc; bare = bit/s */
+int parse_dev_name(const char *s, char *name);	/* 1..IFNAMSIZ-1 chars */
 int parse_size(const char *s, uint32_t *bytes);	/* bare = bytes; k m g */
 int parse_time(const char *s, uint32_t *us);	/* bare = us; us ms s */
 /* Whole seconds up to @max; bare = s; s m min h d. */
@@ -132,6 +133,7 @@ struct ctl_dev {
 	uint8_t default_class;
 	uint8_t isolation;	/* enum mqos_isolation */
 	uint32_t memory_limit;	/* bytes, 0 = the default */
+	uint8_t ingress;	/* 1: drops charged to the device rate */
 	struct ctl_class cls[MQOS_MAX_CLASSES + 1];
 	int line;
 };
@@ -344,5 +346,9 @@ int ctl_rtnl_dev_replace(const struct ctl_dev *d);
 int ctl_rtnl_class_set(const char *dev, const struct ctl_class *c);
 int ctl_rtnl_class_del(const char *dev, uint8_t id);
 void ctl_rtnl_close(void);
+/* ingress add/del (rtnl.c): DEV's downlink shaped by mqos on an ifb. */
+int ctl_ingress_ifb_name(const char *dev, char *ifb);
+int ctl_rtnl_ingress_add(const char *dev, const char *ifb, uint64_t rate);
+int ctl_rtnl_ingress_del(const char *dev, const char *ifb);
 
 #endif /* MQOSCTL_H */

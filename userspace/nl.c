@@ -446,6 +446,10 @@ void ctl_get_qdisc(struct nlattr *nest, struct ctl_dev *d)
 		d->memory_limit = nla_get_u32(tb[TCA_MQOS_MEMORY_LIMIT]);
 		d->has |= HAS(TCA_MQOS_MEMORY_LIMIT);
 	}
+	if (tb[TCA_MQOS_INGRESS]) {
+		d->ingress = nla_get_u8(tb[TCA_MQOS_INGRESS]);
+		d->has |= HAS(TCA_MQOS_INGRESS);
+	}
 	if (!tb[TCA_MQOS_CLASSES])
 		return;
 	nla_for_each_nested(a, tb[TCA_MQOS_CLASSES], rem) {

@@ -12,12 +12,19 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <net/if.h>
 #include <sys/socket.h>
+#include <linux/if_ether.h>
+#include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <linux/pkt_cls.h>
 #include <linux/pkt_sched.h>
+#include <linux/tc_act/tc_connmark.h>
+#include <linux/tc_act/tc_mirred.h>
 #include <netlink/netlink.h>
 #include <netlink/msg.h>
 #include <netlink/attr.h>
@@ -64,6 +71,8 @@ struct rtnl_req {
 	const char *dev;
 	int err;
 	bool done;
+	bool plain;	/* not a change of an mqos qdisc: messages as they are */
+	bool quiet;	/* the caller reports the error */
 };
 
 /* rtnetlink's own refusals that mean "the root qdisc is not mqos". */
@@ -96,7 +105,9 @@ static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 			  NULL);
 	if (tb[NLMSGERR_ATTR_MSG])
 		msg = nla_get_string(tb[NLMSGERR_ATTR_MSG]);
-	if (not_mqos(msg) || (!msg && (e->error == -ENOENT)))
+	if (r->quiet)
+		return NL_STOP;
+	if (!r->plain && (not_mqos(msg) || (!msg && e->error == -ENOENT)))
 		ctl_err("%s: no mqos qdisc on this device (%s)", r->dev,
 			strerror(-e->error));
 	else if (msg)
@@ -112,10 +123,14 @@ static int on_ack(struct nl_msg *msg, void *arg)
 	return NL_STOP;
 }
 
-/* Send @msg (taken) and wait for its ACK; 0 or -errno, reported. */
-static int rtnl_request(struct nl_msg *msg, const char *dev)
+/*
+ * Send @msg (taken) and wait for its ACK; 0 or -errno, reported unless
+ * @quiet. @plain: the kernel's message as it is (not about an mqos qdisc).
+ */
+static int rtnl_request_ex(struct nl_msg *msg, const char *dev, bool plain,
+			   bool quiet)
 {
-	struct rtnl_req r = { .dev = dev };
+	struct rtnl_req r = { .dev = dev, .plain = plain, .quiet = quiet };
 	struct nl_cb *cb;
 	int err;
 
@@ -137,6 +152,11 @@ static int rtnl_request(struct nl_msg *msg, const char *dev)
 		return -EIO;
 	}
 	return r.err;
+}
+
+static int rtnl_request(struct nl_msg *msg, const char *dev)
+{
+	return rtnl_request_ex(msg, dev, false, false);
 }
 
 /*
@@ -264,4 +284,352 @@ int ctl_rtnl_class_set(const char *dev, const struct ctl_class *c)
 int ctl_rtnl_class_del(const char *dev, uint8_t id)
 {
 	return class_change(dev, NULL, id);
+}
+
+/* ---- ingress add / del ------------------------------------------------ */
+
+/*
+ * The downlink of DEV shaped on an ifb: DEV's ingress qdisc runs one
+ * matchall filter whose actions restore the conntrack mark into skb->mark
+ * (connmark: the qdisc reads a sticky class from it, as the skb has no
+ * conntrack entry yet) and redirect every packet to the ifb (mirred
+ * egress redirect), where mqos shapes it in ingress mode.
+ */
+#define INGRESS_PRIO	1
+#define IFB_PREFIX	"ifb-"
+
+/* The ifb of DEV when none is named: "ifb-DEV", if that fits. */
+int ctl_ingress_ifb_name(const char *dev, char *ifb)
+{
+	if (strlen(IFB_PREFIX) + strlen(dev) >= IFNAMSIZ) {
+		ctl_err("ingress: '%s%s' is too long for an interface name; name the ifb (ifb NAME)",
+			IFB_PREFIX, dev);
+		return -1;
+	}
+	snprintf(ifb, IFNAMSIZ, "%s%s", IFB_PREFIX, dev);
+	return 0;
+}
+
+static struct nl_msg *link_msg(int type, int flags, int ifindex)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
+	struct nl_msg *msg = nlmsg_alloc_simple(type, NLM_F_REQUEST | flags);
+
+	if (msg && nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	return msg;
+}
+
+static int ifb_create(const char *ifb)
+{
+	struct nl_msg *msg = link_msg(RTM_NEWLINK, NLM_F_ACK | NLM_F_CREATE |
+				      NLM_F_EXCL, 0);
+	struct nlattr *li;
+
+	if (!msg || nla_put_string(msg, IFLA_IFNAME, ifb) < 0 ||
+	    !(li = nla_nest_start(msg, IFLA_LINKINFO)) ||
+	    nla_put_string(msg, IFLA_INFO_KIND, "ifb") < 0)
+		goto nomem;
+	nla_nest_end(msg, li);
+	return rtnl_request_ex(msg, ifb, true, false);
+nomem:
+	nlmsg_free(msg);
+	ctl_err("out of memory");
+	return -ENOMEM;
+}
+
+static int link_up(const char *ifb, int ifindex)
+{
+	struct ifinfomsg ifi = {
+		.ifi_family = AF_UNSPEC, .ifi_index = ifindex,
+		.ifi_flags = IFF_UP, .ifi_change = IFF_UP,
+	};
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_NEWLINK,
+						NLM_F_REQUEST | NLM_F_ACK);
+
+	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0) {
+		nlmsg_free(msg);
+		ctl_err("out of memory");
+		return -ENOMEM;
+	}
+	return rtnl_request_ex(msg, ifb, true, false);
+}
+
+static int link_del(const char *name, int ifindex, bool quiet)
+{
+	struct nl_msg *msg = link_msg(RTM_DELLINK, NLM_F_ACK, ifindex);
+
+	if (!msg) {
+		ctl_err("out of memory");
+		return -ENOMEM;
+	}
+	return rtnl_request_ex(msg, name, true, quiet);
+}
+
+struct kind_req {
+	char kind[32];
+	bool got;
+};
+
+static int on_link(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[IFLA_MAX + 1], *li[IFLA_INFO_MAX + 1];
+	struct kind_req *k = arg;
+
+	if (nlmsg_parse(nlmsg_hdr(msg), sizeof(struct ifinfomsg), tb, IFLA_MAX,
+			NULL) < 0)
+		return NL_SKIP;
+	k->got = true;
+	if (tb[IFLA_LINKINFO] &&
+	    !nla_parse_nested(li, IFLA_INFO_MAX, tb[IFLA_LINKINFO], NULL) &&
+	    li[IFLA_INFO_KIND])
+		nla_strlcpy(k->kind, li[IFLA_INFO_KIND], sizeof(k->kind));
+	return NL_OK;
+}
+
+/* The link kind of @ifindex ("" for a device without one); 0 or -errno. */
+static int link_kind(const char *name, int ifindex, char *kind, size_t len)
+{
+	struct rtnl_req r = { .dev = name, .plain = true };
+	struct kind_req k = { .kind = "" };
+	struct nl_msg *msg = link_msg(RTM_GETLINK, NLM_F_ACK, ifindex);
+	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
+	int err;
+
+	if (!msg || !cb) {
+		nlmsg_free(msg);
+		if (cb)
+			nl_cb_put(cb);
+		ctl_err("out of memory");
+		return -ENOMEM;
+	}
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_link, &k);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &r);
+	nl_cb_err(cb, NL_CB_CUSTOM, on_error, &r);
+	err = nl_send_auto(rtsk, msg);
+	nlmsg_free(msg);
+	while (err >= 0 && !r.done)
+		err = nl_recvmsgs(rtsk, cb);
+	nl_cb_put(cb);
+	if (err < 0 && !r.err) {
+		ctl_err("rtnetlink: %s", nl_geterror(err));
+		return -EIO;
+	}
+	if (r.err)
+		return r.err;
+	if (!k.got) {
+		ctl_err("%s: no link information", name);
+		return -EIO;
+	}
+	snprintf(kind, len, "%s", k.kind);
+	return 0;
+}
+
+static struct nl_msg *tc_msg(int type, int flags, int ifindex, uint32_t parent,
+			     uint32_t handle, uint32_t info)
+{
+	struct tcmsg t = {
+		.tcm_family = AF_UNSPEC, .tcm_ifindex = ifindex,
+		.tcm_parent = parent, .tcm_handle = handle, .tcm_info = info,
+	};
+	struct nl_msg *msg = nlmsg_alloc_simple(type, NLM_F_REQUEST | NLM_F_ACK |
+						flags);
+
+	if (msg && nlmsg_append(msg, &t, sizeof(t), NLMSG_ALIGNTO) < 0) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	return msg;
+}
+
+/* A qdisc of @kind (no options) at @parent of @ifindex. */
+static int qdisc_create(const char *dev, int ifindex, uint32_t parent,
+			uint32_t handle, const char *kind)
+{
+	struct nl_msg *msg = tc_msg(RTM_NEWQDISC, NLM_F_CREATE | NLM_F_EXCL,
+				    ifindex, parent, handle, 0);
+
+	if (!msg || nla_put_string(msg, TCA_KIND, kind) < 0) {
+		nlmsg_free(msg);
+		ctl_err("out of memory");
+		return -ENOMEM;
+	}
+	return rtnl_request_ex(msg, dev, true, false);
+}
+
+static int ingress_qdisc_del(const char *dev, int ifindex, bool quiet)
+{
+	struct nl_msg *msg = tc_msg(RTM_DELQDISC, 0, ifindex, TC_H_INGRESS,
+				    TC_H_MAKE(TC_H_INGRESS, 0), 0);
+
+	if (!msg) {
+		ctl_err("out of memory");
+		return -ENOMEM;
+	}
+	return rtnl_request_ex(msg, dev, true, quiet);
+}
+
+/* Action number @order of a TCA_*_ACT nest: kind and an open options nest. */
+static struct nlattr *act_start(struct nl_msg *msg, int order,
+				const char *kind, struct nlattr **opts)
+{
+	struct nlattr *a = nla_nest_start(msg, order);
+
+	if (!a || nla_put_string(msg, TCA_ACT_KIND, kind) < 0)
+		return NULL;
+	*opts = nla_nest_start(msg, TCA_ACT_OPTIONS);
+	return *opts ? a : NULL;
+}
+
+/* matchall on DEV's ingress: connmark, then mirred egress redirect to ifb. */
+static int ingress_filter_add(const char *dev, int ifindex, int ifb_index)
+{
+	struct tc_connmark cm = { .action = TC_ACT_PIPE, .zone = 0 };
+	struct tc_mirred mr = {
+		.action = TC_ACT_STOLEN, .eaction = TCA_EGRESS_REDIR,
+		.ifindex = (uint32_t)ifb_index,
+	};
+	struct nlattr *opts, *acts, *a, *ao;
+	struct nl_msg *msg;
+
+	msg = tc_msg(RTM_NEWTFILTER, NLM_F_CREATE | NLM_F_EXCL, ifindex,
+		     TC_H_MAKE(TC_H_INGRESS, 0), 0,
+		     TC_H_MAKE((uint32_t)INGRESS_PRIO << 16, htons(ETH_P_ALL)));
+	if (!msg || nla_put_string(msg, TCA_KIND, "matchall") < 0 ||
+	    !(opts = nla_nest_start(msg, TCA_OPTIONS)) ||
+	    !(acts = nla_nest_start(msg, TCA_MATCHALL_ACT)))
+		goto nomem;
+	a = act_start(msg, 1, "connmark", &ao);
+	if (!a || nla_put(msg, TCA_CONNMARK_PARMS, sizeof(cm), &cm) < 0)
+		goto nomem;
+	nla_nest_end(msg, ao);
+	nla_nest_end(msg, a);
+	a = act_start(msg, 2, "mirred", &ao);
+	if (!a || nla_put(msg, TCA_MIRRED_PARMS, sizeof(mr), &mr) < 0)
+		goto nomem;
+	nla_nest_end(msg, ao);
+	nla_nest_end(msg, a);
+	nla_nest_end(msg, acts);
+	nla_nest_end(msg, opts);
+	return rtnl_request_ex(msg, dev, true, false);
+nomem:
+	nlmsg_free(msg);
+	ctl_err("out of memory");
+	return -ENOMEM;
+}
+
+/*
+ * ingress add: the ifb (made here: it must not exist), mqos on it with
+ * the rate in ingress mode, then DEV's ingress qdisc (it must not exist
+ * either) with the filter. On any error what was made is removed again.
+ */
+int ctl_rtnl_ingress_add(const char *dev, const char *ifb, uint64_t rate)
+{
+	struct ctl_dev *d;
+	int ifindex, ifb_index = 0, err;
+
+	if (rtnl_open())
+		return -EIO;
+	ifindex = (int)if_nametoindex(dev);
+	if (!ifindex) {
+		ctl_err("%s: no such device", dev);
+		return -ENODEV;
+	}
+	if (if_nametoindex(ifb)) {
+		ctl_err("%s: exists already (ingress add makes its own ifb)",
+			ifb);
+		return -EEXIST;
+	}
+	d = calloc(1, sizeof(*d));
+	if (!d) {
+		ctl_err("out of memory");
+		return -ENOMEM;
+	}
+	snprintf(d->name, sizeof(d->name), "%s", ifb);
+	d->rate = rate;
+	d->ingress = 1;
+	d->has = HAS(TCA_MQOS_RATE) | HAS(TCA_MQOS_INGRESS);
+
+	err = ifb_create(ifb);
+	if (err)
+		goto out;
+	ifb_index = (int)if_nametoindex(ifb);
+	if (!ifb_index) {
+		ctl_err("%s: gone right after it was made", ifb);
+		err = -ENODEV;
+		goto out;
+	}
+	err = link_up(ifb, ifb_index);
+	if (!err)
+		err = qdisc_create(ifb, ifb_index, TC_H_ROOT, TC_H_MAKE(1U << 16, 0),
+				   "mqos");
+	if (!err)
+		err = ctl_rtnl_dev_set(d);
+	if (err)
+		goto del_ifb;
+	err = qdisc_create(dev, ifindex, TC_H_INGRESS,
+			   TC_H_MAKE(TC_H_INGRESS, 0), "ingress");
+	if (err)
+		goto del_ifb;
+	err = ingress_filter_add(dev, ifindex, ifb_index);
+	if (err)
+		goto del_ingress;
+	goto out;
+
+del_ingress:
+	ingress_qdisc_del(dev, ifindex, true);
+del_ifb:
+	link_del(ifb, ifb_index, true);
+out:
+	free(d);
+	return err;
+}
+
+/*
+ * ingress del: DEV's ingress qdisc (its filters go with it) and the ifb
+ * (its qdisc goes with it). Only a device of kind ifb is deleted. Both
+ * are tried; the first error is returned.
+ */
+int ctl_rtnl_ingress_del(const char *dev, const char *ifb)
+{
+	int ifindex, ifb_index, err = 0, e;
+	char kind[32];
+
+	if (rtnl_open())
+		return -EIO;
+	ifindex = (int)if_nametoindex(dev);
+	if (!ifindex) {
+		ctl_err("%s: no such device", dev);
+		return -ENODEV;
+	}
+	ifb_index = (int)if_nametoindex(ifb);
+	if (ifb_index) {
+		err = link_kind(ifb, ifb_index, kind, sizeof(kind));
+		if (!err && strcmp(kind, "ifb")) {
+			ctl_err("%s: not an ifb (kind '%s'), left alone", ifb,
+				kind);
+			return -EINVAL;
+		}
+		if (err)
+			return err;
+	}
+	e = ingress_qdisc_del(dev, ifindex, true);
+	if (e && e != -ENOENT && e != -EINVAL) {
+		ctl_err("%s: removing the ingress qdisc: %s", dev,
+			strerror(-e));
+		err = e;
+	}
+	if (ifb_index) {
+		e = link_del(ifb, ifb_index, false);
+		if (e && !err)
+			err = e;
+	}
+	if (!ifb_index && (e == -ENOENT || e == -EINVAL)) {
+		ctl_err("%s: no ingress set-up (no ingress qdisc, no %s)", dev,
+			ifb);
+		return -ENOENT;
+	}
+	return err;
 }

@@ -73,6 +73,15 @@ enum {
 				   * deleted, each listed class starts
 				   * from the defaults (mqosctl load)
 				   */
+	TCA_MQOS_INGRESS,	/* u8: 1 = ingress mode (the qdisc shapes
+				 * what already crossed the link, e.g. on
+				 * an ifb): a dropped packet is charged
+				 * to the device rate as if it had been
+				 * sent (at most one burst of debt; an
+				 * unresponsive flood above the rate
+				 * leaves little room for the rest);
+				 * 0 = egress (the default)
+				 */
 	__TCA_MQOS_MAX
 };
 
