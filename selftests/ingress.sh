@@ -113,9 +113,21 @@ ctl load "$TMP/off.conf"; r2=$?
 a=$(n_gw tc qdisc show dev $IFB)
 ctl load "$TMP/on.conf"; r3=$?
 b=$(n_gw tc qdisc show dev $IFB)
-ktap_result "load --check and load of 'dev set $IFB ingress off|on' ($r1 $r2 $r3 $o1)" \
-	$([ $r1 = 0 ] && [ $r2 = 0 ] && [ $r3 = 0 ] && ! echo "$a" | grep -q " ingress" &&
-	  echo "$b" | grep -q " ingress"; echo $?)
+# save prints it, dev show -j reports it, and the saved file loads back.
+sv=$(ctl save | grep "^dev set $IFB ")
+js=$(ctl -j dev show $IFB 2>&1 | jq -c '.[0].ingress' 2>&1)
+ctl load "$TMP/off.conf"
+ctl save > "$TMP/saved.conf" 2>/dev/null
+ctl load "$TMP/on.conf"
+ctl load "$TMP/saved.conf"; r4=$?
+c=$(n_gw tc qdisc show dev $IFB)
+diag "save: $sv; dev show -j ingress: $js"
+ktap_result "load --check and load of 'dev set $IFB ingress off|on'; save and dev show -j report it; a saved file loads back ($r1 $r2 $r3 $r4 $o1)" \
+	$([ $r1 = 0 ] && [ $r2 = 0 ] && [ $r3 = 0 ] && [ $r4 = 0 ] &&
+	  ! echo "$a" | grep -q " ingress" && echo "$b" | grep -q " ingress" &&
+	  echo "$sv" | grep -q " ingress on" && [ "$js" = true ] &&
+	  ! echo "$c" | grep -q " ingress" && grep -q "^dev set $IFB .* ingress off" "$TMP/saved.conf"; echo $?)
+ctl load "$TMP/on.conf"
 
 # 5: traffic crosses; the downlink goes through the ifb.
 p0=$(tc_stat "$NS_GW" $IFB qdisc "" pkts)

@@ -148,6 +148,8 @@ static void print_dev_args(FILE *f, const struct ctl_dev *d)
 		fmt_size(buf, sizeof(buf), d->memory_limit);
 		fprintf(f, " memlimit %s", d->memory_limit ? buf : "default");
 	}
+	if (d->has & HAS(TCA_MQOS_INGRESS))
+		fprintf(f, " ingress %s", d->ingress ? "on" : "off");
 }
 
 void print_rule_default(FILE *f, uint8_t v)
@@ -323,6 +325,8 @@ static json_object *dev_json(const struct ctl_dev *d)
 		jstr(o, "isolation", ctl_isolation_names[d->isolation]);
 	if (d->has & HAS(TCA_MQOS_MEMORY_LIMIT))
 		jint(o, "memory_limit_bytes", d->memory_limit);
+	if (d->has & HAS(TCA_MQOS_INGRESS))
+		jset(o, "ingress", json_object_new_boolean(d->ingress));
 	return o;
 }
 
