@@ -263,7 +263,7 @@ deb:
 #                        in Debian's arm64 6.1 and 6.12 kernels under
 #                        qemu-system-aarch64 (TCG), with an initramfs of arm64
 #                        packages; KTAP, and one last line N passed, N failed,
-#                        N skipped (not in make check; about 6 min once fetched)
+#                        N skipped (not in make check; about 8 min once fetched)
 ARM_ARCHES := arm64 armhf
 ARM_KERNEL ?= 6.1
 .PHONY: setup-arm build-arm check-arm64 $(foreach a,$(ARM_ARCHES),module-$(a) mqosctl-$(a))
