@@ -259,7 +259,8 @@ deb:
 #                        mqosctl --help under qemu-user (in make check)
 #   make check-arm64     build-arm, the arm64 6.12 module and the selftests' C
 #                        helpers for arm64, then the selftests (module_load,
-#                        gateway_basic, ctl_basic, nf_hook, hostile_packets)
+#                        gateway_basic, ctl_basic, ctl_rtnl, nf_hook,
+#                        hostile_packets)
 #                        in Debian's arm64 6.1 and 6.12 kernels under
 #                        qemu-system-aarch64 (TCG), with an initramfs of arm64
 #                        packages; KTAP, and one last line N passed, N failed,
