@@ -257,12 +257,14 @@ deb:
 #   make mqosctl-armhf
 #   make build-arm       the 6.1 modules and both mqosctl (W=1), and each
 #                        mqosctl --help under qemu-user (in make check)
-#   make check-arm64     build-arm and the arm64 6.12 module, then boots
-#                        Debian's arm64 6.1 and 6.12 kernels under
-#                        qemu-system-aarch64 (TCG) with an initramfs of arm64
-#                        packages: insmod, tc qdisc add dev lo root mqos, the
-#                        default classes, traffic counted, mqosctl, rmmod
-#                        (not in make check; about 2 min once fetched)
+#   make check-arm64     build-arm, the arm64 6.12 module and the selftests' C
+#                        helpers for arm64, then the selftests (module_load,
+#                        gateway_basic, ctl_basic, ctl_rtnl, nf_hook,
+#                        hostile_packets)
+#                        in Debian's arm64 6.1 and 6.12 kernels under
+#                        qemu-system-aarch64 (TCG), with an initramfs of arm64
+#                        packages; KTAP, and one last line N passed, N failed,
+#                        N skipped (not in make check; about 8 min once fetched)
 ARM_ARCHES := arm64 armhf
 ARM_KERNEL ?= 6.1
 .PHONY: setup-arm build-arm check-arm64 $(foreach a,$(ARM_ARCHES),module-$(a) mqosctl-$(a))
@@ -285,5 +287,5 @@ build-arm: setup-arm
 
 check-arm64: build-arm
 	$(MAKE) --no-print-directory module-arm64 W=1 ARM_KERNEL=6.12
-	$(TOP)/scripts/arm --kernel 6.1 boot
-	$(TOP)/scripts/arm --kernel 6.12 boot
+	$(TOP)/scripts/arm helpers
+	$(TOP)/scripts/arm check
