@@ -103,7 +103,7 @@ run() {
 	# rather than wait for libmosquitto to drain its queue.
 	kill "$upid" 2>/dev/null
 	wait "$upid" 2>/dev/null
-	wait_for 100 sh -c "[ \$(awk -v t=$tag '\$1 == t' $D/lat | wc -l) -ge ${PUBLISHED:-1} ]"
+	wait_for 300 sh -c "[ \$(awk -v t=$tag '\$1 == t' $D/lat | wc -l) -ge ${PUBLISHED:-1} ]"
 	n_gw tc -s class show dev g1 | grep -A2 '^class mqos 1:3 ' | sed "s/^/# $tag: /"
 }
 
