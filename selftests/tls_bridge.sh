@@ -33,10 +33,10 @@
 #      something);
 #   5. alarm delivery (device publish -> cloud subscriber): p50 < 100 ms,
 #      p99 < 600 ms. In a 1-vCPU TCG guest on a busy 2-core host the
-#      median was 19-37 ms and the p99 52-402 ms (the tail is the guest's
+#      median was 12-37 ms and the p99 31-402 ms (the tail is the guest's
 #      CPU: two brokers, the clients, TLS and the load generators share
 #      one emulated CPU, while class 2 never held a backlog);
-#      pfifo_fast's median was 1.4-1.6 s, its p99 1.7-2.6 s.
+#      pfifo_fast's median was 1.4-1.6 s, its p99 1.6-2.7 s.
 # Then the same load with pfifo_fast on g1 (the queue forms in the modem):
 # its alarm p99 is printed for comparison, not asserted.
 # MQOS_TLS_DEBUG=1 prints the brokers' logs, top, ss and every alarm's

@@ -22,8 +22,8 @@
 #      and the sparse-flow counter of the class counted the alarm
 #      connection's packets, and its p99 is below the FIFO's. (Both runs
 #      keep the class's AQM. In a 1-vCPU TCG guest on a busy host the
-#      medians were 13-24 ms with flow queues and 59-161 ms with one FIFO,
-#      the p99s 94-188 ms and 359-589 ms.)
+#      medians were 10-24 ms with flow queues and 57-161 ms with one FIFO,
+#      the p99s 20-188 ms and 244-589 ms.)
 . "$(dirname "$0")/lib.sh"
 
 CTL=$REPO_DIR/userspace/mqosctl
