@@ -33,7 +33,7 @@
 #      something);
 #   5. alarm delivery (device publish -> cloud subscriber): p50 < 100 ms,
 #      p99 < 600 ms. In a 1-vCPU TCG guest on a busy 2-core host the
-#      median was 12-37 ms and the p99 31-402 ms (the tail is the guest's
+#      median was 9-37 ms and the p99 26-484 ms (the tail is the guest's
 #      CPU: two brokers, the clients, TLS and the load generators share
 #      one emulated CPU, while class 2 never held a backlog);
 #      pfifo_fast's median was 1.4-1.6 s, its p99 1.6-2.7 s.
