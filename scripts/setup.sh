@@ -21,6 +21,7 @@ PKGS=(
 	qemu-system-x86 busybox-static kmod cpio xz-utils
 	iproute2 iputils-ping ethtool tcpdump procps util-linux psmisc
 	mosquitto mosquitto-clients iperf3 python3 libmosquitto-dev gnuplot-nox
+	openssl jq
 	sparse clang-14 libclang-rt-14-dev llvm-14 libcmocka-dev valgrind
 	linux-source-6.1
 	dkms bash-completion systemd
