@@ -8,6 +8,7 @@ Steps:
   q0            a small QoS 0 PUBLISH, then a 30 ms pause (its own segment)
   q2            a QoS 2 PUBLISH and its handshake (PUBREC, PUBREL, PUBCOMP)
   big:N:SEED    a QoS 0 PUBLISH of N pseudo-random bytes (one write)
+  drain         wait until the broker acknowledged all that was sent
   tail2:N:SEED  the same, followed in the same write by a QoS 2 PUBLISH (so
                 that its header starts in the middle of a segment, after
                 the big one's tail), then the QoS 2 handshake
@@ -15,11 +16,13 @@ Steps:
 Then PINGREQ (waits for PINGRESP) and DISCONNECT. TCP_NODELAY. Exits 0 if
 the broker answered everything.
 """
+import fcntl
 import os
 import random
 import socket
 import struct
 import sys
+import termios
 import time
 
 
@@ -75,6 +78,19 @@ def handshake2(s, pid):
     expect(s, 7)                                      # PUBCOMP
 
 
+def drain(s):
+    """Until the peer acknowledged everything sent (SIOCOUTQ 0), so that
+    what is written next starts a segment of its own, however slow the
+    machine (a backlog would coalesce it with the tail of what came
+    before)."""
+    deadline = time.time() + 60
+    while struct.unpack("i", fcntl.ioctl(s.fileno(), termios.TIOCOUTQ,
+                                         b"\0\0\0\0"))[0]:
+        if time.time() > deadline:
+            raise RuntimeError("send queue not drained")
+        time.sleep(0.01)
+
+
 def big(n, seed):
     data = random.Random(seed).randbytes(n)
     return pkt(0x30, mqstr(b"fw/blob") + data)
@@ -104,6 +120,8 @@ def main():
             time.sleep(0.03)
         elif w[0] == "big":
             s.sendall(big(int(w[1]), int(w[2])))
+        elif w[0] == "drain":
+            drain(s)
         elif w[0] == "tail2":
             s.sendall(big(int(w[1]), int(w[2])) + pub2(pid))
             handshake2(s, pid)

@@ -135,7 +135,10 @@ ktap_result "QoS 2 PUBLISH starting mid-segment after the tail of a QoS 0 one: r
 
 # 4: met in the middle: the hook goes on while the connection runs.
 ctl hook set off
-flow mid q0 q0 wait:on big:300000:3 q0 q0 q0 wait:check q2 wait:done
+# drain: the small PUBLISHes after the big one go in segments of their own
+# (on a slow machine they were written while its tail was still queued and
+# rode in its segments, so nothing resynced).
+flow mid q0 q0 wait:on big:300000:3 drain q0 q0 q0 wait:check q2 wait:done
 port_of mid on > /dev/null
 ctl hook set on
 resync0=$(hook_val frame_resync)
