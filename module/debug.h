@@ -25,8 +25,7 @@ enum mqos_obj {
  * widened for a test: rule table publication sleeps debug_publish_delay_ms
  * (a module parameter of debug builds, 0 by default) between switching
  * the classifier's table and the control plane's (genl_rules.c).
- */
-/*
+ *
  * CHECKSUM_COMPLETE after a DSCP rewrite (dsfield.h): debug builds sum the
  * bytes skb->csum covers before and after and count the rewrites so
  * checked and those that left it stale (reported at unload; a test reads

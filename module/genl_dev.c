@@ -5,15 +5,14 @@
  * CLASS_SET and CLASS_DEL are retired: rtnetlink changes qdiscs). The
  * replies and dumps are in genl_dump.c.
  *
- * Configuration goes through the qdisc's own parser: a command becomes a
+ * Configuration is judged by the qdisc's own parser: a command becomes a
  * TCA_OPTIONS-like nest of TCA_MQOS_* attributes that is handed to the
- * qdisc's ->change() under RTNL, exactly as `tc qdisc change` does, so tc
+ * qdisc's parser (or, for STATS_RESET, its ->change()) under RTNL, so tc
  * and mqosctl cannot disagree about what is valid. Where the kernel has to
  * build that nest (CONFIG_REPLACE adds the deletion of the classes that
- * are not listed), the user's attributes are
- * copied into it and an extack pointing into the copy is mapped back to
- * the request: netlink_ack() only reports offsets inside the request (and
- * warns about anything else).
+ * are not listed), the user's attributes are copied into it and an extack
+ * pointing into the copy is mapped back to the request: netlink_ack() only
+ * reports offsets inside the request (and warns about anything else).
  */
 #include <linux/kernel.h>
 #include <linux/netdevice.h>
