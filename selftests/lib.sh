@@ -117,6 +117,15 @@ require_cmd() {
 	done
 }
 
+# kernel_has NAME: the running kernel has NAME (a module, e.g. act_connmark):
+# loaded, built in, or among its modules (modprobe can load it).
+kernel_has() {
+	local d=/lib/modules/$(uname -r)
+	[ -d "/sys/module/$1" ] ||
+		grep -qE "/$1\.ko(\.[gx]z|\.zst)?\$" "$d/modules.builtin" 2>/dev/null ||
+		grep -qE "/$1\.ko(\.[gx]z|\.zst)?:" "$d/modules.dep" 2>/dev/null
+}
+
 # Wait until CMD succeeds, polling; never a fixed sleep.
 wait_for() {
 	local tries=$1 i
