@@ -337,6 +337,11 @@ int mqos_nl_config_replace(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(extack, "more than 64 MQOS_A_DEVICE");
 		return -E2BIG;
 	}
+	if (n && !check) {
+		NL_SET_ERR_MSG(extack,
+			       "MQOS_A_DEVICE only with MQOS_A_CHECK: a qdisc is replaced through rtnetlink (RTM_NEWQDISC with TCA_MQOS_CLASSES_REPLACE)");
+		return -EOPNOTSUPP;
+	}
 	rd = kcalloc(max(n, 1U), sizeof(*rd), GFP_KERNEL);
 	if (!rd)
 		return -ENOMEM;
@@ -358,12 +363,6 @@ int mqos_nl_config_replace(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		goto out_free;
 
-	if (n && !check) {
-		NL_SET_ERR_MSG(extack,
-			       "MQOS_A_DEVICE only with MQOS_A_CHECK: a qdisc is replaced through rtnetlink (RTM_NEWQDISC with TCA_MQOS_CLASSES_REPLACE)");
-		err = -EOPNOTSUPP;
-		goto out_free;
-	}
 	rtnl_lock();
 	i = 0;
 	nla_for_each_attr(a, genlmsg_data(info->genlhdr),
