@@ -20,7 +20,8 @@
  *        checks that no rejected message changed the configuration
  *        generation. Exit 1 on a violation.
  *   genl_fuzz replace DEV COUNT
- *        COUNT atomic configuration replacements (MQOS_CMD_CONFIG_REPLACE)
+ *        COUNT atomic configuration replacements (MQOS_CMD_CONFIG_REPLACE:
+ *        the rule table applied, the device's class set checked)
  *        alternating between two class sets and rule tables, every tenth
  *        a rule flush, a counter reset every 50, all in one process;
  *        exit 1 if one is refused.
@@ -867,8 +868,13 @@ static int do_fuzz(uint64_t seed, unsigned long count, int unpriv, int verbose)
 	return bad || changed || timeouts ? 1 : 0;
 }
 
-/* One CONFIG_REPLACE: variant @v of the class set and rule table. */
-static void build_replace(const char *dev, unsigned long v)
+/*
+ * One CONFIG_REPLACE, variant @v: with @devs the device's class set, which
+ * the kernel only checks (MQOS_A_CHECK: a qdisc itself changes through
+ * rtnetlink, as mqosctl load does it; rate_change.c changes one under
+ * traffic); else the rule table, applied.
+ */
+static void build_replace(const char *dev, unsigned long v, int devs)
 {
 	static const char *const names[] = {
 		"", "control", "realtime", "assured", "best-effort", "bulk", "extra6", "extra7",
@@ -877,7 +883,8 @@ static void build_replace(const char *dev, unsigned long v)
 	int id, nclasses = v & 1 ? 7 : 5, nrules = v % 10 == 9 ? 0 : (v & 1 ? 6 : 4);
 
 	msg_start(MQOS_CMD_CONFIG_REPLACE, NLM_F_REQUEST | NLM_F_ACK);
-	if (v % 10 != 9) {
+	if (devs) {
+		put(MQOS_A_CHECK, NULL, 0);
 		dv = nest_start(MQOS_A_DEVICE);
 		put_str(MQOS_A_IFNAME, dev);
 		qd = nest_start(MQOS_A_QDISC);
@@ -895,6 +902,8 @@ static void build_replace(const char *dev, unsigned long v)
 		nest_end(cls);
 		nest_end(qd);
 		nest_end(dv);
+		((struct nlmsghdr *)msg)->nlmsg_len = (uint32_t)mlen;
+		return;
 	}
 	rules = nest_start(MQOS_A_RULES);
 	for (id = 0; id < nrules; id++) {
@@ -948,7 +957,14 @@ static int do_replace(const char *dev, unsigned long count)
 	for (i = 0; i < count; i++) {
 		struct reply r = { 0 };
 
-		build_replace(dev, i);
+		if (i % 10 != 9) {
+			build_replace(dev, i, 1);
+			transact(mlen, &r);
+			if (r.err && ++fails <= 5)
+				printf("# check %lu refused: %d\n", i, r.err);
+			r.err = 0;
+		}
+		build_replace(dev, i, 0);
 		transact(mlen, &r);
 		if (r.err) {
 			fails++;
