@@ -248,6 +248,7 @@ static void mqos_left(struct Qdisc *sch, struct mqos_sched *q,
 	cl->q.qlen--;
 	sch->q.qlen--;
 	qdisc_qstats_backlog_dec(sch, skb);
+	cl->mem -= mqos_skb_cb(skb)->truesize;
 	q->mem_used -= mqos_skb_cb(skb)->truesize;
 }
 
@@ -300,7 +301,7 @@ static unsigned int mqos_drop_fat(struct Qdisc *sch, struct mqos_sched *q,
 	return n;
 }
 
-/* The class holding the most bytes: the victim when memory runs out. */
+/* The class holding the most memory: the victim when memory runs out. */
 static struct mqos_class *mqos_fattest_class(struct mqos_sched *q)
 {
 	struct mqos_class *fat = NULL;
@@ -309,7 +310,7 @@ static struct mqos_class *mqos_fattest_class(struct mqos_sched *q)
 	for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
 		struct mqos_class *cl = &q->cls[id];
 
-		if (cl->q.qlen && (!fat || cl->backlog > fat->backlog))
+		if (cl->q.qlen && (!fat || cl->mem > fat->mem))
 			fat = cl;
 	}
 	return fat;
@@ -381,6 +382,7 @@ static int mqos_enqueue_one(struct sk_buff *skb, struct Qdisc *sch,
 	trace_mqos_enqueue(qdisc_dev(sch), skb, cl->id, cl->q.qlen);
 	sch->q.qlen++;
 	qdisc_qstats_backlog_inc(sch, skb);
+	cl->mem += skb->truesize;
 	q->mem_used += skb->truesize;
 
 	while (cl->fq.flows &&
@@ -979,15 +981,11 @@ static int mqos_dump_class_stats(struct Qdisc *sch, unsigned long id,
 		.qlen = READ_ONCE(cl->q.qlen),
 		.backlog = READ_ONCE(cl->backlog),
 	};
-	const struct mqos_class_stats *st = &cl->st;
-	unsigned int start;
+	struct mqos_class_stats st;
 
-	do {
-		start = u64_stats_fetch_begin(&cl->syncp);
-		qs.drops = st->drop_policer + st->drop_limit + st->drop_aqm +
-			   st->drop_other + st->drop_memory;
-		qs.overlimits = st->overlimits;
-	} while (u64_stats_fetch_retry(&cl->syncp, start));
+	mqos_class_stats_read(cl, &st);
+	qs.drops = mqos_class_drops(&st);
+	qs.overlimits = st.overlimits;
 	if (gnet_stats_copy_basic(d, NULL, &cl->bstats, true) < 0 ||
 	    gnet_stats_copy_queue(d, NULL, &qs, qs.qlen) < 0)
 		return -1;

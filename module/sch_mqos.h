@@ -97,6 +97,7 @@ struct mqos_class {
 	struct mqos_fq fq;		/* flow queues; fq.flows NULL = FIFO */
 	struct mqos_fq_mem fqm;		/* the table's memory (owner) */
 	u32 backlog;			/* bytes */
+	u32 mem;			/* truesize of its queued packets */
 	s32 deficit;			/* DRR */
 	struct list_head alist;		/* on sched->active[prio] if backlogged */
 	struct mqos_tb rate_tb;		/* guaranteed rate */
@@ -159,6 +160,9 @@ struct mqos_class_snap {
 	u64 way_collisions;
 };
 
+void mqos_class_stats_read(const struct mqos_class *cl,
+			   struct mqos_class_stats *st);
+u64 mqos_class_drops(const struct mqos_class_stats *st);
 void mqos_class_snapshot(const struct mqos_class *cl,
 			 struct mqos_class_snap *s);
 u64 mqos_dev_overlimits(const struct mqos_sched *q);

@@ -178,6 +178,25 @@ void mqos_mtu_changed(struct mqos_sched *q, u32 mtu)
 		q->cls[id].aqm_p.mtu = mtu;
 }
 
+/* The counters alone, whole on 32-bit machines too. */
+void mqos_class_stats_read(const struct mqos_class *cl,
+			   struct mqos_class_stats *st)
+{
+	unsigned int start;
+
+	do {
+		start = u64_stats_fetch_begin(&cl->syncp);
+		*st = cl->st;
+	} while (u64_stats_fetch_retry(&cl->syncp, start));
+}
+
+/* Every drop, whatever its reason: what tc's "dropped" counts. */
+u64 mqos_class_drops(const struct mqos_class_stats *st)
+{
+	return st->drop_policer + st->drop_limit + st->drop_aqm +
+	       st->drop_other + st->drop_memory;
+}
+
 void mqos_class_snapshot(const struct mqos_class *cl,
 			 struct mqos_class_snap *s)
 {
@@ -221,6 +240,7 @@ void mqos_free_packets(struct mqos_class *cl)
 	}
 	cl->q.qlen = 0;
 	cl->backlog = 0;
+	cl->mem = 0;
 }
 
 /*
@@ -231,16 +251,10 @@ void mqos_purge_class(struct Qdisc *sch, struct mqos_sched *q,
 		      struct mqos_class *cl)
 {
 	unsigned int qlen = cl->q.qlen, backlog = cl->backlog;
-	struct sk_buff *skb;
-	u32 i;
 
 	if (!qlen)
 		return;
-	for (skb = cl->q.head; skb; skb = skb->next)
-		q->mem_used -= mqos_skb_cb(skb)->truesize;
-	for (i = 0; cl->fq.flows && i < cl->fq.nflows; i++)
-		for (skb = cl->fq.flows[i].head; skb; skb = skb->next)
-			q->mem_used -= mqos_skb_cb(skb)->truesize;
+	q->mem_used -= cl->mem;
 	mqos_free_packets(cl);
 	list_del_init(&cl->alist);
 	sch->q.qlen -= qlen;

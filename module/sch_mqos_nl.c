@@ -609,25 +609,15 @@ int mqos_dump_qdisc_xstats(struct mqos_sched *q, struct sk_buff *skb)
 	unsigned int id;
 
 	for (id = 1; id <= MQOS_MAX_CLASSES; id++) {
-		const struct mqos_class *cl = &q->cls[id];
-		unsigned int start;
-		u64 v[6];
+		struct mqos_class_stats st;
 
-		do {
-			start = u64_stats_fetch_begin(&cl->syncp);
-			v[0] = cl->st.drop_policer;
-			v[1] = cl->st.drop_limit;
-			v[2] = cl->st.drop_aqm;
-			v[3] = cl->st.drop_other;
-			v[4] = cl->st.drop_memory;
-			v[5] = cl->st.ecn_marks;
-		} while (u64_stats_fetch_retry(&cl->syncp, start));
-		policer += v[0];
-		limit += v[1];
-		aqm += v[2];
-		other += v[3];
-		memory += v[4];
-		ecn += v[5];
+		mqos_class_stats_read(&q->cls[id], &st);
+		policer += st.drop_policer;
+		limit += st.drop_limit;
+		aqm += st.drop_aqm;
+		other += st.drop_other;
+		memory += st.drop_memory;
+		ecn += st.ecn_marks;
 	}
 	app = nla_nest_start_noflag(skb, TCA_STATS_APP);
 	if (!app)

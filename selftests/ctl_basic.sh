@@ -31,11 +31,12 @@ ctl() { n_gw "$CTL" "$@"; }
 
 # 1. Round trip.
 ctl dev set g1 rate 50mbit overhead 18 default 4 &&
-ctl class set g1 6 name video prio 2 rate 2mbit ceil 50% police 1mbit 15k demote 5 dscp AF41 &&
+ctl class set g1 6 name video prio 3 rate 2mbit ceil 50% police 1mbit 15k demote 5 dscp AF41 &&
+ctl class set g1 video prio 2 &&	# by the class's name
 ctl rule add pref 10 match dscp CS6,CS7 class 1 &&
 ctl rule add match mqtt-qos 2 mqtt-topic "alarm/" proto tcp dport 1883 class 2 &&
 ctl rule add match src 192.0.2.0/24 mqttsn-qos -1,2 class 3
-ktap_result "dev set, class set, rule add" $?
+ktap_result "dev set, class set (by id and by name), rule add" $?
 ctl save > "$TMP/a.conf"; chmod 644 "$TMP/a.conf"; ctl class show > "$TMP/a.cls"; ctl rule show > "$TMP/a.rules"
 ctl rule flush && [ "$(ctl rule show)" = "default map" ]
 ktap_result "rule flush empties the table" $?
@@ -75,6 +76,7 @@ bad 2 "longer than 64" rule add match mqtt-topic "$(printf 't%.0s' $(seq 65))" c
 bad 1 "line 17" load "$TMP/bad17.conf" || ok=1
 bad 2 "duplicate pref" load "$TMP/dup.conf" || ok=1
 bad 1 "no mqos qdisc" class set g0 1 prio 1 || ok=1
+bad 2 "'nosuch': g1 has no class of that name" class set g1 nosuch prio 1 || ok=1
 ktap_result "bad input rejected with a message naming the word" $ok
 ctl save > "$TMP/c.conf"
 cmp -s "$TMP/a.conf" "$TMP/c.conf"

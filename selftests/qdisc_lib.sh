@@ -57,11 +57,14 @@ mq_class_bytes() { tc_stat "$NS_GW" g1 class "1:$1" bytes; }
 
 # udp_flow PORT RATE_BITS SECONDS SIZE TOS OUTFILE
 # Runs the sink in the receiver, waits until it is ready, runs the source
-# in the sender; OUTFILE gets "sent P B" and "recv P B RATE".
+# in the sender; OUTFILE gets "sent P B" and "recv P B RATE". The sink
+# counts 2 s longer than the source sends (it stops 1 s after the last
+# datagram): a source that a busy CPU made late still has every datagram
+# counted.
 udp_flow() {
 	local port=$1 rate=$2 secs=$3 size=$4 tos=$5 out=$6 fifo
 	fifo=$(mktemp -u /tmp/mqos-udp.XXXXXX)
-	n_rcv "$MQ_BIN/udpgen" recv "$port" "$secs" > "$fifo" &
+	n_rcv "$MQ_BIN/udpgen" recv "$port" "$((secs + 2))" > "$fifo" &
 	local rpid=$!
 	wait_for 50 grep -q ready "$fifo"
 	n_snd "$MQ_BIN/udpgen" send $RCV_IP "$port" "$rate" "$secs" "$size" "$tos" > "$out"

@@ -212,6 +212,31 @@ struct nlattr *ctl_put_dev(struct nl_msg *msg, const struct ctl_dev *d)
 	return q;
 }
 
+/*
+ * class set/del DEV CLASS: CLASS is an id or one of DEV's class names
+ * (looked up live); a name is rewritten in place as its id. 0, or the
+ * exit status.
+ */
+static int class_word(char **argv, char *buf, size_t len)
+{
+	uint8_t id;
+	int err;
+
+	if (!argv[1] || !argv[2] || (argv[2][0] >= '0' && argv[2][0] <= '9'))
+		return 0;
+	err = ctl_class_by_name(argv[1], argv[2], &id);
+	if (err == -ENOENT) {
+		ctl_err("'%s': %s has no class of that name (a class is 1..%d or its name)",
+			argv[2], argv[1], MQOS_MAX_CLASSES);
+		return EXIT_USAGE;
+	}
+	if (err)
+		return nl_exit(err);
+	snprintf(buf, len, "%u", id);
+	argv[2] = buf;
+	return 0;
+}
+
 static int run_class(int argc, char **argv)
 {
 	static const char *const cmds[] = { "set", "del", "show", NULL };
@@ -220,6 +245,7 @@ static int run_class(int argc, char **argv)
 	struct opts o = { .json = opt_json };
 	uint8_t id;
 	int cmd = take_cmd("class", argc, argv, cmds);
+	char idbuf[4];
 	int err;
 
 	if (cmd < 0)
@@ -229,6 +255,11 @@ static int run_class(int argc, char **argv)
 			return EXIT_USAGE;
 		ctl_hint = NULL;
 		return nl_exit(cmd_class_show(o.argc ? o.argv[0] : NULL, o.json));
+	}
+	if (cmd != 2 && argc >= 3) {
+		err = class_word(argv, idbuf, sizeof(idbuf));
+		if (err)
+			return err;
 	}
 	if (cmd == 1) {
 		if (argc != 3) {

@@ -333,6 +333,8 @@ struct ctl_stats {
 
 /* A consistent dump (retried if the configuration changed under it). */
 int ctl_stats_get(const char *dev, struct ctl_stats *s);
+/* DEV's class called NAME: 0, or -ENOENT (or a netlink error). */
+int ctl_class_by_name(const char *dev, const char *name, uint8_t *id);
 void ctl_stats_free(struct ctl_stats *s);
 
 /* ---- prom.c --------------------------------------------------------------- */

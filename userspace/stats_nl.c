@@ -144,3 +144,27 @@ int ctl_stats_get(const char *dev, struct ctl_stats *s)
 		ctl_stats_free(s);
 	return err;
 }
+
+/*
+ * A class of DEV by its name ("realtime"), for the commands that take a
+ * class: the names are the device's own, so they are looked up live.
+ */
+int ctl_class_by_name(const char *dev, const char *name, uint8_t *id)
+{
+	struct ctl_stats s;
+	int i, err;
+
+	err = ctl_stats_get(dev, &s);
+	if (err)
+		return err;
+	err = -ENOENT;
+	for (i = 0; i < s.ncls; i++) {
+		if (!strcmp(s.cls[i].dev, dev) && !strcmp(s.cls[i].name, name)) {
+			*id = s.cls[i].id;
+			err = 0;
+			break;
+		}
+	}
+	ctl_stats_free(&s);
+	return err;
+}
