@@ -373,7 +373,7 @@ static int mqos_enqueue_one(struct sk_buff *skb, struct Qdisc *sch,
 	if (cl->q.qlen == 1) {
 		cl->prio = cc->prio;
 		cl->deficit = cc->quantum;
-		list_add_tail(&cl->alist, &q->active[cl->prio]);
+		mqos_activate(q, cl);
 	}
 	u64_stats_update_begin(&cl->syncp);
 	cl->st.enq_packets++;
@@ -486,7 +486,11 @@ static struct mqos_class *mqos_pick(struct mqos_sched *q, u64 now,
 	*wait = U64_MAX;
 
 	/* Refill, and serve the first class under its guaranteed rate. */
-	for (p = 0; p < MQOS_NUM_PRIOS; p++) {
+	for_each_set_bit(p, &q->active_prios, MQOS_NUM_PRIOS) {
+		if (list_empty(&q->active[p])) {
+			__clear_bit(p, &q->active_prios);
+			continue;
+		}
 		list_for_each_entry(cl, &q->active[p], alist) {
 			mqos_tb_refill(&cl->ceil_tb, now);
 			if (mqos_tb_unlimited(&cl->rate_tb))
@@ -504,7 +508,7 @@ static struct mqos_class *mqos_pick(struct mqos_sched *q, u64 now,
 
 	/* Borrow: first priority with a class under its ceiling, DRR. */
 	*pass = MQOS_PASS_CEIL;
-	for (p = 0; p < MQOS_NUM_PRIOS; p++) {
+	for_each_set_bit(p, &q->active_prios, MQOS_NUM_PRIOS) {
 		ready = 0;
 		list_for_each_entry(cl, &q->active[p], alist) {
 			if (mqos_tb_ready(&cl->ceil_tb))

@@ -8,6 +8,7 @@
 #ifndef MQOS_SCH_MQOS_H
 #define MQOS_SCH_MQOS_H
 
+#include <linux/bitops.h>
 #include <linux/list.h>
 #include <linux/skbuff.h>
 #include <net/pkt_cls.h>
@@ -120,6 +121,12 @@ struct mqos_sched {
 	struct mqos_cfg *cfg;		/* RTNL; datapath reads under qdisc lock */
 	struct mqos_class *cls;		/* [MQOS_MAX_CLASSES + 1], [0] unused */
 	struct list_head active[MQOS_NUM_PRIOS];
+	/*
+	 * Bit p set when active[p] may be non-empty: set whenever a class
+	 * joins a list, cleared lazily by the scheduler when it finds the
+	 * list empty, so that a dequeue visits backlogged priorities only.
+	 */
+	unsigned long active_prios;
 	struct mqos_tb dev_tb;		/* device rate */
 	bool dev_waiting;		/* watchdog set for dev_tb, backlog */
 	bool dev_tb_live;		/* dev_tb set up: keep its credit */
@@ -159,6 +166,13 @@ struct mqos_class_snap {
 	struct mqos_hist sparse;
 	u64 way_collisions;
 };
+
+/* @cl joins the backlogged classes of its priority. */
+static inline void mqos_activate(struct mqos_sched *q, struct mqos_class *cl)
+{
+	list_move_tail(&cl->alist, &q->active[cl->prio]);
+	__set_bit(cl->prio, &q->active_prios);
+}
 
 void mqos_class_stats_read(const struct mqos_class *cl,
 			   struct mqos_class_stats *st);

@@ -159,7 +159,7 @@ void mqos_apply_cfg(struct Qdisc *sch, struct mqos_sched *q, u64 now)
 		}
 		if (cl->q.qlen && cl->prio != cc->prio) {
 			cl->prio = cc->prio;
-			list_move_tail(&cl->alist, &q->active[cl->prio]);
+			mqos_activate(q, cl);
 		}
 	}
 }
