@@ -843,10 +843,13 @@ int ctl_rtnl_ingress_list(struct ctl_ingress **v, int *n)
 		err = rtnl_dump(tc_msg(RTM_GETTFILTER, NLM_F_DUMP, m.ifindex[i],
 				       TC_H_MAKE(TC_H_INGRESS, 0), 0, 0),
 				"filter dump", on_filter, &target);
+		if (err == -EIO)
+			err = 0;	/* its qdisc went since the qdisc dump */
 		if (err || !target || !(qd_flags(&m, target) & QD_MQOS_ROOT))
 			continue;
-		err = link_kind("ifb", target, kind, sizeof(kind));
-		if (err || strcmp(kind, "ifb"))
+		/* Not an ifb (or gone since the dump): not a set-up. */
+		if (link_kind("ifb", target, kind, sizeof(kind)) ||
+		    strcmp(kind, "ifb"))
 			continue;
 		in = realloc(*v, (*n + 1) * sizeof(**v));
 		if (!in) {
