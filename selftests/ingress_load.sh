@@ -8,12 +8,13 @@
 # one already in place, and removes one the file no longer states; save ->
 # load changes nothing; a bad line is refused with its word and line and
 # changes nothing (also when only the kernel can judge the new ifb's
-# classes); `ingress flush` (systemctl stop mqos) removes every set-up.
+# classes); `ingress flush` (systemctl stop mqos) removes every set-up;
+# mqos.service's own commands make the downlink from the file and remove it.
 #
 #   sender s0 -- g0 [gateway] g1 -- r0 receiver;  g1's downlink -> ifb-g1
 . "$(dirname "$0")/lib.sh"
 
-ktap_plan 14
+ktap_plan 16
 require_root
 require_cmd tc ip ping
 
@@ -225,4 +226,32 @@ ktap_result "ingress flush: both set-ups gone, d9's own ingress qdisc and g1's m
 	  ! n_gw tc qdisc show dev g0 | grep -q "^qdisc ingress" &&
 	  n_gw tc qdisc show dev d9 | grep -q "^qdisc ingress" &&
 	  n_gw tc qdisc show dev g1 | grep -q "^qdisc mqos 1: root"; echo $?)
+n_gw tc qdisc del dev d9 handle ffff: ingress
+
+# 13-14: mqos.service as packaged: its ExecStart makes the downlink from
+# the file, its ExecStop removes it (the commands of the unit file, run
+# in the gateway's namespace, mqosctl and the file from here).
+unit() {	# unit KEY: run the unit's KEY= lines; a leading '-' ignores failure
+	local line ign argv
+	while IFS= read -r line; do
+		ign=0
+		[[ $line == -* ]] && { ign=1; line=${line:1}; }
+		line=${line//@SBINDIR@\/mqosctl/$CTL}
+		line=${line//@SYSCONFDIR@/$TMP/etc}
+		read -ra argv <<< "$line"
+		n_gw "${argv[@]}" || [ $ign = 1 ] || return 1
+	done <<< "$(sed -n "s/^$1=//p" "$REPO_DIR/packaging/mqos.service.in")"
+}
+mkdir -p "$TMP/etc/mqos"
+cp "$TMP/gw.conf" "$TMP/etc/mqos/mqos.conf"
+out=$(unit ExecStart 2>&1)
+rc=$?
+ktap_result "mqos.service ExecStart: the file's ingress line makes $IFB with its classes and g1's redirect ($rc $out)" \
+	$([ $rc = 0 ] && n_gw tc qdisc show dev $IFB | grep -q "bandwidth 20Mbit .*ingress" &&
+	  n_gw tc qdisc show dev $IFB | grep -q "class 2 .*rate 5Mbit" &&
+	  n_gw tc filter show dev g1 ingress | grep -q "Egress Redirect to device $IFB"; echo $?)
+out=$(unit ExecStop 2>&1)
+rc=$?
+ktap_result "mqos.service ExecStop: the rules and the ingress set-up are gone ($rc $out)" \
+	$([ $rc = 0 ] && no_setup && [ -z "$(ctl rule show | grep pref)" ]; echo $?)
 ktap_finish
