@@ -9,6 +9,11 @@
  * (RTM_NEWQDISC to RTNLGRP_TC: `tc monitor`, `ip monitor`). A class set or
  * delete is one TCA_MQOS_CLASSES_CLASS nest in TCA_MQOS_CLASSES. `load`
  * replaces each device's configuration the same way, one message each.
+ *
+ * The ingress set-ups (the downlink on an ifb) are made, found and
+ * removed here too: `ingress add|del|flush`, and in steps for `load`
+ * (the ifb first, the redirect once it is configured); `save` and `load`
+ * find the set-ups in place from the qdisc and filter dumps.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -286,7 +291,7 @@ int ctl_rtnl_class_del(const char *dev, uint8_t id)
 	return class_change(dev, NULL, id);
 }
 
-/* ---- ingress add / del ------------------------------------------------ */
+/* ---- ingress add / del / flush --------------------------------------- */
 
 /*
  * The downlink of DEV shaped on an ifb: DEV's ingress qdisc runs one
@@ -296,6 +301,7 @@ int ctl_rtnl_class_del(const char *dev, uint8_t id)
  * egress redirect), where mqos shapes it in ingress mode.
  */
 #define INGRESS_PRIO	1
+
 static struct nl_msg *link_msg(int type, int flags, int ifindex)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
