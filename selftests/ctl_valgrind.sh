@@ -4,8 +4,9 @@
 # Every mqosctl command form under valgrind (memcheck) against the live
 # module: dev set/show, class set/show/del, rule add/del/flush/show,
 # hook set/class/show, ports set/show, load FILE and load -, save, stats
-# (text, -j, --reset, --prometheus, -o), ingress add/del, errors found by
-# mqosctl (bad words: exit 2) and by the kernel (exit 1, extack), --help, --version.
+# (text, -j, --reset, --prometheus, -o), ingress add/del/flush and load's
+# ingress lines, errors found by mqosctl (bad words: exit 2) and by the
+# kernel (exit 1, extack), --help, --version.
 # A run fails the test if valgrind reports any error or a definite,
 # indirect or possible leak, or if the commands did not end as expected.
 #
@@ -17,7 +18,7 @@
 # state after a usage error).
 . "$(dirname "$0")/lib.sh"
 
-ktap_plan 9
+ktap_plan 10
 require_root
 require_cmd tc ip valgrind
 CTL=$REPO_DIR/userspace/mqosctl
@@ -193,5 +194,24 @@ vg ing5 0 /dev/null ingress del g0 || ok=1
 vg ing6 1 /dev/null ingress del g0 || ok=1
 [ -z "$(n_gw ip -o link show type ifb)" ] || ok=1
 ktap_result "valgrind: ingress add, del and their refusals" $ok
+
+# ingress add lines in load: made, saved, kept by a load of the saved
+# file, a new ifb the kernel refuses (made and removed), dropped; flush.
+ok=0
+printf 'ingress add g0 rate 10mbit\nclass set ifb-g0 4 rate 1mbit ceil 10mbit\n' > "$TMP/in.conf"
+printf 'ingress add g0 rate 10mbit\ningress add g1 rate 5mbit ifb down1\nclass set down1 4 rate 9mbit ceil 1mbit\n' > "$TMP/inbad.conf"
+printf 'format 2\n' > "$TMP/none.conf"
+vg inl1 0 /dev/null load "$TMP/in.conf" || ok=1
+vg inl2 0 /dev/null save || ok=1
+grep -q "^ingress add g0 rate 10mbit ifb ifb-g0$" "$TMP/inl2.out" || ok=1
+vg inl3 0 "$TMP/inl2.out" load - || ok=1
+vg inl4 1 /dev/null load "$TMP/inbad.conf" || ok=1
+vg inl5 0 /dev/null load --check "$TMP/in.conf" || ok=1
+vg inl6 0 /dev/null load "$TMP/none.conf" || ok=1
+[ -z "$(n_gw ip -o link show type ifb)" ] || ok=1
+n_gw "$CTL" ingress add g1 rate 1mbit
+vg inl7 0 /dev/null ingress flush || ok=1
+[ -z "$(n_gw ip -o link show type ifb)" ] || ok=1
+ktap_result "valgrind: load and save with ingress add lines, a refused new ifb, a dropped set-up, ingress flush" $ok
 
 ktap_finish

@@ -111,9 +111,11 @@ ktap_result "dev set ingress off, tc ... mqos ingress: shown; 'ingress egress' r
 	  echo "$out" | grep -q "given twice" &&
 	  [ "$(n_gw tc qdisc show dev $IFB)" = "$b" ]; echo $?)
 
-# 4: load takes it too (the kernel checks the file first).
-printf 'format 2\ndev set %s ingress off\n' $IFB > "$TMP/off.conf"
-printf 'format 2\ndev set %s ingress on\n' $IFB > "$TMP/on.conf"
+# 4: load takes it too (the kernel checks the file first). The file
+# states the set-up (without the line, load would remove it), and the
+# ifb's dev set line after it wins over its "ingress on".
+printf 'format 2\ningress add g1 rate 20mbit\ndev set %s ingress off\n' $IFB > "$TMP/off.conf"
+printf 'format 2\ningress add g1 rate 20mbit\ndev set %s ingress on\n' $IFB > "$TMP/on.conf"
 o1=$(ctl load --check "$TMP/off.conf" 2>&1); r1=$?
 ctl load "$TMP/off.conf"; r2=$?
 a=$(n_gw tc qdisc show dev $IFB)

@@ -538,3 +538,77 @@ int cmd_parse_rule(int argc, char **argv, struct ctl_rule *r)
 	}
 	return 0;
 }
+
+/* ---- ingress add / del ------------------------------------------------ */
+
+#define IFB_PREFIX	"ifb-"
+
+/* The ifb of DEV when none is named: "ifb-DEV", if that fits. */
+int ctl_ingress_ifb_name(const char *dev, char *ifb)
+{
+	if (strlen(IFB_PREFIX) + strlen(dev) >= IFNAMSIZ) {
+		ctl_err("ingress: '%s%s' is too long for an interface name; name the ifb (ifb NAME)",
+			IFB_PREFIX, dev);
+		return -1;
+	}
+	snprintf(ifb, IFNAMSIZ, "%s%s", IFB_PREFIX, dev);
+	return 0;
+}
+
+/*
+ * DEV rate R [ifb NAME] (@add) or DEV [ifb NAME]: the words after
+ * `ingress add|del`, on the command line and in a file (load). The ifb
+ * is "ifb-DEV" unless named.
+ */
+int cmd_parse_ingress(int argc, char **argv, bool add, struct ctl_ingress *in)
+{
+	static const char *const kws[] = { "rate", "ifb", NULL };
+	const char *cmd = add ? "ingress add" : "ingress del";
+	bool has_rate = false;
+	int i, w;
+
+	memset(in, 0, sizeof(*in));
+	if (argc < 1) {
+		ctl_err("%s: needs DEV", cmd);
+		return -1;
+	}
+	if (parse_dev_name(argv[0], in->dev))
+		return -1;
+	for (i = 1; i < argc; i += 2) {
+		w = ctl_kw_err(argv[i], kws, "keyword");
+		if (w < 0 || need(argc, i, kws[w]))
+			return -1;
+		if (w == 0 && !add) {
+			ctl_err("%s: 'rate': unexpected argument", cmd);
+			return -1;
+		}
+		if (w == 0 && has_rate) {
+			ctl_err("rate: given twice");
+			return -1;
+		}
+		if (w == 0 && (parse_rate(argv[i + 1], &in->rate) || !in->rate)) {
+			ctl_err("rate: '%s' is not a rate (e.g. 20mbit)",
+				argv[i + 1]);
+			return -1;
+		}
+		if (w == 0)
+			has_rate = true;
+		if (w == 1 && in->ifb[0]) {
+			ctl_err("ifb: given twice");
+			return -1;
+		}
+		if (w == 1 && parse_dev_name(argv[i + 1], in->ifb))
+			return -1;
+	}
+	if (add && !has_rate) {
+		ctl_err("%s: needs rate R", cmd);
+		return -1;
+	}
+	if (!in->ifb[0] && ctl_ingress_ifb_name(in->dev, in->ifb))
+		return -1;
+	if (!strcmp(in->ifb, in->dev)) {
+		ctl_err("ifb: '%s' is DEV itself", in->ifb);
+		return -1;
+	}
+	return 0;
+}

@@ -27,6 +27,14 @@
  * as one HOOK_SET (starting from the defaults) after the rest
  * succeeded; without hook lines the hook is left alone. The whole file is
  * parsed before anything is sent.
+ *
+ * ingress add DEV rate R [ifb NAME] lines: the downlink set-ups (see
+ * plan_ingress() and apply_config()). Like the rules, the
+ * file states all of them: a set-up in place that no line states is
+ * removed, one stated and in place is kept (its ifb is not remade), one
+ * stated and missing is made. A line also stands for `dev set IFB rate R
+ * ingress on`, so the ifb's qdisc and classes are configured like any
+ * device's, by this line and the file's dev set / class set lines for IFB.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -51,6 +59,11 @@ struct config {
 	bool has_default;
 	uint8_t rule_default;
 	int default_line;
+	struct ctl_ingress *ingress;	/* the ingress add lines */
+	bool *ingress_new;		/* by line: the set-up is to be made */
+	int ningress;
+	struct ctl_ingress *stale;	/* set-ups in place no line states */
+	int nstale;
 };
 
 static struct ctl_dev *config_dev(struct config *cf, const char *name)
@@ -70,6 +83,47 @@ static struct ctl_dev *config_dev(struct config *cf, const char *name)
 	strcpy(d->name, name);
 	d->line = ctl_line;
 	return d;
+}
+
+/*
+ * ingress add DEV rate R [ifb NAME]: the set-up, and `dev set IFB rate R
+ * ingress on` for its ifb. A device has one set-up; an ifb serves one.
+ */
+static int load_ingress(struct config *cf, int argc, char **argv)
+{
+	struct ctl_ingress *in, *o;
+	struct ctl_dev *d;
+	int i;
+
+	in = realloc(cf->ingress, (cf->ningress + 1) * sizeof(*in));
+	if (!in) {
+		ctl_err("out of memory");
+		return -1;
+	}
+	cf->ingress = in;
+	in += cf->ningress;
+	if (cmd_parse_ingress(argc, argv, true, in))
+		return -1;
+	for (i = 0; i < cf->ningress; i++) {
+		o = &cf->ingress[i];
+		if (!strcmp(o->dev, in->dev) || !strcmp(o->ifb, in->ifb) ||
+		    !strcmp(o->ifb, in->dev) || !strcmp(o->dev, in->ifb)) {
+			ctl_err("ingress add %s: %s is in another set-up too (line %d: %s -> %s)",
+				in->dev, !strcmp(o->dev, in->dev) ||
+				!strcmp(o->ifb, in->dev) ? in->dev : in->ifb,
+				o->line, o->dev, o->ifb);
+			return -1;
+		}
+	}
+	in->line = ctl_line;
+	d = config_dev(cf, in->ifb);
+	if (!d)
+		return -1;
+	d->rate = in->rate;
+	d->ingress = 1;
+	d->has |= HAS(TCA_MQOS_RATE) | HAS(TCA_MQOS_INGRESS);
+	cf->ningress++;
+	return 0;
 }
 
 static int load_line(struct config *cf, int argc, char **argv)
@@ -145,7 +199,9 @@ static int load_line(struct config *cf, int argc, char **argv)
 	}
 	if (argc >= 1 && !strcmp(argv[0], "ports"))
 		return cmd_parse_ports(argc - 1, argv + 1, &cf->ports);
-	ctl_err("'%s%s%s': unknown command (a file holds format, dev set, class set, rule add, rule default, ports set and hook lines)",
+	if (argc >= 2 && !strcmp(argv[0], "ingress") && !strcmp(argv[1], "add"))
+		return load_ingress(cf, argc - 2, argv + 2);
+	ctl_err("'%s%s%s': unknown command (a file holds format, dev set, class set, rule add, rule default, ports set, hook and ingress add lines)",
 		argv[0], argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
 	return -1;
 }
@@ -201,6 +257,18 @@ static uint32_t offset(struct nl_msg *msg, const struct nlattr *a)
 #define SEND_CHECK	1	/* MQOS_A_CHECK: the kernel judges, changes nothing */
 #define SEND_DEVS	2	/* the devices */
 #define SEND_RULES	4	/* rules, ports, rule default */
+#define SEND_NEW_IFBS	8	/* only the ifbs made by this load (SEND_DEVS: not them) */
+
+/* The index of the ingress line whose ifb @name is, if load makes it; -1. */
+static int new_ifb(const struct config *cf, const char *name)
+{
+	int i;
+
+	for (i = 0; i < cf->ningress; i++)
+		if (cf->ingress_new[i] && !strcmp(cf->ingress[i].ifb, name))
+			return i;
+	return -1;
+}
 
 static int send_config(struct config *cf, unsigned int what_to_send)
 {
@@ -225,9 +293,14 @@ static int send_config(struct config *cf, unsigned int what_to_send)
 
 	if ((what_to_send & SEND_CHECK) && nla_put_flag(msg, MQOS_A_CHECK) < 0)
 		goto out;
-	for (i = 0; (what_to_send & SEND_DEVS) && i < cf->ndev; i++) {
+	for (i = 0; (what_to_send & (SEND_DEVS | SEND_NEW_IFBS)) && i < cf->ndev;
+	     i++) {
 		struct ctl_dev *d = &cf->dev[i];
-		struct ctl_span *ds = &spans[nspans++];
+		struct ctl_span *ds;
+
+		if ((new_ifb(cf, d->name) >= 0) != !!(what_to_send & SEND_NEW_IFBS))
+			continue;
+		ds = &spans[nspans++];
 
 		dn = nla_nest_start(msg, MQOS_A_DEVICE | NLA_F_NESTED);
 		if (!dn || nla_put_string(msg, MQOS_A_IFNAME, d->name))
@@ -303,27 +376,140 @@ out_quiet:
 }
 
 /*
+ * Which ingress set-ups this load makes, keeps and removes; reads only
+ * (load --check runs it too). A set-up in place for DEV with the stated
+ * ifb is kept; one with another ifb, or that no line states, is removed
+ * (cf->stale). A stated set-up to be made needs DEV, no device named as
+ * its ifb and no ingress qdisc on DEV (other than a set-up removed
+ * first). No device line may name the ifb of a removed set-up.
+ */
+static int plan_ingress(struct config *cf)
+{
+	struct ctl_ingress *cur, *in;
+	int ncur, i, j, err;
+
+	cf->ingress_new = calloc(cf->ningress + 1, sizeof(*cf->ingress_new));
+	if (!cf->ingress_new) {
+		ctl_err("out of memory");
+		return -1;
+	}
+	if (ctl_rtnl_ingress_list(&cur, &ncur))
+		return -1;
+	cf->stale = cur;
+	err = 0;
+	for (i = 0; !err && i < cf->ningress; i++) {
+		in = &cf->ingress[i];
+		ctl_line = in->line;
+		for (j = 0; j < ncur && strcmp(cur[j].dev, in->dev); j++)
+			;
+		if (j < ncur && !strcmp(cur[j].ifb, in->ifb)) {
+			cur[j].line = -1;	/* kept */
+			continue;
+		}
+		cf->ingress_new[i] = true;
+		if (!if_nametoindex(in->dev)) {
+			ctl_err("'%s': no such device", in->dev);
+			err = -1;
+		} else if (if_nametoindex(in->ifb)) {
+			ctl_err("'%s': exists already and is not %s's ifb (ingress add makes its own ifb)",
+				in->ifb, in->dev);
+			err = -1;
+		} else if (j == ncur && ctl_rtnl_has_ingress_qdisc(in->dev)) {
+			ctl_err("'%s': has an ingress qdisc that is not an mqos ingress set-up; remove it first (tc qdisc del dev %s ingress)",
+				in->dev, in->dev);
+			err = -1;
+		}
+	}
+	/* What stays in cf->stale: the set-ups to remove. */
+	for (i = j = 0; i < ncur; i++)
+		if (cur[i].line != -1)
+			cur[j++] = cur[i];
+	cf->nstale = j;
+	for (i = 0; !err && i < cf->ndev; i++) {
+		for (j = 0; j < cf->nstale; j++) {
+			if (strcmp(cf->dev[i].name, cf->stale[j].ifb))
+				continue;
+			ctl_line = cf->dev[i].line;
+			ctl_err("'%s': the ifb of %s's ingress set-up, which this file removes (no 'ingress add %s ... ifb %s' line)",
+				cf->stale[j].ifb, cf->stale[j].dev,
+				cf->stale[j].dev, cf->stale[j].ifb);
+			err = -1;
+			break;
+		}
+	}
+	ctl_line = 0;
+	return err;
+}
+
+/* The ifbs this load made, removed again after a failure. */
+static void unmake_ifbs(const struct config *cf, int upto)
+{
+	int i;
+
+	for (i = 0; i < upto; i++)
+		if (cf->ingress_new[i])
+			ctl_rtnl_ifb_del(cf->ingress[i].ifb, true);
+}
+
+/*
  * The kernel judges the whole file first (CONFIG_REPLACE with CHECK: each
  * device's classes as its qdisc would parse them, the rule table as it
- * would be compiled), so that an error changes nothing. Then each device
- * is changed with one RTM_NEWQDISC, which rtnetlink notifies as it does
- * `tc qdisc change`, and last the namespace's rules, ports and rule
- * default. After the check only a lack of memory or a change made by
- * someone else in between can fail a step; what came before it stays.
- * *@applied tells whether anything changed.
+ * would be compiled), so that an error changes nothing. The ifbs of new
+ * ingress set-ups are then made (up, mqos at its defaults, no traffic
+ * yet) and their configuration checked the same way; if that fails they
+ * are removed and nothing else changed. Then the set-ups the file drops
+ * are removed, each device is changed with one RTM_NEWQDISC, which
+ * rtnetlink notifies as it does `tc qdisc change`, the new set-ups'
+ * redirects are made (traffic enters the ifbs only once they are
+ * configured), and last the namespace's rules, ports and rule default.
+ * After the checks only a lack of memory or a change made by someone else
+ * in between can fail a step; what came before it stays. *@applied tells
+ * whether anything changed.
  */
 static int apply_config(struct config *cf, bool *applied)
 {
-	int i, err;
+	int i, made = 0, nnew = 0, err;
 
 	*applied = false;
 	err = send_config(cf, SEND_CHECK | SEND_DEVS | SEND_RULES);
+	for (i = 0; !err && i < cf->ningress; i++) {
+		ctl_line = cf->ingress[i].line;
+		if (cf->ingress_new[i]) {
+			err = ctl_rtnl_ingress_make_ifb(cf->ingress[i].ifb);
+			nnew += !err;
+		}
+		made = err ? i : i + 1;	/* a failed make left nothing */
+	}
+	ctl_line = 0;
+	if (!err && nnew)
+		err = send_config(cf, SEND_CHECK | SEND_NEW_IFBS);
+	if (err) {
+		unmake_ifbs(cf, made);
+		return err;
+	}
+	for (i = 0; !err && i < cf->nstale; i++) {
+		err = ctl_rtnl_ingress_del(cf->stale[i].dev, cf->stale[i].ifb);
+		*applied |= !err;
+	}
 	for (i = 0; !err && i < cf->ndev; i++) {
 		ctl_line = cf->dev[i].line;
 		err = ctl_rtnl_dev_replace(&cf->dev[i]);
 		*applied |= !err;
 	}
+	for (i = 0; !err && i < cf->ningress; i++) {
+		ctl_line = cf->ingress[i].line;
+		if (cf->ingress_new[i])
+			err = ctl_rtnl_ingress_redirect(cf->ingress[i].dev,
+							cf->ingress[i].ifb);
+		*applied |= !err;
+	}
 	ctl_line = 0;
+	if (err) {
+		/* The ifbs without their redirect: nothing reaches them. */
+		for (; i < cf->ningress; i++)
+			if (cf->ingress_new[i])
+				ctl_rtnl_ifb_del(cf->ingress[i].ifb, true);
+	}
 	if (!err)
 		err = send_config(cf, SEND_RULES);
 	*applied |= !err;
@@ -338,7 +524,8 @@ static int check_config(const struct config *cf)
 	int i;
 
 	for (i = 0; i < cf->ndev; i++) {
-		if (!if_nametoindex(cf->dev[i].name)) {
+		if (new_ifb(cf, cf->dev[i].name) < 0 &&
+		    !if_nametoindex(cf->dev[i].name)) {
 			ctl_line = cf->dev[i].line;
 			ctl_err("'%s': no such device", cf->dev[i].name);
 			return -1;
@@ -384,6 +571,10 @@ int cmd_load(const char *path, bool check, unsigned int confirm)
 	if (!cf.has_default)
 		cf.rule_default = cf.format < 2 && cf.nrule ?
 				  MQOS_RULE_DEFAULT_DEVICE : MQOS_RULE_DEFAULT_MAP;
+	if (plan_ingress(&cf)) {
+		err = EXIT_USAGE;
+		goto out;
+	}
 	if (check) {
 		err = check_config(&cf) ? EXIT_USAGE : EXIT_OK;
 		goto out;
@@ -414,5 +605,8 @@ out:
 	ctl_lines_close(&cl);
 	free(cf.dev);
 	free(cf.rule);
+	free(cf.ingress);
+	free(cf.ingress_new);
+	free(cf.stale);
 	return err;
 }

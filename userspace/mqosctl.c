@@ -26,7 +26,8 @@ static const struct {
 "  mqosctl dev show   [DEV] [-j] [-p]\n" },
 	{ "ingress",
 "  mqosctl ingress add DEV rate R [ifb NAME]\n"
-"  mqosctl ingress del DEV [ifb NAME]\n" },
+"  mqosctl ingress del DEV [ifb NAME]\n"
+"  mqosctl ingress flush\n" },
 	{ "class",
 "  mqosctl class set  DEV CLASS [name N] [prio P] [rate R|P%|none]\n"
 "                     [ceil C|P%|none] [quantum Q] [limit PKTS]\n"
@@ -547,64 +548,32 @@ static int run_confirm(int argc, char **argv)
 }
 
 /*
- * ingress add DEV rate R [ifb NAME] | ingress del DEV [ifb NAME]: the
- * downlink of DEV through an ifb with mqos in ingress mode (rtnl.c).
+ * ingress add DEV rate R [ifb NAME] | ingress del DEV [ifb NAME] |
+ * ingress flush: the downlink of DEV through an ifb with mqos in ingress
+ * mode (rtnl.c); flush removes every set-up (systemctl stop mqos).
  */
 static int run_ingress(int argc, char **argv)
 {
-	static const char *const cmds[] = { "add", "del", NULL };
-	static const char *const kws[] = { "rate", "ifb", NULL };
-	char dev[IFNAMSIZ], ifb[IFNAMSIZ] = "";
-	bool has_rate = false;
-	uint64_t rate = 0;
+	static const char *const cmds[] = { "add", "del", "flush", NULL };
+	struct ctl_ingress in;
 	int cmd = take_cmd("ingress", argc, argv, cmds);
-	int i, w;
 
 	if (cmd < 0)
 		return EXIT_USAGE;
-	if (argc < 2) {
-		ctl_err("ingress %s: needs DEV", cmds[cmd]);
-		return EXIT_USAGE;
+	if (cmd == 2) {
+		if (argc > 1) {
+			ctl_err("'%s': unexpected argument", argv[1]);
+			return EXIT_USAGE;
+		}
+		ctl_hint = NULL;
+		return nl_exit(ctl_rtnl_ingress_flush());
 	}
-	if (parse_dev_name(argv[1], dev))
-		return EXIT_USAGE;
-	for (i = 2; i < argc; i += 2) {
-		w = ctl_kw_err(argv[i], kws, "keyword");
-		if (w < 0)
-			return EXIT_USAGE;
-		if (i + 1 >= argc) {
-			ctl_err("%s: needs a value", kws[w]);
-			return EXIT_USAGE;
-		}
-		if (w == 0 && cmd == 1) {
-			ctl_err("ingress del: 'rate': unexpected argument");
-			return EXIT_USAGE;
-		}
-		if (w == 0 && (has_rate || parse_rate(argv[i + 1], &rate) ||
-			       !rate)) {
-			ctl_err(has_rate ? "rate: given twice" :
-				"rate: '%s' is not a rate (e.g. 20mbit)",
-				argv[i + 1]);
-			return EXIT_USAGE;
-		}
-		if (w == 0)
-			has_rate = true;
-		if (w == 1 && (ifb[0] || parse_dev_name(argv[i + 1], ifb))) {
-			if (ifb[0])
-				ctl_err("ifb: given twice");
-			return EXIT_USAGE;
-		}
-	}
-	if (cmd == 0 && !has_rate) {
-		ctl_err("ingress add: needs rate R");
-		return EXIT_USAGE;
-	}
-	if (!ifb[0] && ctl_ingress_ifb_name(dev, ifb))
+	if (cmd_parse_ingress(argc - 1, argv + 1, cmd == 0, &in))
 		return EXIT_USAGE;
 	ctl_hint = NULL;
 	if (cmd == 0)
-		return nl_exit(ctl_rtnl_ingress_add(dev, ifb, rate));
-	return nl_exit(ctl_rtnl_ingress_del(dev, ifb));
+		return nl_exit(ctl_rtnl_ingress_add(in.dev, in.ifb, in.rate));
+	return nl_exit(ctl_rtnl_ingress_del(in.dev, in.ifb));
 }
 
 static const struct {

@@ -214,6 +214,19 @@ int cmd_ports_show(bool json);
 
 /* ---- cmd.c ---------------------------------------------------------------- */
 
+/* ingress add DEV rate R [ifb NAME]: a set-up, stated or found. */
+struct ctl_ingress {
+	char dev[IFNAMSIZ];
+	char ifb[IFNAMSIZ];
+	uint64_t rate;		/* bytes/s: the ifb's mqos rate */
+	int line;		/* load: the line that states it */
+};
+
+/* DEV rate R [ifb NAME] (@add), DEV [ifb NAME]: -1 on error. */
+int cmd_parse_ingress(int argc, char **argv, bool add, struct ctl_ingress *in);
+/* "ifb-DEV" into @ifb (IFNAMSIZ), or -1 (reported) if it does not fit. */
+int ctl_ingress_ifb_name(const char *dev, char *ifb);
+
 int cmd_parse_class(int argc, char **argv, struct ctl_dev *dev,
 		    struct ctl_class **out);
 int cmd_parse_dev(int argc, char **argv, struct ctl_dev *dev);
@@ -348,9 +361,25 @@ int ctl_rtnl_dev_replace(const struct ctl_dev *d);
 int ctl_rtnl_class_set(const char *dev, const struct ctl_class *c);
 int ctl_rtnl_class_del(const char *dev, uint8_t id);
 void ctl_rtnl_close(void);
-/* ingress add/del (rtnl.c): DEV's downlink shaped by mqos on an ifb. */
-int ctl_ingress_ifb_name(const char *dev, char *ifb);
+
+/*
+ * ingress add/del (rtnl.c): DEV's downlink shaped by mqos on an ifb. An
+ * ingress set-up is DEV's ingress qdisc with a matchall filter that
+ * redirects (mirred egress redirect) to a device of kind ifb whose root
+ * qdisc is mqos: what `ingress add` makes, `save` prints and `load` keeps.
+ */
 int ctl_rtnl_ingress_add(const char *dev, const char *ifb, uint64_t rate);
 int ctl_rtnl_ingress_del(const char *dev, const char *ifb);
+int ctl_rtnl_ingress_flush(void);	/* every set-up; 0 or -errno */
+/* The set-ups in the namespace (*@v malloc'ed, rate 0); 0 or -errno. */
+int ctl_rtnl_ingress_list(struct ctl_ingress **v, int *n);
+/* Whether @dev has an ingress qdisc: 1, 0, or -errno. */
+int ctl_rtnl_has_ingress_qdisc(const char *dev);
+/* load, in steps: the ifb up with a root mqos qdisc (defaults)... */
+int ctl_rtnl_ingress_make_ifb(const char *ifb);
+/* ...then, once the ifb is configured, DEV's ingress qdisc and filter. */
+int ctl_rtnl_ingress_redirect(const char *dev, const char *ifb);
+/* Remove an ifb (only one of kind ifb); errors quiet if @quiet. */
+int ctl_rtnl_ifb_del(const char *ifb, bool quiet);
 
 #endif /* MQOSCTL_H */

@@ -9,6 +9,11 @@
  * (RTM_NEWQDISC to RTNLGRP_TC: `tc monitor`, `ip monitor`). A class set or
  * delete is one TCA_MQOS_CLASSES_CLASS nest in TCA_MQOS_CLASSES. `load`
  * replaces each device's configuration the same way, one message each.
+ *
+ * The ingress set-ups (the downlink on an ifb) are made, found and
+ * removed here too: `ingress add|del|flush`, and in steps for `load`
+ * (the ifb first, the redirect once it is configured); `save` and `load`
+ * find the set-ups in place from the qdisc and filter dumps.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -286,7 +291,7 @@ int ctl_rtnl_class_del(const char *dev, uint8_t id)
 	return class_change(dev, NULL, id);
 }
 
-/* ---- ingress add / del ------------------------------------------------ */
+/* ---- ingress add / del / flush --------------------------------------- */
 
 /*
  * The downlink of DEV shaped on an ifb: DEV's ingress qdisc runs one
@@ -296,19 +301,6 @@ int ctl_rtnl_class_del(const char *dev, uint8_t id)
  * egress redirect), where mqos shapes it in ingress mode.
  */
 #define INGRESS_PRIO	1
-#define IFB_PREFIX	"ifb-"
-
-/* The ifb of DEV when none is named: "ifb-DEV", if that fits. */
-int ctl_ingress_ifb_name(const char *dev, char *ifb)
-{
-	if (strlen(IFB_PREFIX) + strlen(dev) >= IFNAMSIZ) {
-		ctl_err("ingress: '%s%s' is too long for an interface name; name the ifb (ifb NAME)",
-			IFB_PREFIX, dev);
-		return -1;
-	}
-	snprintf(ifb, IFNAMSIZ, "%s%s", IFB_PREFIX, dev);
-	return 0;
-}
 
 static struct nl_msg *link_msg(int type, int flags, int ifindex)
 {
@@ -521,26 +513,101 @@ nomem:
 }
 
 /*
- * ingress add: the ifb (made here: it must not exist), mqos on it with
- * the rate in ingress mode, then DEV's ingress qdisc (it must not exist
- * either) with the filter. On any error what was made is removed again.
+ * The ifb @ifb (made here: it must not exist), up, with a root mqos
+ * qdisc at its defaults. On error nothing of it is left.
  */
-int ctl_rtnl_ingress_add(const char *dev, const char *ifb, uint64_t rate)
+int ctl_rtnl_ingress_make_ifb(const char *ifb)
 {
-	struct ctl_dev *d;
-	int ifindex, ifb_index = 0, err;
+	int ifb_index, err;
 
 	if (rtnl_open())
 		return -EIO;
-	ifindex = (int)if_nametoindex(dev);
-	if (!ifindex) {
-		ctl_err("%s: no such device", dev);
-		return -ENODEV;
-	}
 	if (if_nametoindex(ifb)) {
 		ctl_err("%s: exists already (ingress add makes its own ifb)",
 			ifb);
 		return -EEXIST;
+	}
+	err = ifb_create(ifb);
+	if (err)
+		return err;
+	ifb_index = (int)if_nametoindex(ifb);
+	if (!ifb_index) {
+		ctl_err("%s: gone right after it was made", ifb);
+		return -ENODEV;
+	}
+	err = link_up(ifb, ifb_index);
+	if (!err)
+		err = qdisc_create(ifb, ifb_index, TC_H_ROOT,
+				   TC_H_MAKE(1U << 16, 0), "mqos");
+	if (err)
+		link_del(ifb, ifb_index, true);
+	return err;
+}
+
+/*
+ * DEV's ingress qdisc (it must not exist) with the filter that redirects
+ * to @ifb. On error nothing of it is left.
+ */
+int ctl_rtnl_ingress_redirect(const char *dev, const char *ifb)
+{
+	int ifindex, ifb_index, err;
+
+	if (rtnl_open())
+		return -EIO;
+	ifindex = (int)if_nametoindex(dev);
+	ifb_index = (int)if_nametoindex(ifb);
+	if (!ifindex || !ifb_index) {
+		ctl_err("%s: no such device", ifindex ? ifb : dev);
+		return -ENODEV;
+	}
+	err = qdisc_create(dev, ifindex, TC_H_INGRESS,
+			   TC_H_MAKE(TC_H_INGRESS, 0), "ingress");
+	if (err)
+		return err;
+	err = ingress_filter_add(dev, ifindex, ifb_index);
+	if (err)
+		ingress_qdisc_del(dev, ifindex, true);
+	return err;
+}
+
+/* Remove @ifb if it is of kind ifb (its qdisc goes with it). */
+int ctl_rtnl_ifb_del(const char *ifb, bool quiet)
+{
+	int ifb_index, err;
+	char kind[32];
+
+	if (rtnl_open())
+		return -EIO;
+	ifb_index = (int)if_nametoindex(ifb);
+	if (!ifb_index)
+		return -ENODEV;
+	err = link_kind(ifb, ifb_index, kind, sizeof(kind));
+	if (err)
+		return err;
+	if (strcmp(kind, "ifb")) {
+		if (!quiet)
+			ctl_err("%s: not an ifb (kind '%s'), left alone", ifb,
+				kind);
+		return -EINVAL;
+	}
+	return link_del(ifb, ifb_index, quiet);
+}
+
+/*
+ * ingress add: the ifb with mqos at the rate in ingress mode, then DEV's
+ * ingress qdisc (it must not exist either) with the filter. On any error
+ * what was made is removed again.
+ */
+int ctl_rtnl_ingress_add(const char *dev, const char *ifb, uint64_t rate)
+{
+	struct ctl_dev *d;
+	int err;
+
+	if (rtnl_open())
+		return -EIO;
+	if (!if_nametoindex(dev)) {
+		ctl_err("%s: no such device", dev);
+		return -ENODEV;
 	}
 	d = calloc(1, sizeof(*d));
 	if (!d) {
@@ -552,37 +619,14 @@ int ctl_rtnl_ingress_add(const char *dev, const char *ifb, uint64_t rate)
 	d->ingress = 1;
 	d->has = HAS(TCA_MQOS_RATE) | HAS(TCA_MQOS_INGRESS);
 
-	err = ifb_create(ifb);
-	if (err)
-		goto out;
-	ifb_index = (int)if_nametoindex(ifb);
-	if (!ifb_index) {
-		ctl_err("%s: gone right after it was made", ifb);
-		err = -ENODEV;
-		goto out;
-	}
-	err = link_up(ifb, ifb_index);
-	if (!err)
-		err = qdisc_create(ifb, ifb_index, TC_H_ROOT, TC_H_MAKE(1U << 16, 0),
-				   "mqos");
-	if (!err)
+	err = ctl_rtnl_ingress_make_ifb(ifb);
+	if (!err) {
 		err = ctl_rtnl_dev_set(d);
-	if (err)
-		goto del_ifb;
-	err = qdisc_create(dev, ifindex, TC_H_INGRESS,
-			   TC_H_MAKE(TC_H_INGRESS, 0), "ingress");
-	if (err)
-		goto del_ifb;
-	err = ingress_filter_add(dev, ifindex, ifb_index);
-	if (err)
-		goto del_ingress;
-	goto out;
-
-del_ingress:
-	ingress_qdisc_del(dev, ifindex, true);
-del_ifb:
-	link_del(ifb, ifb_index, true);
-out:
+		if (!err)
+			err = ctl_rtnl_ingress_redirect(dev, ifb);
+		if (err)
+			ctl_rtnl_ifb_del(ifb, true);
+	}
 	free(d);
 	return err;
 }
@@ -631,5 +675,222 @@ int ctl_rtnl_ingress_del(const char *dev, const char *ifb)
 			ifb);
 		return -ENOENT;
 	}
+	return err;
+}
+
+/* ---- finding the set-ups ------------------------------------------------ */
+
+/* A dump request: @cb on every reply, until NLMSG_DONE; 0 or -errno. */
+static int rtnl_dump(struct nl_msg *msg, const char *what,
+		     int (*cb)(struct nl_msg *msg, void *arg), void *arg)
+{
+	struct nl_cb *ncb;
+	int err;
+
+	if (!msg) {
+		ctl_err("out of memory");
+		return -ENOMEM;
+	}
+	ncb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!ncb) {
+		nlmsg_free(msg);
+		ctl_err("out of memory");
+		return -ENOMEM;
+	}
+	nl_cb_set(ncb, NL_CB_VALID, NL_CB_CUSTOM, cb, arg);
+	err = nl_send_auto(rtsk, msg);
+	nlmsg_free(msg);
+	if (err >= 0)
+		err = nl_recvmsgs(rtsk, ncb);
+	nl_cb_put(ncb);
+	if (err < 0) {
+		ctl_err("%s: %s", what, nl_geterror(err));
+		return -EIO;
+	}
+	return 0;
+}
+
+/* What the qdisc dump says of a device. */
+#define QD_INGRESS	1	/* an ingress (or clsact) qdisc */
+#define QD_MQOS_ROOT	2	/* mqos is its root qdisc */
+
+struct qdisc_map {
+	int *ifindex;
+	unsigned char *flags;
+	int n;
+};
+
+static int qd_flags(const struct qdisc_map *m, int ifindex)
+{
+	int i;
+
+	for (i = 0; i < m->n; i++)
+		if (m->ifindex[i] == ifindex)
+			return m->flags[i];
+	return 0;
+}
+
+static int on_qdisc(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct tcmsg *t = nlmsg_data(nlh);
+	struct nlattr *tb[TCA_MAX + 1];
+	struct qdisc_map *m = arg;
+	const char *kind;
+	int flag = 0, i;
+	void *p;
+
+	if (nlh->nlmsg_type != RTM_NEWQDISC ||
+	    nlmsg_parse(nlh, sizeof(*t), tb, TCA_MAX, NULL) < 0 || !tb[TCA_KIND])
+		return NL_OK;
+	kind = nla_get_string(tb[TCA_KIND]);
+	if (t->tcm_parent == TC_H_INGRESS)
+		flag = QD_INGRESS;
+	else if (t->tcm_parent == TC_H_ROOT && !strcmp(kind, "mqos"))
+		flag = QD_MQOS_ROOT;
+	if (!flag)
+		return NL_OK;
+	for (i = 0; i < m->n && m->ifindex[i] != t->tcm_ifindex; i++)
+		;
+	if (i == m->n) {
+		p = realloc(m->ifindex, (m->n + 1) * sizeof(*m->ifindex));
+		if (p)
+			m->ifindex = p;
+		p = p ? realloc(m->flags, m->n + 1) : NULL;
+		if (!p)
+			return NL_STOP;
+		m->flags = p;
+		m->ifindex[i] = t->tcm_ifindex;
+		m->flags[i] = 0;
+		m->n++;
+	}
+	m->flags[i] |= flag;
+	return NL_OK;
+}
+
+static int qdisc_map_get(struct qdisc_map *m)
+{
+	memset(m, 0, sizeof(*m));
+	return rtnl_dump(tc_msg(RTM_GETQDISC, NLM_F_DUMP, 0, 0, 0, 0),
+			 "qdisc dump", on_qdisc, m);
+}
+
+static void qdisc_map_free(struct qdisc_map *m)
+{
+	free(m->ifindex);
+	free(m->flags);
+}
+
+/* The ifindex a matchall filter redirects to (mirred egress redirect). */
+static int on_filter(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct nlattr *tb[TCA_MAX + 1], *ma[TCA_MATCHALL_MAX + 1];
+	struct nlattr *ao[TCA_ACT_MAX + 1], *mo[TCA_MIRRED_MAX + 1], *a;
+	const struct tc_mirred *mr;
+	int *target = arg, rem;
+
+	if (nlh->nlmsg_type != RTM_NEWTFILTER ||
+	    nlmsg_parse(nlh, sizeof(struct tcmsg), tb, TCA_MAX, NULL) < 0 ||
+	    !tb[TCA_KIND] || strcmp(nla_get_string(tb[TCA_KIND]), "matchall") ||
+	    !tb[TCA_OPTIONS] ||
+	    nla_parse_nested(ma, TCA_MATCHALL_MAX, tb[TCA_OPTIONS], NULL) < 0 ||
+	    !ma[TCA_MATCHALL_ACT])
+		return NL_OK;
+	nla_for_each_nested(a, ma[TCA_MATCHALL_ACT], rem) {
+		if (nla_parse_nested(ao, TCA_ACT_MAX, a, NULL) < 0 ||
+		    !ao[TCA_ACT_KIND] || !ao[TCA_ACT_OPTIONS] ||
+		    strcmp(nla_get_string(ao[TCA_ACT_KIND]), "mirred") ||
+		    nla_parse_nested(mo, TCA_MIRRED_MAX, ao[TCA_ACT_OPTIONS],
+				     NULL) < 0 ||
+		    !mo[TCA_MIRRED_PARMS] ||
+		    nla_len(mo[TCA_MIRRED_PARMS]) < (int)sizeof(*mr))
+			continue;
+		mr = nla_data(mo[TCA_MIRRED_PARMS]);
+		if (mr->eaction == TCA_EGRESS_REDIR && !*target)
+			*target = (int)mr->ifindex;
+	}
+	return NL_OK;
+}
+
+int ctl_rtnl_has_ingress_qdisc(const char *dev)
+{
+	struct qdisc_map m;
+	int ifindex, err;
+
+	if (rtnl_open())
+		return -EIO;
+	ifindex = (int)if_nametoindex(dev);
+	if (!ifindex)
+		return 0;
+	err = qdisc_map_get(&m);
+	if (!err)
+		err = !!(qd_flags(&m, ifindex) & QD_INGRESS);
+	qdisc_map_free(&m);
+	return err;
+}
+
+int ctl_rtnl_ingress_list(struct ctl_ingress **v, int *n)
+{
+	struct ctl_ingress *in;
+	struct qdisc_map m;
+	char kind[32];
+	int i, target, err;
+
+	*v = NULL;
+	*n = 0;
+	if (rtnl_open())
+		return -EIO;
+	err = qdisc_map_get(&m);
+	for (i = 0; !err && i < m.n; i++) {
+		if (!(m.flags[i] & QD_INGRESS))
+			continue;
+		target = 0;
+		err = rtnl_dump(tc_msg(RTM_GETTFILTER, NLM_F_DUMP, m.ifindex[i],
+				       TC_H_MAKE(TC_H_INGRESS, 0), 0, 0),
+				"filter dump", on_filter, &target);
+		if (err == -EIO)
+			err = 0;	/* its qdisc went since the qdisc dump */
+		if (err || !target || !(qd_flags(&m, target) & QD_MQOS_ROOT))
+			continue;
+		/* Not an ifb (or gone since the dump): not a set-up. */
+		if (link_kind("ifb", target, kind, sizeof(kind)) ||
+		    strcmp(kind, "ifb"))
+			continue;
+		in = realloc(*v, (*n + 1) * sizeof(**v));
+		if (!in) {
+			ctl_err("out of memory");
+			err = -ENOMEM;
+			break;
+		}
+		*v = in;
+		in += *n;
+		memset(in, 0, sizeof(*in));
+		if (!if_indextoname((unsigned int)m.ifindex[i], in->dev) ||
+		    !if_indextoname((unsigned int)target, in->ifb))
+			continue;	/* gone in between */
+		(*n)++;
+	}
+	qdisc_map_free(&m);
+	if (err) {
+		free(*v);
+		*v = NULL;
+		*n = 0;
+	}
+	return err;
+}
+
+/* ingress flush: every set-up; the first error is returned. */
+int ctl_rtnl_ingress_flush(void)
+{
+	struct ctl_ingress *v;
+	int n, i, e, err = ctl_rtnl_ingress_list(&v, &n);
+
+	for (i = 0; !err && i < n; i++) {
+		e = ctl_rtnl_ingress_del(v[i].dev, v[i].ifb);
+		if (e && !err)
+			err = e;
+	}
+	free(v);
 	return err;
 }

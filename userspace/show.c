@@ -550,6 +550,30 @@ int cmd_rule_show(bool json)
 	return err;
 }
 
+/*
+ * The ingress set-ups, first: load makes their ifbs, which the dev set
+ * and class set lines below then configure (the rate is the ifb's).
+ */
+static int print_ingress(FILE *f, const struct devs *d)
+{
+	struct ctl_ingress *v;
+	char buf[32];
+	int n, i, j, err;
+
+	err = ctl_rtnl_ingress_list(&v, &n);
+	for (i = 0; !err && i < n; i++) {
+		for (j = 0; j < d->n && strcmp(d->v[j].name, v[i].ifb); j++)
+			;
+		if (j == d->n)
+			continue;	/* its mqos went in between */
+		fmt_rate(buf, sizeof(buf), d->v[j].rate);
+		fprintf(f, "ingress add %s rate %s ifb %s\n", v[i].dev,
+			d->v[j].rate ? buf : "0", v[i].ifb);
+	}
+	free(v);
+	return err;
+}
+
 int cmd_save(FILE *f)
 {
 	struct ctl_ports p;
@@ -572,7 +596,8 @@ int cmd_save(FILE *f)
 	}
 	fputs("# mqos configuration (mqosctl save); apply with: mqosctl load FILE\n", f);
 	fprintf(f, "format %d\n", CTL_FORMAT);
-	for (i = 0; i < d.n; i++) {
+	err = print_ingress(f, &d);
+	for (i = 0; !err && i < d.n; i++) {
 		fprintf(f, "dev set %s", d.v[i].name);
 		print_dev_args(f, &d.v[i]);
 		fputc('\n', f);
@@ -584,7 +609,8 @@ int cmd_save(FILE *f)
 			fputc('\n', f);
 		}
 	}
-	err = ctl_ports_get(&p);
+	if (!err)
+		err = ctl_ports_get(&p);
 	if (!err)
 		print_ports_set(f, &p);
 	if (!err) {

@@ -172,5 +172,25 @@ e "load --check: a bad line" 2 "$tmp/bad.conf: line 1: 'bogus': unknown keyword"
 printf 'rule add pref 5 match all class 2\nrule add pref 5 match dscp 1 class 3\n' > "$tmp/dup.conf"
 e "load --check: duplicate pref" 2 "line 2: pref 5: duplicate pref" -- load --check "$tmp/dup.conf"
 
+# ingress add lines: the same words as the command; the ifb a line makes
+# may be configured by dev set / class set lines before it exists.
+printf 'format 2\ningress add lo rate 20mbit ifb ifb-test0\ndev set ifb-test0 overhead 0\nclass set ifb-test0 2 rate 5mbit\n' > "$tmp/in.conf"
+t "load --check: ingress add with the ifb's dev and class lines" 0 "" -- load --check "$tmp/in.conf"
+printf '\ningress add lo rate fast\n' > "$tmp/in1.conf"
+e "load --check: ingress add, a bad rate" 2 "$tmp/in1.conf: line 2: rate: 'fast' is not a rate" -- load --check "$tmp/in1.conf"
+printf 'ingress add nosuchdev0 rate 1mbit\n' > "$tmp/in2.conf"
+e "load --check: ingress add, a missing device" 2 "$tmp/in2.conf: line 1: 'nosuchdev0': no such device" -- load --check "$tmp/in2.conf"
+printf 'ingress add lo rate 1mbit bogus x\n' > "$tmp/in3.conf"
+e "load --check: ingress add, a bad word" 2 "$tmp/in3.conf: line 1: 'bogus': unknown keyword \(expected rate or ifb\)" -- load --check "$tmp/in3.conf"
+printf 'ingress add lo rate 1mbit\ningress add lo rate 2mbit ifb ifb-x\n' > "$tmp/in4.conf"
+e "load --check: two set-ups for one device" 2 "line 2: ingress add lo: lo is in another set-up too \(line 1: lo -> ifb-lo\)" -- load --check "$tmp/in4.conf"
+printf 'ingress add lo ifb ifb-x\n' > "$tmp/in5.conf"
+e "load --check: ingress add without a rate" 2 "line 1: ingress add: needs rate R" -- load --check "$tmp/in5.conf"
+printf 'ingress add lo rate 1mbit ifb lo\n' > "$tmp/in6.conf"
+e "load --check: the ifb is DEV itself" 2 "line 1: ifb: 'lo' is DEV itself" -- load --check "$tmp/in6.conf"
+printf 'ingress del lo\n' > "$tmp/in7.conf"
+e "load --check: ingress del is not a file's line" 2 "line 1: 'ingress del': unknown command" -- load --check "$tmp/in7.conf"
+e "ingress flush takes no argument" 2 "'lo': unexpected argument" -- ingress flush lo
+
 echo "test_batch: $pass passed, $fail failed${VG:+ (under valgrind)}"
 [ $fail = 0 ]

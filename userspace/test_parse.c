@@ -237,6 +237,47 @@ static void test_grammar(void)
 	CHECK(cmd_parse_rule_default(n, argv, &def));
 }
 
+/* ingress add|del words (the command and load's lines). */
+static int ingress_words(struct ctl_ingress *in, bool add, const char *text)
+{
+	char line[256], *argv[16];
+	int n;
+
+	snprintf(line, sizeof(line), "%s", text);
+	n = tokenize(line, argv, 16);
+	return n < 0 ? -1 : cmd_parse_ingress(n, argv, add, in);
+}
+
+static void test_ingress(void)
+{
+	struct ctl_ingress in;
+
+	CHECK(!ingress_words(&in, true, "eth0 rate 20mbit"));
+	CHECK(!strcmp(in.dev, "eth0") && !strcmp(in.ifb, "ifb-eth0") &&
+	      in.rate == 2500000);
+	CHECK(!ingress_words(&in, true, "eth0 ifb down0 rate 8000"));
+	CHECK(!strcmp(in.ifb, "down0") && in.rate == 1000);
+	CHECK(!ingress_words(&in, false, "eth0 ifb down0"));
+	CHECK(!strcmp(in.ifb, "down0") && !in.rate);
+	CHECK(!ingress_words(&in, false, "eth0"));
+	CHECK(!strcmp(in.ifb, "ifb-eth0"));
+	/* Errors: each names the word. */
+	CHECK(ingress_words(&in, true, "eth0"));		/* no rate */
+	CHECK(ingress_words(&in, true, ""));			/* no DEV */
+	CHECK(ingress_words(&in, true, "eth0 rate fast"));
+	CHECK(ingress_words(&in, true, "eth0 rate 0"));
+	CHECK(ingress_words(&in, true, "eth0 rate 1mbit rate 2mbit"));
+	CHECK(ingress_words(&in, true, "eth0 rate"));
+	CHECK(ingress_words(&in, true, "eth0 rate 1mbit bogus 1"));
+	CHECK(ingress_words(&in, true, "eth0 rate 1mbit ifb a ifb b"));
+	CHECK(ingress_words(&in, true, "eth0 rate 1mbit ifb eth0"));
+	CHECK(ingress_words(&in, false, "eth0 rate 1mbit"));
+	/* "ifb-" + a 12-character name does not fit IFNAMSIZ: name it. */
+	CHECK(ingress_words(&in, true, "abcdefghijkl rate 1mbit"));
+	CHECK(!ingress_words(&in, true, "abcdefghijkl rate 1mbit ifb d0"));
+	CHECK(ingress_words(&in, true, "eth0 rate 1mbit ifb abcdefghijklmnop"));
+}
+
 int main(void)
 {
 	char buf[100], line[256], *argv[8];
@@ -307,6 +348,7 @@ int main(void)
 	test_hook();
 	test_ports();
 	test_grammar();
+	test_ingress();
 	printf("test_parse: %s\n", fails ? "FAILED" : "ok");
 	return fails ? 1 : 0;
 }
