@@ -9,7 +9,8 @@
 #       DKMS (the package's postinst) builds mqos.ko for the running kernel
 #       and installs it in /lib/modules/KVER/updates/dkms, depmod'ed:
 #       `tc qdisc add ... mqos` autoloads it; mqosctl drives it and loads
-#       the packaged example; the units pass systemd-analyze verify
+#       the packaged example; the units pass systemd-analyze verify (they
+#       run under systemd in deb_systemd.sh)
 #   apt purge mqosctl mqos-dkms
 #       leaves nothing: no mqos.ko under /lib/modules/*/updates, no
 #       /usr/src/mqos-*, no /var/lib/dkms/mqos, no mqosctl, no units
