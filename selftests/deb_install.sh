@@ -9,7 +9,8 @@
 #       DKMS (the package's postinst) builds mqos.ko for the running kernel
 #       and installs it in /lib/modules/KVER/updates/dkms, depmod'ed:
 #       `tc qdisc add ... mqos` autoloads it; mqosctl drives it and loads
-#       the packaged example; the units pass systemd-analyze verify
+#       the packaged example; the units pass systemd-analyze verify (they
+#       run under systemd in deb_systemd.sh)
 #   apt purge mqosctl mqos-dkms
 #       leaves nothing: no mqos.ko under /lib/modules/*/updates, no
 #       /usr/src/mqos-*, no /var/lib/dkms/mqos, no mqosctl, no units
@@ -62,88 +63,21 @@ if [ "${MQOS_IN_VM:-0}" != 1 ] && [ "${MQOS_INSTALL_TEST:-0}" != 1 ]; then
 fi
 require_cmd apt-get dpkg dkms depmod modprobe modinfo tc ip
 
-kver=$(uname -r)
-DEBDIR=${MQOS_DEB_DIR:-$REPO_DIR/build/deb}
+. "$SELFTESTS_DIR/deb_lib.sh"
 DEV=g1		# the device the packaged example configures
 EXAMPLE=/usr/share/doc/mqosctl/examples/gateway.conf
-version=$(sed -n 's/^#define MQOS_VERSION_STR[[:space:]]*"\(.*\)"/\1/p' \
-	"$REPO_DIR/include/uapi/linux/mqos.h")
-log=$(mktemp)
-work=$(mktemp -d)
-small_tree=
-boot_masked=
 verify_pid=
 
 cleanup() {
 	[ -n "$verify_pid" ] && kill "$verify_pid" 2>/dev/null
 	ip link del "$DEV" 2>/dev/null
 	mqos_unload 2>/dev/null
-	if dpkg-query -W mqosctl mqos-dkms > /dev/null 2>&1; then
-		dpkg --purge mqosctl mqos-dkms > /dev/null 2>&1
-	fi
-	[ -n "$small_tree" ] && umount "/lib/modules/$kver" && rm -rf "$small_tree"
-	[ -n "$boot_masked" ] && umount /boot
-	rm -rf "$log" "$work"
-	return 0
+	deb_cleanup
 }
 trap cleanup EXIT
 
-show_log() { tail -n "${2:-25}" "${1:-$log}" | sed 's/^/# /'; }
-
-# timed VAR CMD...: run CMD, its output in $log, its wall time in seconds
-# in VAR.
-timed() {
-	local var=$1 t0 rc
-	shift
-	t0=$EPOCHREALTIME
-	"$@" > "$log" 2>&1
-	rc=$?
-	printf -v "$var" '%s' "$(awk -v a="$EPOCHREALTIME" -v b="$t0" \
-		'BEGIN { printf "%.1f", a - b }')"
-	return $rc
-}
-
-# small_module_tree: /lib/modules/KVER as described at the top, with the
-# `build` link to the installed headers.
-small_module_tree() {
-	local dir=/lib/modules/$kver m f n
-	small_tree=$(mktemp -d /tmp/mqos-modules.XXXXXX) || return 1
-	for f in modules.builtin modules.builtin.modinfo modules.order; do
-		[ -e "$dir/$f" ] && cp "$dir/$f" "$small_tree/"
-	done
-	{
-		cut -d' ' -f1 /proc/modules
-		echo veth
-	} | sort -u | while read -r m; do
-		[ -n "$m" ] || continue
-		modprobe -S "$kver" --show-depends "$m" 2>/dev/null |
-			sed -n 's/^insmod \([^ ]*\).*/\1/p'
-	done | sort -u | while read -r f; do
-		n=${f#*/modules/"$kver"/}
-		[ "$n" != "$f" ] || continue
-		mkdir -p "$small_tree/$(dirname "$n")" && cp "$f" "$small_tree/$n"
-	done
-	ln -s "/usr/src/linux-headers-$kver" "$small_tree/build"
-	mount --bind "$small_tree" "$dir" || { rm -rf "$small_tree"; small_tree=; return 1; }
-	depmod -a "$kver" || return 1
-	diag "module tree for depmod: $(find "$dir" -name '*.ko*' | wc -l) modules"
-}
-
 # --- the packages ------------------------------------------------------------
-if [ -e "$DEBDIR/.pending" ]; then
-	diag "waiting for tests/deb_build.sh on the host ($DEBDIR/.pending)"
-	end=$((SECONDS + 240))
-	while [ -e "$DEBDIR/.pending" ] && [ $SECONDS -lt $end ]; do sleep 2; done
-fi
-if [ "${MQOS_DEB_DKMS_BUILD:-0}" = 1 ]; then
-	dkms_deb=$DEBDIR/mqos-dkms_${version}_all.deb
-	how="built by DKMS in the guest"
-else
-	dkms_deb=$DEBDIR/prebuilt/$kver/mqos-dkms_${version}_all.deb
-	how="prebuilt by DKMS on the host, loaded by the postinst's dkms ldtarball"
-fi
-[ -f "$dkms_deb" ] || dkms_deb=
-ctl_deb=$(ls "$DEBDIR"/mqosctl_"$version"_*.deb 2>/dev/null | head -n1)
+deb_pick_packages
 # No packages (a kernel tests/deb_build.sh did not build for, as the
 # debug kernel of check-debug; or not run): skipped, and said so. In make
 # check a failed package build fails tests/deb_build.sh on the host.
@@ -155,26 +89,17 @@ ktap_ok "packages of version $version: ${dkms_deb#"$DEBDIR"/} ${ctl_deb#"$DEBDIR
 if [ ! -e "/usr/src/linux-headers-$kver/Makefile" ]; then
 	ktap_skip_rest "no headers for $kver (scripts/setup.sh)"
 fi
-if dpkg-query -W mqosctl mqos-dkms > /dev/null 2>&1 || [ -e "/var/lib/dkms/mqos" ]; then
+if deb_installed || [ -e "/var/lib/dkms/mqos" ]; then
 	ktap_skip_rest "mqosctl / mqos-dkms already installed here: not touching them"
 fi
 
 mqos_unload 2>/dev/null
-if [ "${MQOS_IN_VM:-0}" = 1 ]; then
-	if ! small_module_tree; then
-		ktap_skip_rest "small module tree for depmod failed"
-	fi
-	mount -t tmpfs -o mode=0755 tmpfs /boot && boot_masked=1
-	echo "man-db man-db/auto-update boolean false" | debconf-set-selections
+if ! deb_prepare_vm veth; then
+	ktap_skip_rest "small module tree for depmod failed"
 fi
 
 # --- apt install ---------------------------------------------------------------
-# apt reads the files as its sandbox user: copies in a directory it may read.
-cp "$dkms_deb" "$ctl_deb" "$work/" && chmod 0755 "$work" && chmod 0644 "$work"/*.deb
-mkdir -p "$work/lists/partial"
-apt=(env DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dir::State::Lists="$work/lists")
-if timed t_install "${apt[@]}" install --no-install-recommends \
-	"$work/$(basename "$dkms_deb")" "$work/$(basename "$ctl_deb")"; then
+if deb_apt_install; then
 	ktap_ok "apt install ./mqos-dkms_*.deb ./mqosctl_*.deb (${t_install} s)"
 else
 	show_log "$log" 40
