@@ -123,6 +123,24 @@ bb_alarms() {
 		-i $BB_INTERVAL_MS -b 1 -s 120 -d "$3" -g "$2" 2>&1 | awk '/^published/ { print $4 }'
 }
 
+# bb_retrans: TCP segments the gateway's own sockets (the bridges)
+# retransmitted so far; forwarded traffic is not counted.
+bb_retrans() {
+	n_gw awk '$1 == "Tcp:" && !h { for (i = 2; i <= NF; i++) c[$i] = i; h = 1; next }
+		$1 == "Tcp:" { print $c["RetransSegs"] }' /proc/net/snmp
+}
+
+# bb_rt_sojourn_p99: mqos's realtime class on g1, its sojourn p99 in ms
+# (from the class's delay histogram, mqosctl stats -j).
+bb_rt_sojourn_p99() {
+	n_gw "$BL_MQOSCTL" stats -j g1 2>/dev/null | python3 -c 'import json, sys
+try:
+    c = [c for c in json.load(sys.stdin)["devices"][0]["classes"] if c["class"] == 2][0]
+    print("%.2f" % (c["delay"]["p99_ns"] / 1e6))
+except Exception:
+    print("nan")'
+}
+
 # bb_delivered TAG: alarms of TAG the cloud subscriber has received.
 bb_delivered() { awk -v t="$1" '$1 == t' "$BB_DIR/alarm.lat" | wc -l; }
 
@@ -163,15 +181,15 @@ bb_run() {
 # bb_phase: the bench's bridge phase, every row REPS times, interleaved.
 # Uses scripts/bench's put, RATE, REPS, LONE and out/kver.
 bb_phase() {
-	local rep s tag m0 m1
+	local rep s tag m0 m1 r0 r1
 	bb_setup floor || { echo "bench: bridge phase: set-up failed" >&2; return 1; }
 	echo "# bridge phase: alarms every $BB_INTERVAL_MS ms for $((LONE + 2)) s per row, $REPS repetitions" >&2
 	for rep in $(seq 1 "$REPS"); do
 		for s in $BB_SCHEDS; do
 			tag=br-$s-r$rep
-			m0=$(tlsb_marked $TLSB_P_ALARM)
+			m0=$(tlsb_marked $TLSB_P_ALARM) r0=$(bb_retrans)
 			bb_run "r$rep" "$s" $((LONE + 2)) "$RATE" || continue
-			m1=$(tlsb_marked $TLSB_P_ALARM)
+			m1=$(tlsb_marked $TLSB_P_ALARM) r1=$(bb_retrans)
 			s=br_$s
 			put "$rep" "$s" alarm_p50 "$(bl_lat "$BB_DIR/alarm.lat" "$tag" 50)"
 			put "$rep" "$s" alarm_p90 "$(bl_lat "$BB_DIR/alarm.lat" "$tag" 90)"
@@ -181,8 +199,12 @@ bb_phase() {
 			put "$rep" "$s" util_pct "$(awk -v m="$BB_MBIT" -v r="$(bl_bits "$RATE")" 'BEGIN { printf "%.1f", m * 1e6 * 100 / r }')"
 			put "$rep" "$s" bulk_short_s "$BB_SHORT"
 			put "$rep" "$s" alarm_marked $((m1 - m0))
+			put "$rep" "$s" bridge_retrans $((r1 - r0))
 			[ -n "$BB_MARKED" ] && put "$rep" "$s" marked_pkts "$BB_MARKED"
-			[ "$s" = br_mqos ] && put "$rep" "$s" rt_pkts "$(tc_stat "$NS_GW" g1 class 1:2 pkts)"
+			if [ "$s" = br_mqos ]; then
+				put "$rep" "$s" rt_pkts "$(tc_stat "$NS_GW" g1 class 1:2 pkts)"
+				put "$rep" "$s" rt_sojourn_p99 "$(bb_rt_sojourn_p99)"
+			fi
 			echo "# rep $rep bridge ${s#br_}: alarm p50 $(bl_lat "$BB_DIR/alarm.lat" "$tag" 50) ms, p99 $(bl_lat "$BB_DIR/alarm.lat" "$tag" 99) ms, $(bb_delivered "$tag")/${BB_PUBLISHED:-0} delivered, g1 at $BB_MBIT Mbit/s" >&2
 		done
 	done

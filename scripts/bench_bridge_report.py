@@ -17,6 +17,7 @@ COLS = [
     ("alarm_p90", "alarm p90 ms"),
     ("alarm_p99", "alarm p99 ms"),
     ("util_pct", "g1 load %"),
+    ("bridge_retrans", "bridge retrans"),
 ]
 FLOOR_SLACK_MS = 5.0
 
@@ -59,6 +60,10 @@ def report(k, get, env, fmt):
     if x and r:
         print("mqos: nft marked %d packets of the alarm bridge (mark 2), the"
               " realtime class sent %d (medians per repetition)." % (x["median"], r["median"]))
+    x = get.get((k, "br_mqos", "rt_sojourn_p99"))
+    if x:
+        print("mqos: the realtime class's own sojourn p99 (enqueue to dequeue,"
+              " from its histogram) was %s ms [%s-%s]." % (fmt(x["median"]), fmt(x["min"]), fmt(x["max"])))
     x = get.get((k, "br_cake_tls", "marked_pkts"))
     if x:
         print("CAKE + TLS port mark: the rule (tcp dport 8883 -> EF) marked %d"
