@@ -88,7 +88,7 @@ _bb_floor_up() {
 bb_sched() {
 	case "$1" in
 	pfifo_fast|cake) bl_sched "$1" "$2" ;;
-	cake_tls) bl_sched cake "$2" && bl_mqtt_mark on $TLSB_PORT ;;
+	cake_tls) bl_sched cake "$2" && bl_mqtt_mark on "$TLSB_PORT" ;;
 	mqos|floor) bl_sched mqos "$2" && tlsb_fw_filters g1 ;;
 	*) echo "bb_sched: unknown row $1" >&2; return 1 ;;
 	esac
@@ -152,7 +152,7 @@ bb_delivered() { awk -v t="$1" '$1 == t' "$BB_DIR/alarm.lat" | wc -l; }
 # streams ended before the alarms did), BB_MARKED (packets the port rule
 # marked, CAKE + TLS mark). The alarms' tag is br-SCHED-RUN.
 bb_run() {
-	local run=$1 s=$2 secs=$3 tag=br-$2-$1 port=$BB_GW_PORT len b0 b1 t0 t1
+	local s=$2 secs=$3 tag=br-$2-$1 port=$BB_GW_PORT len b0 b1 t0 t1
 	BB_PUBLISHED=0 BB_MBIT=nan BB_SHORT=0 BB_MARKED=
 	bb_sched "$s" "$4" || { echo "# bridge $s: setup failed" >&2; bl_mqtt_mark off; return 1; }
 	[ "$s" = floor ] && port=$BB_FLOOR_PORT
@@ -187,9 +187,9 @@ bb_phase() {
 	for rep in $(seq 1 "$REPS"); do
 		for s in $BB_SCHEDS; do
 			tag=br-$s-r$rep
-			m0=$(tlsb_marked $TLSB_P_ALARM) r0=$(bb_retrans)
+			m0=$(tlsb_marked "$TLSB_P_ALARM") r0=$(bb_retrans)
 			bb_run "r$rep" "$s" $((LONE + 2)) "$RATE" || continue
-			m1=$(tlsb_marked $TLSB_P_ALARM) r1=$(bb_retrans)
+			m1=$(tlsb_marked "$TLSB_P_ALARM") r1=$(bb_retrans)
 			s=br_$s
 			put "$rep" "$s" alarm_p50 "$(bl_lat "$BB_DIR/alarm.lat" "$tag" 50)"
 			put "$rep" "$s" alarm_p90 "$(bl_lat "$BB_DIR/alarm.lat" "$tag" 90)"
@@ -209,5 +209,6 @@ bb_phase() {
 		done
 	done
 	bl_mqtt_mark off
+	# shellcheck disable=SC2154 # scripts/bench's
 	mkdir -p "$out/lat-$kver" && cp "$BB_DIR/alarm.lat" "$out/lat-$kver/bridge-alarm.lat"
 }

@@ -41,7 +41,7 @@ demo_bridge_run() {
 }
 
 i=0
-n=$(echo $RUNS | wc -w)
+n=$(echo "$RUNS" | wc -w)
 for v in $RUNS; do
 	i=$((i + 1))
 	echo
@@ -62,7 +62,7 @@ for v in $RUNS; do
 		else
 			n_gw tc -s class show dev g1 | tee "$out/stats-mqos.txt"
 		fi
-		echo "== nft: packets marked per bridge: alarms $(tlsb_marked $TLSB_P_ALARM), telemetry $(tlsb_marked $TLSB_P_TELE), bulk $(tlsb_marked $TLSB_P_BULK)" ;;
+		echo "== nft: packets marked per bridge: alarms $(tlsb_marked "$TLSB_P_ALARM"), telemetry $(tlsb_marked "$TLSB_P_TELE"), bulk $(tlsb_marked "$TLSB_P_BULK")" ;;
 	esac
 done
 cp "$BB_DIR/alarm.lat" "$out/bridge-alarm.lat"
@@ -72,7 +72,7 @@ declare -A P
 while read -r tag p50 p90 p99; do
 	P[$tag]="$p50 $p90 $p99"
 done < <(bl_lat_table "$BB_DIR/alarm.lat" 50 90 99)
-pct() { local a; read -r -a a <<< "${P[br-$1-demo]:-nan nan nan}"; echo "${a[$2]}"; }
+pct() { local q; read -r -a q <<< "${P[br-$1-demo]:-nan nan nan}"; echo "${q[$2]}"; }
 row() {
 	local name=$1 c
 	shift
