@@ -179,9 +179,12 @@ bb_run() {
 }
 
 # bb_phase: the bench's bridge phase, every row REPS times, interleaved.
-# Uses scripts/bench's put, RATE, REPS, LONE and out/kver.
+# Uses scripts/bench's put, RATE, REPS, LONE and out/kver. The latencies
+# are taken at the end, from every alarm that arrived by then: on a
+# starved guest an alarm can arrive after its row's wait, and it counts,
+# late, rather than as lost.
 bb_phase() {
-	local rep s tag m0 m1 r0 r1
+	local rep s tag m0 m1 r0 r1 sent=0 all
 	bb_setup floor || { echo "bench: bridge phase: set-up failed" >&2; return 1; }
 	echo "# bridge phase: alarms every $BB_INTERVAL_MS ms for $((LONE + 2)) s per row, $REPS repetitions" >&2
 	for rep in $(seq 1 "$REPS"); do
@@ -190,11 +193,8 @@ bb_phase() {
 			m0=$(tlsb_marked "$TLSB_P_ALARM") r0=$(bb_retrans)
 			bb_run "r$rep" "$s" $((LONE + 2)) "$RATE" || continue
 			m1=$(tlsb_marked "$TLSB_P_ALARM") r1=$(bb_retrans)
+			sent=$((sent + ${BB_PUBLISHED:-0}))
 			s=br_$s
-			put "$rep" "$s" alarm_p50 "$(bl_lat "$BB_DIR/alarm.lat" "$tag" 50)"
-			put "$rep" "$s" alarm_p90 "$(bl_lat "$BB_DIR/alarm.lat" "$tag" 90)"
-			put "$rep" "$s" alarm_p99 "$(bl_lat "$BB_DIR/alarm.lat" "$tag" 99)"
-			put "$rep" "$s" alarms_delivered "$(bb_delivered "$tag")"
 			put "$rep" "$s" alarms_sent "${BB_PUBLISHED:-0}"
 			put "$rep" "$s" util_pct "$(awk -v m="$BB_MBIT" -v r="$(bl_bits "$RATE")" 'BEGIN { printf "%.1f", m * 1e6 * 100 / r }')"
 			put "$rep" "$s" bulk_short_s "$BB_SHORT"
@@ -205,10 +205,27 @@ bb_phase() {
 				put "$rep" "$s" rt_pkts "$(tc_stat "$NS_GW" g1 class 1:2 pkts)"
 				put "$rep" "$s" rt_sojourn_p99 "$(bb_rt_sojourn_p99)"
 			fi
-			echo "# rep $rep bridge ${s#br_}: alarm p50 $(bl_lat "$BB_DIR/alarm.lat" "$tag" 50) ms, p99 $(bl_lat "$BB_DIR/alarm.lat" "$tag" 99) ms, $(bb_delivered "$tag")/${BB_PUBLISHED:-0} delivered, g1 at $BB_MBIT Mbit/s" >&2
+			echo "# rep $rep bridge ${s#br_}: alarm p50 $(bl_lat "$BB_DIR/alarm.lat" "$tag" 50) ms, p99 $(bl_lat "$BB_DIR/alarm.lat" "$tag" 99) ms, $(bb_delivered "$tag")/${BB_PUBLISHED:-0} delivered so far, g1 at $BB_MBIT Mbit/s" >&2
 		done
 	done
 	bl_mqtt_mark off
+	# The stragglers: up to 30 s more for every acknowledged alarm.
+	wait_for 300 sh -c "[ \$(grep -c '^br-' $BB_DIR/alarm.lat) -ge $sent ]"
+	all=$(grep -c '^br-' "$BB_DIR/alarm.lat")
+	[ "$all" -ge "$sent" ] || echo "# bridge phase: $all of $sent alarms arrived" >&2
+	bl_lat_table "$BB_DIR/alarm.lat" 50 90 99 > "$BB_DIR/alarm.pct"
+	for rep in $(seq 1 "$REPS"); do
+		for s in $BB_SCHEDS; do
+			tag=br-$s-r$rep
+			put "$rep" "br_$s" alarms_delivered "$(bb_delivered "$tag")"
+			awk -v t="$tag" '$1 == t { print $2, $3, $4 }' "$BB_DIR/alarm.pct" | {
+				read -r p50 p90 p99 || exit 0
+				put "$rep" "br_$s" alarm_p50 "$p50"
+				put "$rep" "br_$s" alarm_p90 "$p90"
+				put "$rep" "br_$s" alarm_p99 "$p99"
+			}
+		done
+	done
 	# shellcheck disable=SC2154 # scripts/bench's
 	mkdir -p "$out/lat-$kver" && cp "$BB_DIR/alarm.lat" "$out/lat-$kver/bridge-alarm.lat"
 }
