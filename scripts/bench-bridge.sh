@@ -228,4 +228,6 @@ bb_phase() {
 	done
 	# shellcheck disable=SC2154 # scripts/bench's
 	mkdir -p "$out/lat-$kver" && cp "$BB_DIR/alarm.lat" "$out/lat-$kver/bridge-alarm.lat"
+	# The brokers' logs: a bridge that reconnected shows there.
+	for f in "$BB_DIR"/*.log; do cp "$f" "$out/lat-$kver/bridge-$(basename "$f")"; done
 }
