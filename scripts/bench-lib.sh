@@ -129,9 +129,10 @@ bl_bypass() {
 	EOF
 }
 
-# bl_mqtt_mark on|off: the one rule a router admin adds for MQTT on the
-# gateway: every packet to port 1883 gets DSCP EF, in postrouting (before
-# the egress qdisc sees it). Its counter: bl_mqtt_mark_count.
+# bl_mqtt_mark on|off [PORT]: the one rule a router admin adds for MQTT on
+# the gateway: every packet to port 1883 (or PORT: 8883 for MQTT over TLS)
+# gets DSCP EF, in postrouting (before the egress qdisc sees it). Its
+# counter: bl_mqtt_mark_count.
 bl_mqtt_mark() {
 	n_gw nft delete table ip mqos_bench 2>/dev/null
 	[ "$1" = on ] || return 0
@@ -139,7 +140,7 @@ bl_mqtt_mark() {
 	table ip mqos_bench {
 		chain post {
 			type filter hook postrouting priority mangle; policy accept;
-			tcp dport $BL_MQTT_PORT counter ip dscp set ef
+			tcp dport ${2:-$BL_MQTT_PORT} counter ip dscp set ef
 		}
 	}
 	EOF

@@ -13,6 +13,8 @@ import os
 import statistics
 import sys
 
+import bench_bridge_report as bridge  # the bridge phase (scripts/bench-bridge.sh)
+
 SCHEDS = ["idle", "fifo", "pfifo_fast", "prio", "htb", "cake", "cake_mqtt",
           "mqos", "mqos_hook", "floor"]
 LABELS = {
@@ -94,7 +96,7 @@ def main():
 
     summary = []
     for k in sorted({r["kernel"] for r in rows}):
-        for s in SCHEDS:
+        for s in SCHEDS + bridge.SCHEDS:
             for m in {r["metric"] for r in rows}:
                 v = [r["value"] for r in rows
                      if r["kernel"] == k and r["sched"] == s and r["metric"] == m]
@@ -121,7 +123,11 @@ def main():
 
     get = {(x["kernel"], x["sched"], x["metric"]): x for x in summary}
     for k in sorted({x["kernel"] for x in summary}):
-        n = max(x["n"] for x in summary if x["kernel"] == k)
+        # The main phase's table and goals, if it ran (--phases).
+        if not any(x["kernel"] == k and x["sched"] in SCHEDS for x in summary):
+            bridge.report(k, get, env, fmt)
+            continue
+        n = max(x["n"] for x in summary if x["kernel"] == k and x["sched"] in SCHEDS)
         print("Kernel %s, %s; 20 Mbit/s bottleneck; median [min-max] of %d run(s);"
               " latencies in ms" % (k, env.get(k, "?"), n))
         head = ["scheduler"] + [c[1] for c in COLS] + ["alarms rx"]
@@ -148,6 +154,7 @@ def main():
         print()
         goals(k, get, n)
         print()
+        bridge.report(k, get, env, fmt)
 
 
 def notes(k, get):

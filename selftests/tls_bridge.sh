@@ -42,6 +42,7 @@
 # MQOS_TLS_DEBUG=1 prints the brokers' logs, top, ss and every alarm's
 # delivery time.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/tls_bridge_lib.sh"
 
 CTL=$REPO_DIR/userspace/mqosctl
 TOOLS=${MQOS_TOOLS:-$REPO_DIR/build/tools}
@@ -52,9 +53,9 @@ MODEM=10mbit		# the uplink behind it
 P50_MAX_MS=100
 P99_MAX_MS=600
 # The bridges' alias ports of the cloud broker; their mark is their class.
-P_ALARM=18831
-P_TELE=18834
-P_BULK=18835
+P_ALARM=$TLSB_P_ALARM
+P_TELE=$TLSB_P_TELE
+P_BULK=$TLSB_P_BULK
 
 ktap_plan 7
 require_root
@@ -76,19 +77,7 @@ ctl() { n_gw "$CTL" "$@"; }
 
 # --- certificates: a test CA, the cloud broker's (its address in the
 # subjectAltName, which the bridge checks) and the gateway's client one.
-newcert() {	# newcert NAME CN [EXT...]
-	local name=$1 cn=$2 ext=()
-	shift 2
-	for e in "$@"; do ext+=(-addext "$e"); done
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-		-days 2 -subj "/CN=$cn" -keyout "$D/$name.key" -out "$D/$name.crt" \
-		-CA "$D/ca.crt" -CAkey "$D/ca.key" -addext basicConstraints=CA:FALSE \
-		"${ext[@]}" 2>/dev/null
-}
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
-	-subj "/CN=mqos test CA" -keyout "$D/ca.key" -out "$D/ca.crt" 2>/dev/null &&
-	newcert cloud cloud subjectAltName=IP:$RCV_IP &&
-	newcert gw gateway ||
+tlsb_certs "$D" "$RCV_IP" ||
 	ktap_skip_rest "openssl cannot make the test certificates (needs OpenSSL 3)"
 
 # --- the modem, mqos, the bridges' marks and the filters.
@@ -101,29 +90,10 @@ n_rcv tc qdisc add dev ifb0 root tbf rate $MODEM burst 10k limit 400k &&
 	n_rcv tc filter add dev r0 parent ffff: matchall action mirred egress redirect dev ifb0 ||
 	ktap_skip_rest "cannot build the modem (ifb + tbf)"
 
-# The mark is set before NAT (mangle runs before dstnat on output), on
-# every packet of the connection: NAT rewrites each packet, the socket
-# keeps sending to the alias port.
-n_gw nft -f - <<-EOF || { ktap_fail "nft: the bridges' marks and DNAT"; ktap_finish; }
-	table ip mqos_bridges {
-		chain classmark {
-			type filter hook output priority mangle; policy accept;
-			ip daddr $RCV_IP tcp dport $P_ALARM counter meta mark set 2
-			ip daddr $RCV_IP tcp dport $P_TELE counter meta mark set 4
-			ip daddr $RCV_IP tcp dport $P_BULK counter meta mark set 5
-		}
-		chain alias_dnat {
-			type nat hook output priority -100; policy accept;
-			ip daddr $RCV_IP tcp dport { $P_ALARM, $P_TELE, $P_BULK } dnat to $RCV_IP:8883
-		}
-	}
-	EOF
+tlsb_nft "$RCV_IP" || { ktap_fail "nft: the bridges' marks and DNAT"; ktap_finish; }
 
 n_gw tc qdisc add dev g1 root handle 1: mqos
-for c in 2 4 5; do
-	n_gw tc filter add dev g1 parent 1: protocol ip prio 1 handle $c fw classid 1:$c ||
-		{ ktap_fail "tc filter fw on mqos"; ktap_finish; }
-done
+tlsb_fw_filters g1 || { ktap_fail "tc filter fw on mqos"; ktap_finish; }
 ctl -b - <<-EOF
 	dev set g1 rate ${RATE_MBIT}mbit
 	rule add pref 10 match proto tcp dport 5201 class 5
@@ -131,46 +101,17 @@ ctl -b - <<-EOF
 [ $? = 0 ] || { ktap_fail "mqosctl configuration"; ktap_finish; }
 
 # --- the brokers.
-cat > "$D/cloud.conf" <<-EOF
-	user root
-	allow_anonymous true
-	listener 8883 $RCV_IP
-	cafile $D/ca.crt
-	certfile $D/cloud.crt
-	keyfile $D/cloud.key
-	require_certificate true
-	listener 1883 127.0.0.1
-	EOF
-{
-	printf 'user root\nallow_anonymous true\nlistener 1883 %s\n' "$GW_IP_S"
-	for b in "alarms $P_ALARM site/alarm/# 2" "telemetry $P_TELE site/telemetry/# 0" \
-		 "bulk $P_BULK site/bulk/# 1"; do
-		set -- $b
-		cat <<-EOF
-		connection $1
-		address $RCV_IP:$2
-		bridge_cafile $D/ca.crt
-		bridge_certfile $D/gw.crt
-		bridge_keyfile $D/gw.key
-		cleansession true
-		notifications false
-		restart_timeout 1
-		topic $3 out $4
-		EOF
-	done
-} > "$D/gw.conf"
+tlsb_cloud_conf "$D" "$RCV_IP" > "$D/cloud.conf"
+tlsb_gw_conf "$D" "$GW_IP_S" 1883 "$RCV_IP" gw > "$D/gw.conf"
 
 bg n_rcv mosquitto -c "$D/cloud.conf" > "$D/cloud.log" 2>&1
 bg n_rcv nice -n 19 iperf3 -s -p 5201 > /dev/null 2>&1
 wait_for 100 n_rcv sh -c "ss -ltnH | grep -q '$RCV_IP:8883 '" || diag "cloud broker not up"
 bg n_gw mosquitto -c "$D/gw.conf" > "$D/gw.log" 2>&1
 
-bridges() {	# the alias ports of the gateway's established bridge connections
-	n_gw ss -tnH state established dst "$RCV_IP" | awk '{ sub(".*:", "", $4); print $4 }' | sort | tr '\n' ' '
-}
 want="$P_ALARM $P_TELE $P_BULK "
-wait_for 150 sh -c "[ \"\$(ip netns exec $NS_GW ss -tnH state established dst $RCV_IP | grep -c ':188')\" = 3 ]"
-b=$(bridges)
+wait_for 150 tlsb_bridges_up "$RCV_IP"
+b=$(tlsb_bridges "$RCV_IP")
 ktap_result "three TLS bridge connections, one per alias port ($b)" \
 	$([ "$b" = "$want" ]; echo $?)
 if [ "$b" != "$want" ]; then
@@ -186,11 +127,7 @@ wait_for 100 grep -q ready "$D/sub.err" || diag "subscriber not ready: $(cat "$D
 rule_hits() {
 	ctl rule show | awk -v p="pref $1 " 'index($0, p) { for (i = 1; i < NF; i++) if ($i == "hits") print $(i+1) }'
 }
-# marked PORT: packets nft marked for the bridge to alias port PORT.
-marked() {
-	n_gw nft list chain ip mqos_bridges classmark |
-		awk -v p="dport $1 " 'index($0, p) { for (i = 1; i < NF; i++) if ($i == "packets") print $(i+1) }'
-}
+marked() { tlsb_marked "$@"; }
 # lat_pct TAG P: nearest-rank P-th percentile of TAG's delivery times, in ms.
 lat_pct() {
 	awk -v t="$1" '$1 == t { print $3 }' "$D/lat" | sort -n |
