@@ -45,8 +45,12 @@ dl_label() {
 	esac
 }
 
-# dl_modem on|off: the cloud side's modem, r0's root qdisc. The cloud hands
-# it wire-sized frames (no TSO/GSO on r0), as a real modem receives them.
+# dl_modem on|off: the cloud side's modem, r0's root qdisc, 660 packets
+# of buffer. It must see wire-sized frames, as a real modem does: TCP
+# hands the qdisc GSO packets of up to 64 kB whatever the device's
+# features (they are split after the qdisc), and netem counts each as
+# one packet: with TSO and GSO off alone, its buffer held 2 MB (0.9 s) in
+# a trial run. gso_max_segs 1 makes TCP build one-segment packets.
 # netem's rate rather than a tbf: netem computes a packet's departure from
 # the previous one's, so a late timer (milliseconds under TCG when the
 # host is busy) is caught up, as a real modem's line does not wait for a
@@ -55,9 +59,14 @@ dl_label() {
 # would make the modem the bottleneck again whatever the gateway does.
 dl_modem() {
 	n_rcv tc qdisc del dev r0 root 2>/dev/null
-	[ "$1" = on ] || return 0
-	n_rcv ethtool -K r0 tso off gso off >/dev/null 2>&1 ||
-		echo "# downlink: could not turn TSO/GSO off on r0 (ethtool)" >&2
+	if [ "$1" != on ]; then
+		n_rcv ethtool -K r0 tso on gso on >/dev/null 2>&1
+		n_rcv ip link set r0 gso_max_segs 65535 2>/dev/null
+		return 0
+	fi
+	n_rcv ethtool -K r0 tso off gso off >/dev/null 2>&1 &&
+	n_rcv ip link set r0 gso_max_segs 1 ||
+		echo "# downlink: could not make r0 send wire-sized frames (ethtool, gso_max_segs)" >&2
 	n_rcv tc qdisc add dev r0 root netem rate $DL_MODEM_RATE limit $DL_MODEM_LIMIT
 }
 
