@@ -94,9 +94,11 @@ def main():
                 rows.append(dict(r, metric="pktgen_rel",
                                  value=r["value"] / pg[(r["kernel"], r["rep"])]))
 
+    downlink_derive(rows)  # phase: downlink
+
     summary = []
     for k in sorted({r["kernel"] for r in rows}):
-        for s in SCHEDS + bridge.SCHEDS:
+        for s in SCHEDS + bridge.SCHEDS + DL_ROWS:
             for m in {r["metric"] for r in rows}:
                 v = [r["value"] for r in rows
                      if r["kernel"] == k and r["sched"] == s and r["metric"] == m]
@@ -126,6 +128,7 @@ def main():
         # The main phase's table and goals, if it ran (--phases).
         if not any(x["kernel"] == k and x["sched"] in SCHEDS for x in summary):
             bridge.report(k, get, env, fmt)
+            downlink_report(k, get, env)
             continue
         n = max(x["n"] for x in summary if x["kernel"] == k and x["sched"] in SCHEDS)
         print("Kernel %s, %s; 20 Mbit/s bottleneck; median [min-max] of %d run(s);"
@@ -155,6 +158,7 @@ def main():
         goals(k, get, n)
         print()
         bridge.report(k, get, env, fmt)
+        downlink_report(k, get, env)
 
 
 def notes(k, get):
@@ -251,6 +255,109 @@ def goals(k, get, n):
     missed = sum(1 for c in checks if c[3] is False)
     print("%d goal(s) met, %d missed, %d not measured." %
           (met, missed, len(checks) - met - missed))
+
+
+# --------------------------------------------------- phase: downlink --
+# scripts/bench-downlink.sh: the cloud's download and QoS 2 commands through
+# a 20 Mbit/s modem upstream of the gateway, the gateway's ingress shaper
+# at 19 Mbit/s on an ifb in front of it.
+DL_ROWS = ["dl_none", "dl_cake", "dl_mqos", "dl_floor"]
+DL_LABELS = {
+    "dl_none": "no shaping (queue in the modem)",
+    "dl_cake": "CAKE ingress 19 Mbit/s",
+    "dl_mqos": "mqos ingress 19 Mbit/s",
+    "dl_floor": "loaded floor (bypass)",
+}
+DL_COLS = [
+    ("cmd_p50", "command p50 ms"),
+    ("cmd_p99", "command p99 ms"),
+    ("dl_rate_pct", "download % of modem"),
+    ("modem_ms", "modem queue ms"),
+    ("rt_per_cmd", "mqos realtime pkts/command"),
+]
+
+
+def downlink_derive(rows):
+    """Realtime packets on the ifb per command sent, per repetition."""
+    sent = {(r["kernel"], r["rep"], r["sched"]): r["value"] for r in rows
+            if r["metric"] == "cmd_sent"}
+    for r in list(rows):
+        if r["metric"] == "rt_pkts" and sent.get((r["kernel"], r["rep"], r["sched"])):
+            rows.append(dict(r, metric="rt_per_cmd",
+                             value=r["value"] / sent[(r["kernel"], r["rep"], r["sched"])]))
+
+
+def print_table(table):
+    widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
+    for i, r in enumerate(table):
+        print("| " + " | ".join(c.ljust(widths[j]) for j, c in enumerate(r)) + " |")
+        if i == 0:
+            print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+
+
+def downlink_report(k, get, env):
+    if not any((k, s, "cmd_p99") in get or (k, s, "cmd_sent") in get for s in DL_ROWS):
+        return
+    n = max(get[(k, s, m)]["n"] for s in DL_ROWS for m in ("cmd_p99", "cmd_sent")
+            if (k, s, m) in get)
+    print("Downlink, kernel %s, %s; 20 Mbit/s modem upstream of the gateway"
+          " (netem rate, 400 ms buffer), ingress shapers at 19 Mbit/s; median [min-max]"
+          " of %d run(s); latencies in ms" % (k, env.get(k, "?"), n))
+    table = [["row"] + [c[1] for c in DL_COLS] + ["commands rx"]]
+    for s in DL_ROWS:
+        line = [DL_LABELS[s]]
+        for m, _ in DL_COLS:
+            x = get.get((k, s, m))
+            if not x:
+                line.append("-")
+            elif x["n"] > 1:
+                line.append("%s [%s-%s]" % (fmt(x["median"]), fmt(x["min"]), fmt(x["max"])))
+            else:
+                line.append(fmt(x["median"]))
+        d, t = get.get((k, s, "cmd_delivered")), get.get((k, s, "cmd_sent"))
+        line.append("%d/%d" % (d["median"], t["median"]) if d and t else "-")
+        table.append(line)
+    print_table(table)
+    rt, be = get.get((k, "dl_mqos", "rt_per_cmd")), get.get((k, "dl_mqos", "be_pkts"))
+    if rt:
+        print("mqos ingress, hook off: on the ifb the realtime class sent %.2f packets"
+              " per QoS 2 command (its PUBLISH and PUBREL; min %.2f), best-effort %d"
+              " packets (the download) while the commands ran." %
+              (rt["median"], rt["min"], be["median"] if be else 0))
+        if rt["min"] < 1:
+            print("WARNING: fewer realtime packets than commands on the ifb in some"
+                  " repetition: not every command was classed realtime.")
+    short = [s for s in DL_ROWS if get.get((k, s, "dl_short"), {}).get("max")]
+    if short:
+        print("WARNING: in %s the download had ended before the commands did:"
+              " those rows' last commands ran partly unloaded."
+              % ", ".join(DL_LABELS[s] for s in short))
+    print()
+
+    def med(s, m):
+        x = get.get((k, s, m))
+        return x["median"] if x else None
+
+    v, c, f = med("dl_mqos", "cmd_p99"), med("dl_cake", "cmd_p99"), med("dl_floor", "cmd_p99")
+    checks = [
+        ("command p99 <= CAKE ingress's", "CAKE %s" % fmt(c),
+         None if v is None or c is None else v <= c),
+        ("command p99 <= loaded floor + 5 ms", "floor %s + 5" % fmt(f),
+         None if v is None or f is None else v <= f + 5.0),
+    ]
+    print("Downlink goals on %s (mqos ingress row; medians of %d run(s)%s):" %
+          (k, n, "" if n >= 3 else "; fewer than 3 repetitions: indicative only"))
+    table = [["goal", "mqos", "against", "met?"]]
+    for goal, ref, ok in checks:
+        table.append([goal, "-" if v is None else fmt(v) + " ms", ref,
+                      "-" if ok is None else ("met" if ok else "MISSED")])
+    print_table(table)
+    met = sum(1 for c in checks if c[2])
+    missed = sum(1 for c in checks if c[2] is False)
+    print("%d goal(s) met, %d missed, %d not measured." %
+          (met, missed, len(checks) - met - missed))
+    print()
+# --
 
 
 if __name__ == "__main__":
