@@ -14,6 +14,7 @@ import statistics
 import sys
 
 import bench_bridge_report as bridge  # the bridge phase (scripts/bench-bridge.sh)
+import bench_table
 
 SCHEDS = ["idle", "fifo", "pfifo_fast", "prio", "htb", "cake", "cake_mqtt",
           "mqos", "mqos_hook", "floor"]
@@ -133,26 +134,9 @@ def main():
         n = max(x["n"] for x in summary if x["kernel"] == k and x["sched"] in SCHEDS)
         print("Kernel %s, %s; 20 Mbit/s bottleneck; median [min-max] of %d run(s);"
               " latencies in ms" % (k, env.get(k, "?"), n))
-        head = ["scheduler"] + [c[1] for c in COLS] + ["alarms rx"]
-        table = [head]
-        for s in SCHEDS:
-            line = [LABELS[s]]
-            for m, _ in COLS:
-                x = get.get((k, s, m))
-                if not x:
-                    line.append("-")
-                elif x["n"] > 1:
-                    line.append("%s [%s-%s]" % (fmt(x["median"]), fmt(x["min"]), fmt(x["max"])))
-                else:
-                    line.append(fmt(x["median"]))
-            d, t = get.get((k, s, "alarms_delivered")), get.get((k, s, "alarms_sent"))
-            line.append("%d/%d" % (d["median"], t["median"]) if d and t else "-")
-            table.append(line)
-        widths = [max(len(r[i]) for r in table) for i in range(len(head))]
-        for i, r in enumerate(table):
-            print("| " + " | ".join(c.ljust(widths[j]) for j, c in enumerate(r)) + " |")
-            if i == 0:
-                print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+        bench_table.show(bench_table.rows(
+            k, get, fmt, ["scheduler"] + [c[1] for c in COLS] + ["alarms rx"],
+            SCHEDS, LABELS, COLS, "alarms_delivered", "alarms_sent"))
         notes(k, get)
         print()
         goals(k, get, n)
@@ -287,14 +271,6 @@ def downlink_derive(rows):
                              value=r["value"] / sent[(r["kernel"], r["rep"], r["sched"])]))
 
 
-def print_table(table):
-    widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
-    for i, r in enumerate(table):
-        print("| " + " | ".join(c.ljust(widths[j]) for j, c in enumerate(r)) + " |")
-        if i == 0:
-            print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-
-
 def downlink_report(k, get, env):
     if not any((k, s, "cmd_p99") in get or (k, s, "cmd_sent") in get for s in DL_ROWS):
         return
@@ -303,21 +279,9 @@ def downlink_report(k, get, env):
     print("Downlink, kernel %s, %s; 20 Mbit/s modem upstream of the gateway"
           " (netem rate, 400 ms buffer), ingress shapers at 19 Mbit/s; median [min-max]"
           " of %d run(s); latencies in ms" % (k, env.get(k, "?"), n))
-    table = [["row"] + [c[1] for c in DL_COLS] + ["commands rx"]]
-    for s in DL_ROWS:
-        line = [DL_LABELS[s]]
-        for m, _ in DL_COLS:
-            x = get.get((k, s, m))
-            if not x:
-                line.append("-")
-            elif x["n"] > 1:
-                line.append("%s [%s-%s]" % (fmt(x["median"]), fmt(x["min"]), fmt(x["max"])))
-            else:
-                line.append(fmt(x["median"]))
-        d, t = get.get((k, s, "cmd_delivered")), get.get((k, s, "cmd_sent"))
-        line.append("%d/%d" % (d["median"], t["median"]) if d and t else "-")
-        table.append(line)
-    print_table(table)
+    bench_table.show(bench_table.rows(
+        k, get, fmt, ["row"] + [c[1] for c in DL_COLS] + ["commands rx"],
+        DL_ROWS, DL_LABELS, DL_COLS, "cmd_delivered", "cmd_sent"))
     rt, be = get.get((k, "dl_mqos", "rt_per_cmd")), get.get((k, "dl_mqos", "be_pkts"))
     if rt:
         print("mqos ingress, hook off: on the ifb the realtime class sent %.2f packets"
@@ -351,7 +315,7 @@ def downlink_report(k, get, env):
     for goal, ref, ok in checks:
         table.append([goal, "-" if v is None else fmt(v) + " ms", ref,
                       "-" if ok is None else ("met" if ok else "MISSED")])
-    print_table(table)
+    bench_table.show(table)
     met = sum(1 for c in checks if c[2])
     missed = sum(1 for c in checks if c[2] is False)
     print("%d goal(s) met, %d missed, %d not measured." %

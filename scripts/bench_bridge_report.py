@@ -3,6 +3,8 @@
 QoS 2 alarms through the gateway broker's TLS bridge to the cloud broker
 (scripts/bench-bridge.sh, docs/benchmarks.md)."""
 
+import bench_table
+
 # Raw-file scheduler names of the phase's rows, in the order of the table.
 SCHEDS = ["br_pfifo_fast", "br_cake", "br_cake_tls", "br_mqos", "br_floor"]
 LABELS = {
@@ -22,14 +24,6 @@ COLS = [
 FLOOR_SLACK_MS = 5.0
 
 
-def _table(rows):
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    for i, r in enumerate(rows):
-        print("| " + " | ".join(c.ljust(widths[j]) for j, c in enumerate(r)) + " |")
-        if i == 0:
-            print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-
-
 def report(k, get, env, fmt):
     """Print the phase's table, notes and goals for kernel k, if it ran.
     get maps (kernel, sched, metric) to the summary entry; fmt formats a
@@ -40,21 +34,9 @@ def report(k, get, env, fmt):
     print("Bridge phase, kernel %s, %s: device QoS 2 alarms -> gateway broker"
           " -> TLS bridge -> cloud broker; 20 Mbit/s bottleneck under bulk TCP;"
           " median [min-max] of %d run(s); latencies in ms" % (k, env.get(k, "?"), n))
-    rows = [["row"] + [c[1] for c in COLS] + ["alarms rx"]]
-    for s in SCHEDS:
-        line = [LABELS[s]]
-        for m, _ in COLS:
-            x = get.get((k, s, m))
-            if not x:
-                line.append("-")
-            elif x["n"] > 1:
-                line.append("%s [%s-%s]" % (fmt(x["median"]), fmt(x["min"]), fmt(x["max"])))
-            else:
-                line.append(fmt(x["median"]))
-        d, t = get.get((k, s, "alarms_delivered")), get.get((k, s, "alarms_sent"))
-        line.append("%d/%d" % (d["median"], t["median"]) if d and t else "-")
-        rows.append(line)
-    _table(rows)
+    bench_table.show(bench_table.rows(
+        k, get, fmt, ["row"] + [c[1] for c in COLS] + ["alarms rx"],
+        SCHEDS, LABELS, COLS, "alarms_delivered", "alarms_sent"))
 
     x, r = get.get((k, "br_mqos", "alarm_marked")), get.get((k, "br_mqos", "rt_pkts"))
     if x and r:
@@ -95,7 +77,7 @@ def report(k, get, env, fmt):
     rows = [["goal", "mqos", "against", "met?"]]
     for goal, ref, ok in checks:
         rows.append([goal, val, ref, "-" if ok is None else ("met" if ok else "MISSED")])
-    _table(rows)
+    bench_table.show(rows)
     met = sum(1 for c in checks if c[2])
     missed = sum(1 for c in checks if c[2] is False)
     print("%d goal(s) met, %d missed, %d not measured." %
