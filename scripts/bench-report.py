@@ -230,11 +230,7 @@ def goals(k, get, n):
     table = [["goal", "mqos", "against", "met?"]]
     for goal, val, ref, ok in checks:
         table.append([goal, val, ref, "-" if ok is None else ("met" if ok else "MISSED")])
-    widths = [max(len(r[i]) for r in table) for i in range(4)]
-    for i, r in enumerate(table):
-        print("| " + " | ".join(c.ljust(widths[j]) for j, c in enumerate(r)) + " |")
-        if i == 0:
-            print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    bench_table.show(table)
     met = sum(1 for c in checks if c[3])
     missed = sum(1 for c in checks if c[3] is False)
     print("%d goal(s) met, %d missed, %d not measured." %
