@@ -127,9 +127,11 @@ ktap_result "sticky flow under load: none of its $sn data segments out of order"
 	"$([ "${sn:-0}" -ge 20 ] && [ "${so:-1}" = 0 ]; echo $?)"
 # The control needs a standing best-effort queue to overtake (best-effort
 # is one FIFO for it): a timing check (on the debug kernel the load
-# stayed below the rate: 0 of 26).
+# stayed below the rate: 0 of 26). It asks for overtaking only, not for a
+# segment count: its QoS 0 messages wait in the queue, so TCP coalesces
+# the ones written meanwhile (CI once saw 5 of 10 segments overtaken).
 ktap_timing "control, packet mode: the check sees QoS 2 overtaking QoS 0 ($po of $pn)" \
-	"$([ "${pn:-0}" -ge 20 ] && [ "${po:-0}" -gt 0 ]; echo $?)"
+	"$([ "${pn:-0}" -ge 4 ] && [ "${po:-0}" -gt 0 ]; echo $?)"
 ktap_result "the sticky connection was realtime, the packet-mode one was not marked" \
 	"$(n_gw awk -v a="sport=$STICKY_PORT " -v b="sport=$PACKET_PORT " '
 		index($0, a) { sa = $0 } index($0, b) { sb = $0 }
