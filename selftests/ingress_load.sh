@@ -14,7 +14,7 @@
 #   sender s0 -- g0 [gateway] g1 -- r0 receiver;  g1's downlink -> ifb-g1
 . "$(dirname "$0")/lib.sh"
 
-ktap_plan 16
+ktap_plan 17
 require_root
 require_cmd tc ip ping
 
@@ -254,4 +254,16 @@ out=$(unit ExecStop 2>&1)
 rc=$?
 ktap_result "mqos.service ExecStop: the rules and the ingress set-up are gone ($rc $out)" \
 	$([ $rc = 0 ] && no_setup && [ -z "$(ctl rule show | grep pref)" ]; echo $?)
+
+# 17: an ifb set to the line rate (dev set rate 0) saves as 'rate 0',
+# and that file loads again.
+ctl load "$TMP/gw.conf" && ctl dev set $IFB rate 0
+ctl save > "$TMP/rate0.conf"
+ctl ingress flush
+out=$(ctl load "$TMP/rate0.conf" 2>&1)
+rc=$?
+ktap_result "save with the ifb at the line rate writes 'ingress add g1 rate 0 ifb $IFB', and load makes it again ($rc $out)" \
+	$([ $rc = 0 ] && grep -q "^ingress add g1 rate 0 ifb $IFB\$" "$TMP/rate0.conf" &&
+	  n_gw tc qdisc show dev $IFB | grep -q "bandwidth unlimited .*ingress" &&
+	  n_gw tc filter show dev g1 ingress | grep -q "Egress Redirect to device $IFB"; echo $?)
 ktap_finish

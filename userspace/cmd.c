@@ -586,7 +586,8 @@ int cmd_parse_ingress(int argc, char **argv, bool add, struct ctl_ingress *in)
 			ctl_err("rate: given twice");
 			return -1;
 		}
-		if (w == 0 && (parse_rate(argv[i + 1], &in->rate) || !in->rate)) {
+		/* 0 is the line rate, as for dev set: sorted, not shaped. */
+		if (w == 0 && parse_rate(argv[i + 1], &in->rate)) {
 			ctl_err("rate: '%s' is not a rate (e.g. 20mbit)",
 				argv[i + 1]);
 			return -1;
