@@ -678,9 +678,14 @@ static struct sk_buff *mqos_dequeue(struct Qdisc *sch)
 	/*
 	 * Waiting on the device rate with a backlog all along: a watchdog
 	 * that fired late loses the rate nothing (emulated or overloaded
-	 * hosts wake timers up to tens of ms late).
+	 * hosts wake timers up to tens of ms late). Not in ingress mode:
+	 * there the late time's packets would leave at once, their ACKs
+	 * return as a burst, and the senders answer with a burst into the
+	 * upstream buffer, where nothing sorts it. Running a little below
+	 * the rate after a late timer costs little there: the upstream
+	 * buffer holds the difference for a moment.
 	 */
-	if (q->dev_waiting)
+	if (q->dev_waiting && !cfg->ingress)
 		mqos_tb_refill_late(&q->dev_tb, now, MQOS_SHAPER_LATE_NS);
 	else
 		mqos_tb_refill(&q->dev_tb, now);
