@@ -54,38 +54,15 @@ deb_pick_packages() {
 	ctl_deb=$(ls "$DEBDIR"/mqosctl_"$version"_*.deb 2>/dev/null | head -n1)
 }
 
-# small_module_tree MODULE...: /lib/modules/KVER as deb_install.sh
-# describes it (the modules loaded now and MODULE...), with the `build`
-# link to the installed headers.
-small_module_tree() {
-	local dir=/lib/modules/$kver m f n
-	small_tree=$(mktemp -d /tmp/mqos-modules.XXXXXX) || return 1
-	for f in modules.builtin modules.builtin.modinfo modules.order; do
-		[ -e "$dir/$f" ] && cp "$dir/$f" "$small_tree/"
-	done
-	{
-		cut -d' ' -f1 /proc/modules
-		printf '%s\n' "$@"
-	} | sort -u | while read -r m; do
-		[ -n "$m" ] || continue
-		modprobe -S "$kver" --show-depends "$m" 2>/dev/null |
-			sed -n 's/^insmod \([^ ]*\).*/\1/p'
-	done | sort -u | while read -r f; do
-		n=${f#*/modules/"$kver"/}
-		[ "$n" != "$f" ] || continue
-		mkdir -p "$small_tree/$(dirname "$n")" && cp "$f" "$small_tree/$n"
-	done
-	ln -s "/usr/src/linux-headers-$kver" "$small_tree/build"
-	mount --bind "$small_tree" "$dir" || { rm -rf "$small_tree"; small_tree=; return 1; }
-	depmod -a "$kver" || return 1
-	diag "module tree for depmod: $(find "$dir" -name '*.ko*' | wc -l) modules"
-}
-
 # deb_prepare_vm MODULE...: in the VM, the small module tree, a /boot with
 # the running kernel only, no man-db trigger.
 deb_prepare_vm() {
 	[ "${MQOS_IN_VM:-0}" = 1 ] || return 0
+	# The tree deb_install.sh describes (small_module_tree in lib.sh),
+	# with the `build` link to the installed headers that DKMS needs.
 	small_module_tree "$@" || return 1
+	ln -s "/usr/src/linux-headers-$kver" "$small_tree/build" &&
+		depmod -a "$kver" || return 1
 	mount -t tmpfs -o mode=0755 tmpfs /boot && boot_masked=1
 	echo "man-db man-db/auto-update boolean false" | debconf-set-selections
 }

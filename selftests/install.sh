@@ -67,34 +67,12 @@ show_log() { tail -n 25 "$log" | sed 's/^/# /'; }
 
 root_qdisc() { tc qdisc show dev "$DEV" | awk '$0 ~ / root / { print $2, $3; exit }'; }
 
-# small_module_tree: the module tree described at the top, mounted over
-# /lib/modules/$kver.
-small_module_tree() {
-	local dir=/lib/modules/$kver m f n
-	small_tree=$(mktemp -d /tmp/mqos-modules.XXXXXX) || return 1
-	for f in modules.builtin modules.builtin.modinfo modules.order; do
-		[ -e "$dir/$f" ] && cp "$dir/$f" "$small_tree/"
-	done
-	{
-		cut -d' ' -f1 /proc/modules
-		echo veth sch_prio
-		[ -n "$ko" ] && modinfo -F depends "$ko" | tr ',' ' '
-	} | tr ' ' '\n' | sort -u | while read -r m; do
-		[ -n "$m" ] || continue
-		modprobe -S "$kver" --show-depends "$m" 2>/dev/null |
-			sed -n 's/^insmod \([^ ]*\).*/\1/p'
-	done | sort -u | while read -r f; do
-		n=${f#*/modules/"$kver"/}
-		[ "$n" != "$f" ] || continue
-		mkdir -p "$small_tree/$(dirname "$n")" && cp "$f" "$small_tree/$n"
-	done
-	mount --bind "$small_tree" "$dir" || { rm -rf "$small_tree"; small_tree=; return 1; }
-	diag "module tree for depmod: $(find "$dir" -name '*.ko*' | wc -l) modules"
-}
-
 # --- make install ------------------------------------------------------------
 mqos_unload 2>/dev/null
-if [ "${MQOS_IN_VM:-0}" = 1 ] && ! small_module_tree; then
+# The tree described at the top (small_module_tree in lib.sh).
+deps=()
+[ -n "$ko" ] && IFS=, read -ra deps <<< "$(modinfo -F depends "$ko")"
+if [ "${MQOS_IN_VM:-0}" = 1 ] && ! small_module_tree veth sch_prio "${deps[@]}"; then
 	ktap_fail "small module tree for depmod"
 	ktap_skip_rest "no module tree"
 fi
