@@ -39,12 +39,8 @@ cleanup() {
 trap cleanup EXIT
 
 mqos_load || ktap_skip_rest "cannot load mqos.ko"
-# What the set-up is made of: a kernel without one of them (a trimmed or
-# debug build) cannot run it at all.
-for m in ifb act_connmark act_mirred cls_matchall sch_ingress; do
-	modprobe -q "$m" 2>/dev/null
-	kernel_has "$m" || ktap_skip_rest "kernel without $m"
-done
+# What the set-up is made of.
+require_modules ifb act_connmark act_mirred cls_matchall sch_ingress
 topo_create || { ktap_fail "topology"; ktap_finish; }
 export TC_LIB_DIR=$REPO_DIR/tc
 

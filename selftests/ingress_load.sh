@@ -31,10 +31,8 @@ cleanup() {
 trap cleanup EXIT
 
 mqos_load || ktap_skip_rest "cannot load mqos.ko"
-for m in ifb act_connmark act_mirred cls_matchall sch_ingress; do
-	modprobe -q "$m" 2>/dev/null
-	kernel_has "$m" || ktap_skip_rest "kernel without $m"
-done
+# What the set-up is made of.
+require_modules ifb act_connmark act_mirred cls_matchall sch_ingress
 topo_create || { ktap_fail "topology"; ktap_finish; }
 n_gw tc qdisc replace dev g1 root handle 1: mqos || ktap_skip_rest "no mqos qdisc on g1"
 

@@ -126,6 +126,17 @@ kernel_has() {
 		grep -qE "/$1\.ko(\.[gx]z|\.zst)?:" "$d/modules.dep" 2>/dev/null
 }
 
+# require_modules MODULE...: load each (or find it built in); the rest of
+# the test is skipped if the kernel has one of them neither way (a
+# trimmed or debug build).
+require_modules() {
+	local m
+	for m in "$@"; do
+		modprobe -q "$m" 2>/dev/null
+		kernel_has "$m" || ktap_skip_rest "kernel without $m"
+	done
+}
+
 # Wait until CMD succeeds, polling; never a fixed sleep.
 wait_for() {
 	local tries=$1 i
