@@ -550,7 +550,7 @@ static int run_confirm(int argc, char **argv)
 /*
  * ingress add DEV rate R [ifb NAME] | ingress del DEV [ifb NAME] |
  * ingress flush: the downlink of DEV through an ifb with mqos in ingress
- * mode (rtnl.c); flush removes every set-up (systemctl stop mqos).
+ * mode (ingress.c); flush removes every set-up (systemctl stop mqos).
  */
 static int run_ingress(int argc, char **argv)
 {

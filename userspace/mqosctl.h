@@ -363,7 +363,7 @@ int ctl_rtnl_class_del(const char *dev, uint8_t id);
 void ctl_rtnl_close(void);
 
 /*
- * ingress add/del (rtnl.c): DEV's downlink shaped by mqos on an ifb. An
+ * ingress add/del (ingress.c): DEV's downlink shaped by mqos on an ifb. An
  * ingress set-up is DEV's ingress qdisc with a matchall filter that
  * redirects (mirred egress redirect) to a device of kind ifb whose root
  * qdisc is mqos: what `ingress add` makes, `save` prints and `load` keeps.
