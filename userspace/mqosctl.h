@@ -195,6 +195,8 @@ int cmd_hook_show(bool json);
 void hook_stats_text(const struct ctl_hook *h);
 struct json_object;
 struct json_object *hook_json(const struct ctl_hook *h);
+/* show.c: a rule as JSON (rule show, stats). */
+struct json_object *rule_json(const struct ctl_rule *r);
 
 /* ---- ports.c (grammar), ports_nl.c (netlink, show) ------------------------- */
 /* MQTT (TCP) and MQTT-SN (UDP) ports; has = bit per MQOS_PORTS_A_* list. */
