@@ -90,6 +90,12 @@ ctl hook set mode packet
 # the QoS 2 ones to overtake them; with flow queues the connection would
 # be a sparse flow served ahead of it. One FIFO for best-effort here.
 ctl class set g1 4 flows 0
+# Its connection negotiates ECN, so that the AQM marks its segments
+# instead of dropping them: after a drop, the retransmission timeout let
+# TCP gather the burst's messages into 2 segments (a CI run), and a check
+# of 2 segments sees little. The bulk streams (connected before) are not
+# ECN-capable and keep being dropped, so their queue stays.
+n_snd sysctl -qw net.ipv4.tcp_ecn=1
 wait_for 200 loaded
 flow packet 0
 PACKET_RC=$FLOW_RC PACKET_PORT=$FLOW_PORT
@@ -127,11 +133,18 @@ ktap_result "sticky flow under load: none of its $sn data segments out of order"
 	"$([ "${sn:-0}" -ge 20 ] && [ "${so:-1}" = 0 ]; echo $?)"
 # The control needs a standing best-effort queue to overtake (best-effort
 # is one FIFO for it): a timing check (on the debug kernel the load
-# stayed below the rate: 0 of 26). It asks for overtaking only, not for a
-# segment count: its QoS 0 messages wait in the queue, so TCP coalesces
-# the ones written meanwhile (CI once saw 5 of 10 segments overtaken).
-ktap_timing "control, packet mode: the check sees QoS 2 overtaking QoS 0 ($po of $pn)" \
-	"$([ "${pn:-0}" -ge 4 ] && [ "${po:-0}" -gt 0 ]; echo $?)"
+# stayed below the rate: 0 of 26). It asks for overtaking, not for a
+# segment count: its QoS 0 messages wait in the queue, so TCP gathers the
+# ones written meanwhile into fewer segments (CI once saw 5 of 10
+# overtaken). With fewer than 6 segments (one burst's worth) it cannot
+# tell, and says so instead of failing.
+if [ "${pn:-0}" -lt 6 ]; then
+	ktap_skip "control, packet mode: the check sees QoS 2 overtaking QoS 0" \
+		"inconclusive: TCP sent the connection's data in $pn segments"
+else
+	ktap_timing "control, packet mode: the check sees QoS 2 overtaking QoS 0 ($po of $pn)" \
+		"$([ "${po:-0}" -gt 0 ]; echo $?)"
+fi
 ktap_result "the sticky connection was realtime, the packet-mode one was not marked" \
 	"$(n_gw awk -v a="sport=$STICKY_PORT " -v b="sport=$PACKET_PORT " '
 		index($0, a) { sa = $0 } index($0, b) { sb = $0 }
