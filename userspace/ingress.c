@@ -399,36 +399,6 @@ int ctl_rtnl_ingress_del(const char *dev, const char *ifb)
 
 /* ---- finding the set-ups ------------------------------------------------ */
 
-/* A dump request: @cb on every reply, until NLMSG_DONE; 0 or -errno. */
-static int rtnl_dump(struct nl_msg *msg, const char *what,
-		     int (*cb)(struct nl_msg *msg, void *arg), void *arg)
-{
-	struct nl_cb *ncb;
-	int err;
-
-	if (!msg) {
-		ctl_err("out of memory");
-		return -ENOMEM;
-	}
-	ncb = nl_cb_alloc(NL_CB_DEFAULT);
-	if (!ncb) {
-		nlmsg_free(msg);
-		ctl_err("out of memory");
-		return -ENOMEM;
-	}
-	nl_cb_set(ncb, NL_CB_VALID, NL_CB_CUSTOM, cb, arg);
-	err = nl_send_auto(rtsk, msg);
-	nlmsg_free(msg);
-	if (err >= 0)
-		err = nl_recvmsgs(rtsk, ncb);
-	nl_cb_put(ncb);
-	if (err < 0) {
-		ctl_err("%s: %s", what, nl_geterror(err));
-		return -EIO;
-	}
-	return 0;
-}
-
 /* What the qdisc dump says of a device. */
 #define QD_INGRESS	1	/* an ingress (or clsact) qdisc */
 #define QD_MQOS_ROOT	2	/* mqos is its root qdisc */

@@ -33,7 +33,7 @@
 #define SOL_NETLINK 270
 #endif
 
-struct nl_sock *rtsk;
+static struct nl_sock *rtsk;
 
 int rtnl_open(void)
 {
@@ -155,6 +155,36 @@ int rtnl_request_ex(struct nl_msg *msg, const char *dev, bool plain,
 		    bool quiet)
 {
 	return rtnl_transact(msg, dev, plain, quiet, NULL, NULL);
+}
+
+/* See rtnl.h. */
+int rtnl_dump(struct nl_msg *msg, const char *what,
+		     int (*cb)(struct nl_msg *msg, void *arg), void *arg)
+{
+	struct nl_cb *ncb;
+	int err;
+
+	if (!msg) {
+		ctl_err("out of memory");
+		return -ENOMEM;
+	}
+	ncb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!ncb) {
+		nlmsg_free(msg);
+		ctl_err("out of memory");
+		return -ENOMEM;
+	}
+	nl_cb_set(ncb, NL_CB_VALID, NL_CB_CUSTOM, cb, arg);
+	err = nl_send_auto(rtsk, msg);
+	nlmsg_free(msg);
+	if (err >= 0)
+		err = nl_recvmsgs(rtsk, ncb);
+	nl_cb_put(ncb);
+	if (err < 0) {
+		ctl_err("%s: %s", what, nl_geterror(err));
+		return -EIO;
+	}
+	return 0;
 }
 
 static int rtnl_request(struct nl_msg *msg, const char *dev)

@@ -10,8 +10,6 @@
 #include <netlink/netlink.h>
 #include <netlink/msg.h>
 
-extern struct nl_sock *rtsk;
-
 /* Open the socket if it is not; 0 or -errno (reported). */
 int rtnl_open(void);
 
@@ -27,5 +25,13 @@ int rtnl_transact(struct nl_msg *msg, const char *dev, bool plain, bool quiet,
 /* rtnl_transact() without a reply callback. */
 int rtnl_request_ex(struct nl_msg *msg, const char *dev, bool plain,
 		    bool quiet);
+
+/*
+ * A dump request (@msg taken; NULL is reported as out of memory): @cb
+ * with @arg on every reply, until NLMSG_DONE; 0 or -errno, reported with
+ * @what.
+ */
+int rtnl_dump(struct nl_msg *msg, const char *what,
+	      int (*cb)(struct nl_msg *msg, void *arg), void *arg);
 
 #endif
