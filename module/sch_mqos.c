@@ -588,6 +588,7 @@ static struct sk_buff *mqos_fq_dequeue(struct Qdisc *sch, struct mqos_sched *q,
 			(*drops)++;
 			*dlen += len;
 		}
+		mqos_aqm_empty(&f->aqm, &cl->aqm_p, now);
 		mqos_fq_emptied(&cl->fq, i);
 	}
 	return NULL;
@@ -621,6 +622,8 @@ static struct sk_buff *mqos_class_dequeue(struct Qdisc *sch,
 		drops++;
 		dlen += len;
 	}
+	if (!skb)
+		mqos_aqm_empty(&cl->aqm, &cl->aqm_p, now);
 out:
 	if (!cl->q.qlen)
 		list_del_init(&cl->alist);

@@ -40,6 +40,7 @@ struct mqos_class_cfg {
 	u8 police_demote;	/* class id; 0 = drop */
 	u8 dscp;		/* remark to; MQOS_DSCP_KEEP = don't */
 	u8 ecn;
+	u8 aqm_mode;		/* MQOS_AQM_MODE_* */
 	u8 present;		/* the class exists */
 };
 

@@ -47,6 +47,7 @@ void mqos_class_cfg_default(struct mqos_class_cfg *c, u8 id, u32 mtu)
 	c->aqm_target_us = MQOS_AQM_TARGET_US;
 	c->aqm_interval_us = MQOS_AQM_INTERVAL_US;
 	c->ecn = 1;
+	c->aqm_mode = MQOS_AQM_MODE_DECAY;
 	c->dscp = MQOS_DSCP_KEEP;
 	c->flows = MQOS_DEFAULT_FLOWS;
 	c->present = 1;
@@ -151,6 +152,7 @@ void mqos_apply_cfg(struct Qdisc *sch, struct mqos_sched *q, u64 now)
 		cl->aqm_p.target_ns = (u64)cc->aqm_target_us * NSEC_PER_USEC;
 		cl->aqm_p.interval_ns = (u64)cc->aqm_interval_us * NSEC_PER_USEC;
 		cl->aqm_p.mtu = q->mtu;
+		cl->aqm_p.mode = cc->aqm_mode;
 		if (cl->fq.flows) {
 			mqos_fq_set_quantum(&cl->fq, cc->quantum);
 			if (cl->fq.isolate != cfg->isolation)

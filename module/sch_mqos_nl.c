@@ -82,6 +82,7 @@ static const struct nla_policy mqos_class_policy[TCA_MQOS_CLASS_MAX + 1] = {
 	[TCA_MQOS_CLASS_ECN]	  = NLA_POLICY_MAX(NLA_U8, 1),
 	[TCA_MQOS_CLASS_DSCP]	  = { .type = NLA_U8 },
 	[TCA_MQOS_CLASS_FLOWS]	  = NLA_POLICY_MAX(NLA_U32, MQOS_MAX_FLOWS),
+	[TCA_MQOS_CLASS_AQM_MODE] = NLA_POLICY_MAX(NLA_U8, MQOS_AQM_MODE_MAX),
 };
 
 /* A rate is 0 (none) or at least the token bucket's minimum. */
@@ -226,6 +227,8 @@ static int mqos_parse_class_tb(struct nlattr **tb, struct nlattr *nest, u8 id,
 		c->dscp = nla_get_u8(tb[TCA_MQOS_CLASS_DSCP]);
 	if (tb[TCA_MQOS_CLASS_FLOWS])
 		c->flows = nla_get_u32(tb[TCA_MQOS_CLASS_FLOWS]);
+	if (tb[TCA_MQOS_CLASS_AQM_MODE])
+		c->aqm_mode = nla_get_u8(tb[TCA_MQOS_CLASS_AQM_MODE]);
 
 	/* Checks of the resulting class. */
 	if (c->rate && c->ceil && c->ceil < c->rate) {
@@ -436,7 +439,8 @@ static int mqos_dump_class_cfg(const struct mqos_class_cfg *c, u8 id,
 	    nla_put_u32(skb, TCA_MQOS_CLASS_AQM_INTERVAL, c->aqm_interval_us) ||
 	    nla_put_u8(skb, TCA_MQOS_CLASS_ECN, c->ecn) ||
 	    nla_put_u8(skb, TCA_MQOS_CLASS_DSCP, c->dscp) ||
-	    nla_put_u32(skb, TCA_MQOS_CLASS_FLOWS, c->flows)) {
+	    nla_put_u32(skb, TCA_MQOS_CLASS_FLOWS, c->flows) ||
+	    nla_put_u8(skb, TCA_MQOS_CLASS_AQM_MODE, c->aqm_mode)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}

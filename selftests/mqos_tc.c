@@ -8,7 +8,7 @@
  *                      [class ID [delete] [name S] [prio P] [rate R] [ceil R]
  *                       [rate_pct P] [ceil_pct P] [quantum B] [limit N]
  *                       [limit_bytes B] [police R BURST] [demote ID]
- *                       [aqm TARGET_US INTERVAL_US] [ecn 0|1] [dscp D]
+ *                       [aqm TARGET_US INTERVAL_US] [aqm_mode M] [ecn 0|1] [dscp D]
  *                       [flows N]]...
  *   mqos_tc DEV add|replace [the same]   create root 1: with options
  *   mqos_tc DEV class ID [the class keywords]   RTM_NEWTCLASS for 1:ID,
@@ -234,6 +234,9 @@ static int do_change(int fd, int ifindex, int argc, char **argv, int mode,
 			NEED(2);
 			put_u32(TCA_MQOS_CLASS_AQM_TARGET, num(argv[++i]));
 			put_u32(TCA_MQOS_CLASS_AQM_INTERVAL, num(argv[++i]));
+		} else if (!strcmp(k, "aqm_mode")) {
+			NEED(1);
+			put_u8(TCA_MQOS_CLASS_AQM_MODE, num(argv[++i]));
 		} else if (!strcmp(k, "ecn")) {
 			NEED(1);
 			put_u8(TCA_MQOS_CLASS_ECN, num(argv[++i]));

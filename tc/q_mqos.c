@@ -329,6 +329,11 @@ static int parse_time_word(const char *word, const char *s, uint32_t max_us,
 	return 0;
 }
 
+static const char *const aqm_mode_names[MQOS_AQM_MODE_MAX + 1] = {
+	[MQOS_AQM_MODE_DECAY] = "decay",
+	[MQOS_AQM_MODE_CODEL] = "codel",
+};
+
 static const char *const isolation_names[__MQOS_ISOLATE_MAX] = {
 	[MQOS_ISOLATE_FLOWS] = "flows",
 	[MQOS_ISOLATE_DUAL_SRCHOST] = "dual-srchost",
@@ -346,7 +351,8 @@ static void qdisc_usage(void)
 		"                [ ceil RATE|PCT% ] [ prio 0..7 ] [ quantum SIZE ]\n"
 		"                [ limit PACKETS ] [ limit-bytes SIZE ] [ flows N ]\n"
 		"                [ police-rate RATE ] [ police-burst SIZE ] [ demote 0..16 ]\n"
-		"                [ target TIME ] [ interval TIME ] [ ecn | noecn ]\n"
+		"                [ target TIME ] [ interval TIME ] [ aqm decay | codel ]\n"
+		"                [ ecn | noecn ]\n"
 		"                [ dscp DSCP | keep ] [ name NAME ]\n", stderr);
 }
 
@@ -499,7 +505,7 @@ static int parse_class_word(struct nlmsghdr *n, unsigned long long *seen,
 	    !strcmp(w, "flows") || !strcmp(w, "police-rate") ||
 	    !strcmp(w, "police-burst") || !strcmp(w, "demote") ||
 	    !strcmp(w, "target") || !strcmp(w, "interval") ||
-	    !strcmp(w, "dscp") || !strcmp(w, "name")) {
+	    !strcmp(w, "aqm") || !strcmp(w, "dscp") || !strcmp(w, "name")) {
 		if (!val)
 			return bad(w, NULL, "needs a value");
 	} else {
@@ -576,6 +582,16 @@ static int parse_class_word(struct nlmsghdr *n, unsigned long long *seen,
 		if (!u32)
 			return bad(w, val, "must be at least 1us");
 		if (put_u32(n, TCA_MQOS_CLASS_AQM_INTERVAL, u32))
+			return -1;
+	} else if (!strcmp(w, "aqm")) {
+		if (once(w, seen, TCA_MQOS_CLASS_AQM_MODE))
+			return -1;
+		for (d = 0; d <= MQOS_AQM_MODE_MAX; d++)
+			if (!strcmp(val, aqm_mode_names[d]))
+				break;
+		if (d > MQOS_AQM_MODE_MAX)
+			return bad(w, val, "not decay or codel");
+		if (put_u8(n, TCA_MQOS_CLASS_AQM_MODE, d))
 			return -1;
 	} else if (!strcmp(w, "dscp")) {
 		if (once(w, seen, TCA_MQOS_CLASS_DSCP))
@@ -716,6 +732,11 @@ static void print_class_attrs(struct rtattr **tb, bool with_id)
 			}
 		}
 		pu64(MQ_JSON, "aqm", NULL, !!v);
+	}
+	if (tb[TCA_MQOS_CLASS_AQM_MODE]) {
+		v = get_uint(tb[TCA_MQOS_CLASS_AQM_MODE]);
+		pstr(MQ_ANY, "aqm_mode", "aqm %s ",
+		     v <= MQOS_AQM_MODE_MAX ? aqm_mode_names[v] : "unknown");
 	}
 	if (tb[TCA_MQOS_CLASS_ECN]) {
 		bool ecn = get_uint(tb[TCA_MQOS_CLASS_ECN]);

@@ -167,7 +167,13 @@ static int parse_flows(const char *s, uint32_t *flows)
 
 static const char *const class_kws[] = {
 	"name", "prio", "rate", "ceil", "quantum", "limit", "limit-bytes",
-	"police", "target", "interval", "ecn", "dscp", "flows", NULL
+	"police", "target", "interval", "aqm", "ecn", "dscp", "flows", NULL
+};
+
+const char *const ctl_aqm_mode_names[MQOS_AQM_MODE_MAX + 2] = {
+	[MQOS_AQM_MODE_DECAY] = "decay",
+	[MQOS_AQM_MODE_CODEL] = "codel",
+	[MQOS_AQM_MODE_MAX + 1] = NULL,
 };
 
 /* class set DEV CLASS [name N] [prio P] ... (see the man page) */
@@ -255,6 +261,13 @@ int cmd_parse_class(int argc, char **argv, struct ctl_dev *dev,
 			}
 			c->has |= t ? HAS(TCA_MQOS_CLASS_AQM_TARGET) :
 				      HAS(TCA_MQOS_CLASS_AQM_INTERVAL);
+		} else if (!strcmp(kw, "aqm")) {
+			int m = ctl_kw_err(val, ctl_aqm_mode_names, "aqm mode");
+
+			if (m < 0)
+				return -1;
+			c->aqm_mode = (uint8_t)m;
+			c->has |= HAS(TCA_MQOS_CLASS_AQM_MODE);
 		} else if (!strcmp(kw, "ecn")) {
 			if (strcmp(val, "on") && strcmp(val, "off")) {
 				ctl_err("ecn: '%s': expected on or off", val);

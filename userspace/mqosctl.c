@@ -33,7 +33,8 @@ static const struct {
 "                     [ceil C|P%|none] [quantum Q] [limit PKTS]\n"
 "                     [limit-bytes SIZE] [flows N]\n"
 "                     [police rate R burst B [demote CLASS] | police off]\n"
-"                     [target TIME] [interval TIME] [ecn on|off] [dscp D|keep]\n"
+"                     [target TIME] [interval TIME] [aqm decay|codel]\n"
+"                     [ecn on|off] [dscp D|keep]\n"
 "  mqosctl class del  DEV CLASS\n"
 "  mqosctl class show [DEV] [-j] [-p]\n" },
 	{ "rule",

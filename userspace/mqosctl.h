@@ -116,7 +116,7 @@ struct ctl_class {
 	uint32_t has;
 	uint8_t id;
 	char name[MQOS_CLASS_NAME_LEN];
-	uint8_t prio, rate_pct, ceil_pct, police_demote, ecn, dscp;
+	uint8_t prio, rate_pct, ceil_pct, police_demote, ecn, dscp, aqm_mode;
 	uint64_t rate, ceil, police_rate;
 	uint32_t quantum, limit, limit_bytes, police_burst;
 	uint32_t aqm_target, aqm_interval;
@@ -238,6 +238,7 @@ int cmd_parse_rule_default(int argc, char **argv, uint8_t *v);
 int parse_class_id(const char *s, uint8_t *id);
 /* isolation names, by enum mqos_isolation ("flows", "dual-srchost", ...) */
 extern const char *const ctl_isolation_names[__MQOS_ISOLATE_MAX + 1];
+extern const char *const ctl_aqm_mode_names[MQOS_AQM_MODE_MAX + 2];
 
 /* ---- nl.c ----------------------------------------------------------------- */
 

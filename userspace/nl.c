@@ -330,6 +330,8 @@ int ctl_put_class(struct nl_msg *msg, int type, const struct ctl_class *c)
 	    nla_put_u8(msg, TCA_MQOS_CLASS_DSCP, c->dscp));
 	PUT(h & HAS(TCA_MQOS_CLASS_FLOWS),
 	    nla_put_u32(msg, TCA_MQOS_CLASS_FLOWS, c->flows));
+	PUT(h & HAS(TCA_MQOS_CLASS_AQM_MODE),
+	    nla_put_u8(msg, TCA_MQOS_CLASS_AQM_MODE, c->aqm_mode));
 	nla_nest_end(msg, n);
 	return 0;
 }
@@ -417,6 +419,7 @@ void ctl_get_class(struct nlattr *nest, struct ctl_class *c)
 	G(TCA_MQOS_CLASS_ECN, ecn);
 	G(TCA_MQOS_CLASS_DSCP, dscp);
 	G(TCA_MQOS_CLASS_FLOWS, flows);
+	G(TCA_MQOS_CLASS_AQM_MODE, aqm_mode);
 #undef G
 	if (tb[TCA_MQOS_CLASS_NAME])
 		snprintf(c->name, sizeof(c->name), "%s",

@@ -115,7 +115,12 @@ void print_class_args(FILE *f, const struct ctl_class *c)
 	}
 	fmt_time(a, sizeof(a), c->aqm_target);
 	fmt_time(b, sizeof(b), c->aqm_interval);
-	fprintf(f, " target %s interval %s ecn %s", a, b, c->ecn ? "on" : "off");
+	fprintf(f, " target %s interval %s", a, b);
+	/* Only from a module that reports it. */
+	if ((c->has & HAS(TCA_MQOS_CLASS_AQM_MODE)) &&
+	    c->aqm_mode <= MQOS_AQM_MODE_MAX)
+		fprintf(f, " aqm %s", ctl_aqm_mode_names[c->aqm_mode]);
+	fprintf(f, " ecn %s", c->ecn ? "on" : "off");
 	if (c->dscp == MQOS_DSCP_KEEP)
 		fputs(" dscp keep", f);
 	else
@@ -269,6 +274,9 @@ static json_object *class_json(const char *dev, const struct ctl_class *c)
 	}
 	jint(o, "aqm_target_ns", (uint64_t)c->aqm_target * 1000);
 	jint(o, "aqm_interval_ns", (uint64_t)c->aqm_interval * 1000);
+	if ((c->has & HAS(TCA_MQOS_CLASS_AQM_MODE)) &&
+	    c->aqm_mode <= MQOS_AQM_MODE_MAX)
+		jstr(o, "aqm_mode", ctl_aqm_mode_names[c->aqm_mode]);
 	jset(o, "ecn", json_object_new_boolean(c->ecn));
 	if (c->dscp == MQOS_DSCP_KEEP)
 		jnull(o, "remark_dscp");

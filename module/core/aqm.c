@@ -54,6 +54,79 @@ static bool mqos_aqm_ok_to_drop(struct mqos_aqm *a,
 	return now >= a->first_above;
 }
 
+/*
+ * DECAY: a count whose schedule lies 16 intervals behind belongs to an
+ * episode long over (as CoDel's re-entry window): forget it.
+ */
+static void mqos_aqm_forget(struct mqos_aqm *a, const struct mqos_aqm_params *p,
+			    u64 now)
+{
+	if (a->count && now >= a->drop_next &&
+	    now - a->drop_next >= 16 * p->interval_ns)
+		a->count = 0;
+}
+
+/*
+ * DECAY, below target: the count decays by one per control-law interval.
+ * At most a few steps per packet; a schedule still behind after them
+ * restarts from now, so no call loops long.
+ */
+static void mqos_aqm_decay(struct mqos_aqm *a, const struct mqos_aqm_params *p,
+			   u64 now, int steps)
+{
+	while (steps-- && a->count && now >= a->drop_next) {
+		a->count--;
+		a->drop_next += mqos_aqm_control_law(p->interval_ns, a->count);
+	}
+	if (a->count && now > a->drop_next)
+		a->drop_next = now;
+}
+
+static bool mqos_aqm_decay_should_drop(struct mqos_aqm *a,
+				      const struct mqos_aqm_params *p,
+				      u64 sojourn_ns, u32 backlog_bytes,
+				      u64 now)
+{
+	bool due;
+
+	mqos_aqm_forget(a, p, now);
+	due = a->count && now >= a->drop_next;
+	if (sojourn_ns >= p->target_ns && backlog_bytes > p->mtu) {
+		if (!a->dropping) {
+			/*
+			 * Signal one interval / sqrt(count) from now, or at
+			 * once if the kept schedule is already due.
+			 */
+			a->dropping = true;
+			a->drop_next = now +
+				mqos_aqm_control_law(p->interval_ns, a->count);
+		}
+		if (!a->count)
+			a->count = 1;
+	} else {
+		a->dropping = false;
+	}
+
+	if (due && a->dropping) {
+		if (a->count != ~0U)
+			a->count++;
+		a->drop_next += mqos_aqm_control_law(p->interval_ns, a->count);
+		return true;
+	}
+	mqos_aqm_decay(a, p, now, 8);
+	return false;
+}
+
+void mqos_aqm_empty(struct mqos_aqm *a, const struct mqos_aqm_params *p,
+		    u64 now)
+{
+	a->dropping = false;
+	if (p->mode != MQOS_AQM_MODE_DECAY)
+		return;
+	mqos_aqm_forget(a, p, now);
+	mqos_aqm_decay(a, p, now, 1);
+}
+
 bool mqos_aqm_should_drop(struct mqos_aqm *a, const struct mqos_aqm_params *p,
 			  u64 sojourn_ns, u32 backlog_bytes, u64 now)
 {
@@ -62,6 +135,9 @@ bool mqos_aqm_should_drop(struct mqos_aqm *a, const struct mqos_aqm_params *p,
 
 	if (!p->target_ns)
 		return false;
+	if (p->mode == MQOS_AQM_MODE_DECAY)
+		return mqos_aqm_decay_should_drop(a, p, sojourn_ns,
+						 backlog_bytes, now);
 
 	ok = mqos_aqm_ok_to_drop(a, p, sojourn_ns, backlog_bytes, now);
 	if (a->dropping) {

@@ -9,6 +9,16 @@
  * time falls below target again. A class with no more than one MTU queued
  * is never dropped from.
  *
+ * Two modes differ in what a dip below target does once drops have begun.
+ * MQOS_AQM_MODE_CODEL is RFC 8289: the dropping state ends, and the next
+ * one starts only after a whole interval above target again (resuming
+ * near the old count if that comes soon). MQOS_AQM_MODE_DECAY, the
+ * default, keeps the count: it decays by one per control-law interval
+ * while the queue stays below target, and a queue back above target is
+ * signalled interval / sqrt(count) later (as COBALT in sch_cake does). A
+ * queue of TCP flows hovering around target dips often; CoDel lets it
+ * stand well above target, decay holds it near.
+ *
  * mqos_aqm_should_drop() is called once per packet at dequeue; on true the
  * caller either ECN-marks the packet and sends it, or drops it and calls
  * again for the next one.
@@ -16,19 +26,22 @@
 #ifndef MQOS_CORE_AQM_H
 #define MQOS_CORE_AQM_H
 
+#include <uapi/linux/mqos.h>
+
 #include "env.h"
 
 struct mqos_aqm_params {
 	u64 target_ns;		/* 0 = AQM off */
 	u64 interval_ns;
 	u32 mtu;		/* never drop with backlog at or below this */
+	u8 mode;		/* MQOS_AQM_MODE_DECAY or _CODEL */
 };
 
 struct mqos_aqm {
-	u64 first_above;	/* when sojourn > target has lasted interval */
-	u64 drop_next;		/* next drop while dropping */
-	u32 count;		/* drops in this dropping state */
-	u32 lastcount;		/* count when the last dropping state ended */
+	u64 first_above;	/* CODEL: when sojourn > target lasts interval */
+	u64 drop_next;		/* next drop; DECAY: or next decay step */
+	u32 count;		/* drops in this dropping state (DECAY: kept) */
+	u32 lastcount;		/* CODEL: count when the last state ended */
 	bool dropping;
 };
 
@@ -36,6 +49,10 @@ void mqos_aqm_reset(struct mqos_aqm *a);
 
 bool mqos_aqm_should_drop(struct mqos_aqm *a, const struct mqos_aqm_params *p,
 			  u64 sojourn_ns, u32 backlog_bytes, u64 now);
+
+/* The queue was found empty at dequeue (DECAY: one decay step if due). */
+void mqos_aqm_empty(struct mqos_aqm *a, const struct mqos_aqm_params *p,
+		    u64 now);
 
 /* interval / sqrt(count), in ns (exposed for the unit tests). */
 u64 mqos_aqm_control_law(u64 interval_ns, u32 count);

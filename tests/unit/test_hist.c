@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-/* Unit tests of the sojourn histogram and the AQM (module/core/). */
+/* Unit tests of the sojourn histogram (module/core/hist.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "core/aqm.h"
 #include "core/hist.h"
 
 #define US	1000ULL
@@ -131,47 +130,6 @@ static void test_percentile(void **state)
 			 9 * SEC);
 }
 
-static void test_aqm_control_law(void **state)
-{
-	(void)state;
-	assert_int_equal(mqos_aqm_control_law(100 * MS, 1), 100 * MS);
-	assert_int_equal(mqos_aqm_control_law(100 * MS, 4), 50 * MS);
-	assert_in_range(mqos_aqm_control_law(100 * MS, 2), 70700000, 70720000);
-	assert_in_range(mqos_aqm_control_law(100 * MS, 100), 9999000, 10001000);
-}
-
-static void test_aqm(void **state)
-{
-	const struct mqos_aqm_params p = {
-		.target_ns = 5 * MS, .interval_ns = 100 * MS, .mtu = 1514,
-	};
-	const struct mqos_aqm_params off = { .interval_ns = 100 * MS };
-	struct mqos_aqm a;
-	uint64_t now;
-	int drops = 0;
-
-	(void)state;
-	mqos_aqm_reset(&a);
-	/* Below target: never. AQM off: never. Tiny backlog: never. */
-	for (now = 0; now < SEC; now += MS) {
-		assert_false(mqos_aqm_should_drop(&a, &p, 4 * MS, 100000, now));
-		assert_false(mqos_aqm_should_drop(&a, &off, SEC, 100000, now));
-		assert_false(mqos_aqm_should_drop(&a, &p, SEC, 1514, now));
-	}
-	/* Above target: nothing for one interval, then the first drop. */
-	mqos_aqm_reset(&a);
-	for (now = SEC; now < SEC + 100 * MS; now += MS)
-		assert_false(mqos_aqm_should_drop(&a, &p, 20 * MS, 100000, now));
-	assert_true(mqos_aqm_should_drop(&a, &p, 20 * MS, 100000, now));
-	/* Then drops come faster: interval / sqrt(count). */
-	for (now += MS; now < 2 * SEC + 100 * MS; now += MS)
-		drops += mqos_aqm_should_drop(&a, &p, 20 * MS, 100000, now);
-	assert_in_range(drops, 15, 60);
-	/* Back below target: leaves the dropping state at once. */
-	assert_false(mqos_aqm_should_drop(&a, &p, 1 * MS, 100000, now));
-	assert_false(a.dropping);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -179,8 +137,6 @@ int main(void)
 		cmocka_unit_test(test_bucket_no_division),
 		cmocka_unit_test(test_min_mean_max_jitter),
 		cmocka_unit_test(test_percentile),
-		cmocka_unit_test(test_aqm_control_law),
-		cmocka_unit_test(test_aqm),
 	};
 
 	return cmocka_run_group_tests_name("hist", tests, NULL, NULL);

@@ -121,6 +121,15 @@ enum {
 #define MQOS_CLASS_NAME_LEN	16	/* including the NUL */
 #define MQOS_NUM_PRIOS		8	/* priorities 0 (highest) .. 7 */
 #define MQOS_DSCP_KEEP		0xff	/* TCA_MQOS_CLASS_DSCP: no remarking */
+/*
+ * TCA_MQOS_CLASS_AQM_MODE: what the AQM does when the sojourn time dips
+ * below target. DECAY keeps the drop count and lets it decay by one per
+ * control-law interval (as COBALT does); CODEL forgets it and waits a
+ * whole interval above target again (RFC 8289).
+ */
+#define MQOS_AQM_MODE_DECAY	0
+#define MQOS_AQM_MODE_CODEL	1
+#define MQOS_AQM_MODE_MAX	1
 #define MQOS_MIN_QUANTUM	256
 #define MQOS_MAX_RATE		125000000000ULL	/* bytes/s: 1 Tbit/s */
 #define MQOS_MAX_OVERHEAD	256
@@ -162,6 +171,7 @@ enum {
 					 * MQOS_MAX_FLOWS; changing it drops
 					 * the class's queue
 					 */
+	TCA_MQOS_CLASS_AQM_MODE,	/* u8: MQOS_AQM_MODE_*; default DECAY */
 	__TCA_MQOS_CLASS_MAX
 };
 
