@@ -4,7 +4,7 @@
  *
  * main.c     module init/exit
  * netns.c    per network namespace state (struct mqos_net)
- * sch_mqos.c the "mqos" qdisc
+ * sch_mqos*.c the "mqos" qdisc (its files: sch_mqos.h)
  * classify.c skb -> class, using the core parsers and the netns rules
  * ruleset.c  the per-netns rule table (RCU, atomic replace)
  * genl*.c    the generic netlink family "mqos" (control plane, genl.h)

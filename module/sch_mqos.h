@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The "mqos" qdisc's internal state, shared by
- *   sch_mqos.c     datapath (enqueue, scheduler, dequeue) and qdisc ops
- *   sch_mqos_cfg.c default classes; applying a configuration to the state
- *   sch_mqos_nl.c  configuration (netlink parse/validate/apply) and dumps
+ *   sch_mqos.c       datapath (enqueue, scheduler, dequeue) and qdisc ops
+ *   sch_mqos_class.c class ops (tc class add/change/del/show, filters)
+ *   sch_mqos_cfg.c   default classes; applying a configuration to the state
+ *   sch_mqos_nl.c    configuration (netlink parse/validate/apply) and dumps
+ *   sch_mqos_flow.c  flow and host hashes of a packet
  */
 #ifndef MQOS_SCH_MQOS_H
 #define MQOS_SCH_MQOS_H
@@ -168,6 +170,11 @@ struct mqos_class_snap {
 	u64 way_collisions;
 };
 
+static inline bool mqos_class_exists(const struct mqos_cfg *cfg, u32 id)
+{
+	return id >= 1 && id <= MQOS_MAX_CLASSES && cfg->cls[id].present;
+}
+
 /* @cl joins the backlogged classes of its priority. */
 static inline void mqos_activate(struct mqos_sched *q, struct mqos_class *cl)
 {
@@ -181,6 +188,10 @@ u64 mqos_class_drops(const struct mqos_class_stats *st);
 void mqos_class_snapshot(const struct mqos_class *cl,
 			 struct mqos_class_snap *s);
 u64 mqos_dev_overlimits(const struct mqos_sched *q);
+int mqos_commit(struct Qdisc *sch, struct mqos_cfg *new, bool reset_stats);
+
+/* sch_mqos_class.c */
+extern const struct Qdisc_class_ops mqos_class_ops;
 
 /* sch_mqos_nl.c */
 int mqos_cfg_parse(struct Qdisc *sch, const struct mqos_cfg *old,

@@ -118,7 +118,9 @@ void mqos_apply_cfg(struct Qdisc *sch, struct mqos_sched *q, u64 now)
 	const struct mqos_cfg *cfg = q->cfg;
 	u32 pkt = q->mtu + cfg->overhead;
 	unsigned int id;
+	u32 i;
 	u64 r;
+	u8 mode;
 
 	mqos_tb_set(&q->dev_tb, q->dev_tb_live, cfg->rate,
 		    mqos_shaper_depth_ns(cfg->rate, pkt), now);
@@ -152,7 +154,15 @@ void mqos_apply_cfg(struct Qdisc *sch, struct mqos_sched *q, u64 now)
 		cl->aqm_p.target_ns = (u64)cc->aqm_target_us * NSEC_PER_USEC;
 		cl->aqm_p.interval_ns = (u64)cc->aqm_interval_us * NSEC_PER_USEC;
 		cl->aqm_p.mtu = q->mtu;
-		cl->aqm_p.mode = cc->aqm_mode;
+		mode = cc->aqm_mode == MQOS_AQM_MODE_CODEL ? MQOS_AQM_CODEL :
+							     MQOS_AQM_DECAY;
+		if (cl->aqm_p.mode != mode) {
+			/* The modes read the AQM state differently. */
+			mqos_aqm_reset(&cl->aqm);
+			for (i = 0; i < cl->fq.nflows; i++)
+				mqos_aqm_reset(&cl->fq.flows[i].aqm);
+			cl->aqm_p.mode = mode;
+		}
 		if (cl->fq.flows) {
 			mqos_fq_set_quantum(&cl->fq, cc->quantum);
 			if (cl->fq.isolate != cfg->isolation)

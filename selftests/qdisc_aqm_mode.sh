@@ -76,7 +76,9 @@ ktap_result "a bad mode is refused (mqosctl names the word, the kernel's policy 
 	  [ $krc != 0 ] && printf '%s' "$kerr" | grep -q 'TCA_MQOS_CLASS_AQM_MODE\|out of range\|Numerical result' &&
 	  [ "$(mode 4)" = codel ]; echo $?)
 
-# 3. Decay against CoDel under two TCP streams.
+# 3. Decay against CoDel under two TCP streams, not ECN-capable (tcp_ecn
+# is 2 in a new namespace, and the class does not mark either): drops.
+ctl class set g1 4 ecn off
 bg n_rcv iperf3 -s -p 5201 > /dev/null 2>&1
 wait_for 100 n_rcv sh -c "ss -ltn | grep -q ':5201 '" || diag "iperf3 server not up"
 bg n_snd iperf3 -c "$RCV_IP" -p 5201 -t 300 -P 2 > /dev/null 2>&1

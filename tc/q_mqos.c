@@ -721,7 +721,7 @@ static void print_class_attrs(struct rtattr **tb, bool with_id)
 	if (tb[TCA_MQOS_CLASS_AQM_TARGET]) {
 		v = get_uint(tb[TCA_MQOS_CLASS_AQM_TARGET]);
 		if (!v) {
-			pstr(MQ_FP, NULL, "aqm off ", NULL);
+			pstr(MQ_FP, NULL, "target 0 ", NULL);
 		} else {
 			fmt_us(buf, sizeof(buf), v);
 			pnum_fmt("target", "target_us", v, buf);

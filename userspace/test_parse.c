@@ -197,6 +197,18 @@ static void test_grammar(void)
 	CHECK(!cmd_parse_class(n, argv, &d, &c));
 	CHECK(!c->police_rate && c->flows == 1024 &&
 	      (c->has & HAS(TCA_MQOS_CLASS_FLOWS)));
+	snprintf(line, sizeof(line), "g1 3 aqm codel target 2ms");
+	n = words(line, argv);
+	CHECK(!cmd_parse_class(n, argv, &d, &c));
+	CHECK(c->aqm_mode == MQOS_AQM_MODE_CODEL && c->aqm_target == 2000 &&
+	      (c->has & HAS(TCA_MQOS_CLASS_AQM_MODE)));
+	snprintf(line, sizeof(line), "g1 3 aqm d");	/* a prefix: decay */
+	n = words(line, argv);
+	CHECK(!cmd_parse_class(n, argv, &d, &c));
+	CHECK(c->aqm_mode == MQOS_AQM_MODE_DECAY);
+	snprintf(line, sizeof(line), "g1 3 aqm cobalt");
+	n = words(line, argv);
+	CHECK(cmd_parse_class(n, argv, &d, &c));
 	snprintf(line, sizeof(line), "g1 3 police rate 1mbit");
 	n = words(line, argv);
 	CHECK(cmd_parse_class(n, argv, &d, &c));

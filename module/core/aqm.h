@@ -10,14 +10,15 @@
  * is never dropped from.
  *
  * Two modes differ in what a dip below target does once drops have begun.
- * MQOS_AQM_MODE_CODEL is RFC 8289: the dropping state ends, and the next
+ * MQOS_AQM_CODEL is RFC 8289: the dropping state ends, and the next
  * one starts only after a whole interval above target again (resuming
- * near the old count if that comes soon). MQOS_AQM_MODE_DECAY, the
+ * near the old count if that comes soon). MQOS_AQM_DECAY, the
  * default, keeps the count: it decays by one per control-law interval
- * while the queue stays below target, and a queue back above target is
- * signalled interval / sqrt(count) later (as COBALT in sch_cake does). A
- * queue of TCP flows hovering around target dips often; CoDel lets it
- * stand well above target, decay holds it near.
+ * while the queue stays below target or idle (a long spell in closed
+ * form), and a queue back above target is signalled interval /
+ * sqrt(count) later (as COBALT in sch_cake does). A queue of TCP flows
+ * hovering around target dips often; CoDel lets it stand well above
+ * target, decay holds it near.
  *
  * mqos_aqm_should_drop() is called once per packet at dequeue; on true the
  * caller either ECN-marks the packet and sends it, or drops it and calls
@@ -26,15 +27,19 @@
 #ifndef MQOS_CORE_AQM_H
 #define MQOS_CORE_AQM_H
 
-#include <uapi/linux/mqos.h>
-
 #include "env.h"
+
+/* The modes; sch_mqos_cfg.c maps MQOS_AQM_MODE_* of the netlink API. */
+enum mqos_aqm_mode {
+	MQOS_AQM_DECAY,
+	MQOS_AQM_CODEL,
+};
 
 struct mqos_aqm_params {
 	u64 target_ns;		/* 0 = AQM off */
 	u64 interval_ns;
 	u32 mtu;		/* never drop with backlog at or below this */
-	u8 mode;		/* MQOS_AQM_MODE_DECAY or _CODEL */
+	u8 mode;		/* enum mqos_aqm_mode */
 };
 
 struct mqos_aqm {

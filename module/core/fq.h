@@ -64,7 +64,7 @@ enum mqos_fq_isolate {
 struct mqos_fq_flow {
 	void *head;		/* the caller's packets */
 	void *tail;
-	struct mqos_aqm aqm;	/* this flow's CoDel state */
+	struct mqos_aqm aqm;	/* this flow's AQM state */
 	u32 tag;		/* flow hash owning the queue */
 	u32 backlog;		/* bytes */
 	s32 deficit;		/* DRR credit, bytes */

@@ -2,7 +2,8 @@
 /*
  * Unit tests of the AQM (module/core/aqm.c): the control law, what both
  * modes share, and what the decay mode does that CoDel does not (resume
- * after a dip, count down, forget an old episode, bounded work). The CoDel
+ * after a dip, count down, decay an idle flow's count in one step, keep
+ * signalling sparse packets, large values). The CoDel
  * mode is compared with the kernel's CoDel in test_codel_ref.c.
  */
 #include <stdarg.h>
@@ -19,11 +20,11 @@
 
 static const struct mqos_aqm_params decay = {
 	.target_ns = 5 * MS, .interval_ns = 100 * MS, .mtu = 1514,
-	.mode = MQOS_AQM_MODE_DECAY,
+	.mode = MQOS_AQM_DECAY,
 };
 static const struct mqos_aqm_params codel = {
 	.target_ns = 5 * MS, .interval_ns = 100 * MS, .mtu = 1514,
-	.mode = MQOS_AQM_MODE_CODEL,
+	.mode = MQOS_AQM_CODEL,
 };
 
 /* One packet a millisecond from @from to @to with @soj: the drops. */
@@ -144,41 +145,88 @@ static void test_counts_down(void **state)
 	run(&a, &decay, 1 * MS, 2 * SEC, 2 * SEC + 100 * MS);
 	assert_true(a.count < n && a.count + 12 > n);
 	assert_false(a.dropping);
-	/* 2 interval * sqrt(n) later it is gone. */
-	run(&a, &decay, 1 * MS, 2 * SEC + 100 * MS, 4 * SEC);
+	/* It is gone after 2 interval sqrt(n) (2.1 s for n = 115): 3 s. */
+	run(&a, &decay, 1 * MS, 2 * SEC + 100 * MS, 5 * SEC);
 	assert_int_equal(a.count, 0);
 	/* And the next episode starts afresh: a whole interval first. */
-	assert_true(first_drop(&a, &decay, 4 * SEC) >= 4 * SEC + 100 * MS);
+	assert_true(first_drop(&a, &decay, 5 * SEC) >= 5 * SEC + 100 * MS);
 }
 
-/* A count whose schedule lies 16 intervals behind (an idle flow). */
-static void test_forgets_old_episode(void **state)
+/* An idle flow: the time it was away decays its count, in one call. */
+static void test_idle_decays(void **state)
 {
-	struct mqos_aqm a;
+	struct mqos_aqm a, b;
+	uint64_t now, t0;
 
 	(void)state;
 	mqos_aqm_reset(&a);
 	run(&a, &decay, 20 * MS, 0, SEC);
 	assert_true(a.count >= 10);
-	/* No packets for 2 s, then a standing queue at once. */
+	/* Empty at 1 s, back 2 s later with a standing queue: a new episode. */
+	mqos_aqm_empty(&a, &decay, SEC);
 	assert_true(first_drop(&a, &decay, 3 * SEC) >= 3 * SEC + 100 * MS);
 	assert_int_equal(a.count, 2);
+
+	/* Count 400, 1 s later: about (20 - 1 s / 200 ms)^2 = 225 ... */
+	mqos_aqm_reset(&a);
+	t0 = 10 * SEC;
+	a.count = 400;
+	a.drop_next = t0;
+	b = a;
+	assert_false(mqos_aqm_should_drop(&a, &decay, 1 * MS, BACKLOG, t0 + SEC));
+	assert_in_range(a.count, 215, 235);
+	assert_true(a.drop_next > t0 + SEC);
+	/* ... as step by step, one packet a ms below target. */
+	for (now = t0; now <= t0 + SEC; now += MS)
+		mqos_aqm_should_drop(&b, &decay, 1 * MS, BACKLOG, now);
+	assert_true(a.count + 10 >= b.count && b.count + 10 >= a.count);
 }
 
-/* However far behind, one call takes a bounded number of steps. */
-static void test_bounded_work(void **state)
+/* Packets further apart than the schedule keep being signalled. */
+static void test_sparse_overload(void **state)
 {
 	struct mqos_aqm a;
-	uint64_t now = 100 * SEC;
+	uint64_t now;
+	int sig = 0, n = 0;
 
 	(void)state;
 	mqos_aqm_reset(&a);
-	a.count = 1000000;
-	a.drop_next = now - 10 * 100 * MS;
+	/* One packet every 120 ms, always above target (ECN: each sent). */
+	for (now = 0; now < 200 * 120 * MS; now += 120 * MS, n++)
+		sig += mqos_aqm_should_drop(&a, &decay, 20 * MS, BACKLOG, now);
+	assert_true(sig >= n - 2);
+	/*
+	 * The schedule kept up with them: a dip below target 120 ms after
+	 * the last signal decays what 120 ms decay (count 200: about 17
+	 * steps), not the whole count against a schedule left far behind.
+	 */
+	n = a.count;
+	assert_true(n >= 100);
 	assert_false(mqos_aqm_should_drop(&a, &decay, 1 * MS, BACKLOG, now));
-	assert_true(a.count >= 1000000 - 8 && a.count < 1000000);
-	assert_true(a.drop_next == now);	/* restarted, not left behind */
+	assert_true(a.count >= (uint32_t)n / 2 && a.count < (uint32_t)n);
+}
+
+/* Large counts and lags: one call, no overflow, never a larger count. */
+static void test_large_values(void **state)
+{
+	struct mqos_aqm_params p = decay;
+	struct mqos_aqm a;
+	uint64_t lag, now = 10000000 * SEC;
+	uint32_t last = ~0U;
+
+	(void)state;
+	p.interval_ns = 10 * SEC;	/* the netlink policy's maximum */
+	for (lag = 1; lag < 4000000 * SEC; lag = lag * 3 + 7) {
+		mqos_aqm_reset(&a);
+		a.count = ~0U - 1;
+		a.drop_next = now - lag;
+		assert_false(mqos_aqm_should_drop(&a, &p, 1 * MS, BACKLOG, now));
+		assert_true(a.count <= last);
+		last = a.count;
+	}
+	assert_int_equal(last, 0);
 	/* A count at its maximum stays there. */
+	mqos_aqm_reset(&a);
 	a.count = ~0U;
 	a.dropping = true;
 	a.drop_next = now;
@@ -213,8 +261,9 @@ int main(void)
 		cmocka_unit_test(test_both_modes),
 		cmocka_unit_test(test_resume_after_dip),
 		cmocka_unit_test(test_counts_down),
-		cmocka_unit_test(test_forgets_old_episode),
-		cmocka_unit_test(test_bounded_work),
+		cmocka_unit_test(test_idle_decays),
+		cmocka_unit_test(test_sparse_overload),
+		cmocka_unit_test(test_large_values),
 		cmocka_unit_test(test_empty),
 	};
 

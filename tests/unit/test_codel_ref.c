@@ -357,7 +357,7 @@ static void to_mqos_params(const struct kparams *k, struct mqos_aqm_params *m)
 	m->target_ns = (uint64_t)k->target * TICK;
 	m->interval_ns = (uint64_t)k->interval * TICK;
 	m->mtu = k->mtu;
-	m->mode = MQOS_AQM_MODE_CODEL;
+	m->mode = MQOS_AQM_CODEL;
 }
 
 static void kernel_to_mqos(const struct kvars *k, struct mqos_aqm *m)

@@ -123,9 +123,10 @@ enum {
 #define MQOS_DSCP_KEEP		0xff	/* TCA_MQOS_CLASS_DSCP: no remarking */
 /*
  * TCA_MQOS_CLASS_AQM_MODE: what the AQM does when the sojourn time dips
- * below target. DECAY keeps the drop count and lets it decay by one per
- * control-law interval (as COBALT does); CODEL forgets it and waits a
- * whole interval above target again (RFC 8289).
+ * below target once drops have begun. DECAY keeps the drop count and lets
+ * it decay by one per control-law interval (as COBALT does); CODEL ends
+ * the dropping state and waits a whole interval above target again
+ * (RFC 8289).
  */
 #define MQOS_AQM_MODE_DECAY	0
 #define MQOS_AQM_MODE_CODEL	1
