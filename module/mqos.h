@@ -2,14 +2,14 @@
 /*
  * mqos.ko internals shared between the module's files.
  *
- * main.c     module init/exit
- * netns.c    per network namespace state (struct mqos_net)
+ * main.c      module init/exit
+ * netns.c     per network namespace state (struct mqos_net)
  * sch_mqos*.c the "mqos" qdisc (its files: sch_mqos.h)
- * classify.c skb -> class, using the core parsers and the netns rules
- * ruleset.c  the per-netns rule table (RCU, atomic replace)
- * genl*.c    the generic netlink family "mqos" (control plane, genl.h)
- * proc.c     /proc/net/mqos/
- * nf_hook.c  the netfilter hook: sticky flow classes, remark, police
+ * classify.c  skb -> class, using the core parsers and the netns rules
+ * ruleset.c   the per-netns rule table (RCU, atomic replace)
+ * genl*.c     the generic netlink family "mqos" (control plane, genl.h)
+ * proc.c      /proc/net/mqos/
+ * nf_hook.c   the netfilter hook: sticky flow classes, remark, police
  */
 #ifndef MQOS_H
 #define MQOS_H

@@ -188,6 +188,8 @@ u64 mqos_class_drops(const struct mqos_class_stats *st);
 void mqos_class_snapshot(const struct mqos_class *cl,
 			 struct mqos_class_snap *s);
 u64 mqos_dev_overlimits(const struct mqos_sched *q);
+
+/* sch_mqos.c */
 int mqos_commit(struct Qdisc *sch, struct mqos_cfg *new, bool reset_stats);
 
 /* sch_mqos_class.c */
