@@ -47,7 +47,7 @@ void mqos_class_cfg_default(struct mqos_class_cfg *c, u8 id, u32 mtu)
 	c->aqm_target_us = MQOS_AQM_TARGET_US;
 	c->aqm_interval_us = MQOS_AQM_INTERVAL_US;
 	c->ecn = 1;
-	c->aqm_mode = MQOS_AQM_MODE_DECAY;
+	c->aqm_mode = MQOS_AQM_MODE_CODEL;
 	c->dscp = MQOS_DSCP_KEEP;
 	c->flows = MQOS_DEFAULT_FLOWS;
 	c->present = 1;

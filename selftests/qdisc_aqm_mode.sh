@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The AQM's two modes (class option `aqm decay|codel`):
-#   1. every class starts in decay mode, shown by mqosctl (text, JSON) and
+#   1. every class starts in codel mode, shown by mqosctl (text, JSON) and
 #      by tc with the q_mqos plugin;
-#   2. `aqm codel` is applied and shown, set by mqosctl and by tc; a word that is not a mode is
-#      refused by mqosctl, naming it, and by the kernel's policy (a raw
-#      value out of range), and neither changes the class;
+#   2. `aqm decay` is applied and shown, set by mqosctl and by tc; a word
+#      that is not a mode is refused by mqosctl, naming it, and by the
+#      kernel's policy (a raw value out of range), and neither changes the
+#      class;
 #   3. what decay is for: two TCP streams saturate best-effort at 20 Mbit/s
 #      (no ECN, flow queuing on), in turns of decay and CoDel; decay keeps
 #      the class's median sojourn lower than CoDel's (the count it keeps
@@ -40,32 +41,32 @@ mode() { ctl class show g1 -j | jq -r ".[] | select(.class == $1) | .aqm_mode"; 
 
 # 1. Defaults.
 modes=$(for c in 1 2 3 4 5; do mode $c; done | sort -u | tr '\n' ' ')
-txt=$(ctl class show g1 | grep -c ' aqm decay ')
+txt=$(ctl class show g1 | grep -c ' aqm codel ')
 # With the plugin, tc shows and sets the mode too.
 TCP=
 [ -e "$REPO_DIR/tc/q_mqos.so" ] && TCP=$REPO_DIR/tc
 tcq() { TC_LIB_DIR=$TCP n_gw tc "$@"; }
 tcd=5 tcc=0
 if [ -n "$TCP" ]; then
-	tcd=$(tcq qdisc show dev g1 | grep -o 'aqm decay' | wc -l)
-	tcc=$(tcq qdisc show dev g1 | grep -o 'aqm codel' | wc -l)
+	tcd=$(tcq qdisc show dev g1 | grep -o 'aqm codel' | wc -l)
+	tcc=$(tcq qdisc show dev g1 | grep -o 'aqm decay' | wc -l)
 else
 	diag "no tc/q_mqos.so (make -C tc): tc not checked"
 fi
-diag "JSON modes: $modes; text lines with 'aqm decay': $txt; tc: $tcd decay, $tcc codel"
-ktap_result "every class starts in decay mode (mqosctl JSON and text, tc)" \
-	$([ "$modes" = "decay " ] && [ "$txt" = 5 ] && [ "$tcd" = 5 ] && [ "$tcc" = 0 ]; echo $?)
+diag "JSON modes: $modes; text lines with 'aqm codel': $txt; tc: $tcd codel, $tcc decay"
+ktap_result "every class starts in codel mode (mqosctl JSON and text, tc)" \
+	$([ "$modes" = "codel " ] && [ "$txt" = 5 ] && [ "$tcd" = 5 ] && [ "$tcc" = 0 ]; echo $?)
 
 # 2. Set, refused, unchanged.
-ctl class set g1 4 aqm codel
-m3=codel
+ctl class set g1 4 aqm decay
+m3=decay
 if [ -n "$TCP" ]; then
-	tcq class change dev g1 classid 1:3 mqos aqm codel
+	tcq class change dev g1 classid 1:3 mqos aqm decay
 	m3=$(mode 3)
 fi
 m4=$(mode 4) m2=$(mode 2)
-ktap_result "aqm codel set by mqosctl (class 4: $m4) and tc (class 3: $m3); class 2 untouched ($m2)" \
-	$([ "$m4" = codel ] && [ "$m3" = codel ] && [ "$m2" = decay ]; echo $?)
+ktap_result "aqm decay set by mqosctl (class 4: $m4) and tc (class 3: $m3); class 2 untouched ($m2)" \
+	$([ "$m4" = decay ] && [ "$m3" = decay ] && [ "$m2" = codel ]; echo $?)
 err=$(ctl class set g1 4 aqm cobalt 2>&1)
 rc=$?
 kerr=$(mq_change class 4 aqm_mode 2 2>&1)
@@ -74,7 +75,7 @@ diag "mqosctl: $err; kernel: $kerr"
 ktap_result "a bad mode is refused (mqosctl names the word, the kernel's policy the attribute) and changes nothing" \
 	$([ $rc != 0 ] && printf '%s' "$err" | grep -q "'cobalt'" &&
 	  [ $krc != 0 ] && printf '%s' "$kerr" | grep -q 'TCA_MQOS_CLASS_AQM_MODE\|out of range\|Numerical result' &&
-	  [ "$(mode 4)" = codel ]; echo $?)
+	  [ "$(mode 4)" = decay ]; echo $?)
 
 # 3. Decay against CoDel under two TCP streams, not ECN-capable (tcp_ecn
 # is 2 in a new namespace, and the class does not mark either): drops.

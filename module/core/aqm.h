@@ -12,13 +12,15 @@
  * Two modes differ in what a dip below target does once drops have begun.
  * MQOS_AQM_CODEL is RFC 8289: the dropping state ends, and the next
  * one starts only after a whole interval above target again (resuming
- * near the old count if that comes soon). MQOS_AQM_DECAY, the
- * default, keeps the count: it decays by one per control-law interval
+ * near the old count if that comes soon); the qdisc's default.
+ * MQOS_AQM_DECAY keeps the count: it decays by one per control-law interval
  * while the queue stays below target or idle (a long spell in closed
  * form), and a queue back above target is signalled interval /
  * sqrt(count) later (as COBALT in sch_cake does). A queue of TCP flows
  * hovering around target dips often; CoDel lets it stand well above
- * target, decay holds it near.
+ * target, decay holds it near. But decay signals more steadily, and in a
+ * queue that sparse flows share with bulk (one FIFO) it hits their lone
+ * packets more often, each a TCP retransmission timeout for them.
  *
  * mqos_aqm_should_drop() is called once per packet at dequeue; on true the
  * caller either ECN-marks the packet and sends it, or drops it and calls

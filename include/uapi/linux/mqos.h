@@ -172,7 +172,7 @@ enum {
 					 * MQOS_MAX_FLOWS; changing it drops
 					 * the class's queue
 					 */
-	TCA_MQOS_CLASS_AQM_MODE,	/* u8: MQOS_AQM_MODE_*; default DECAY */
+	TCA_MQOS_CLASS_AQM_MODE,	/* u8: MQOS_AQM_MODE_*; default CODEL */
 	__TCA_MQOS_CLASS_MAX
 };
 
