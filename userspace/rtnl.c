@@ -159,7 +159,7 @@ int rtnl_request_ex(struct nl_msg *msg, const char *dev, bool plain,
 
 /* See rtnl.h. */
 int rtnl_dump(struct nl_msg *msg, const char *what,
-		     int (*cb)(struct nl_msg *msg, void *arg), void *arg)
+	      int (*cb)(struct nl_msg *msg, void *arg), void *arg)
 {
 	struct nl_cb *ncb;
 	int err;

@@ -96,6 +96,28 @@ static void print_rate_pct(FILE *f, const char *kw, uint64_t abs, uint8_t pct)
 	fprintf(f, " %s %s", kw, buf);
 }
 
+/*
+ * The name of an enumerated value the module reported (bit @attr of
+ * @has) and this mqosctl knows (below @n); NULL otherwise, not shown.
+ */
+static const char *reported_name(uint32_t has, int attr, unsigned int v,
+				 const char *const *names, unsigned int n)
+{
+	return (has & HAS(attr)) && v < n ? names[v] : NULL;
+}
+
+static const char *class_aqm_mode(const struct ctl_class *c)
+{
+	return reported_name(c->has, TCA_MQOS_CLASS_AQM_MODE, c->aqm_mode,
+			     ctl_aqm_mode_names, MQOS_AQM_MODE_MAX + 1);
+}
+
+static const char *dev_isolation(const struct ctl_dev *d)
+{
+	return reported_name(d->has, TCA_MQOS_ISOLATION, d->isolation,
+			     ctl_isolation_names, __MQOS_ISOLATE_MAX);
+}
+
 void print_class_args(FILE *f, const struct ctl_class *c)
 {
 	char a[32], b[32];
@@ -116,10 +138,8 @@ void print_class_args(FILE *f, const struct ctl_class *c)
 	fmt_time(a, sizeof(a), c->aqm_target);
 	fmt_time(b, sizeof(b), c->aqm_interval);
 	fprintf(f, " target %s interval %s", a, b);
-	/* Only from a module that reports it. */
-	if ((c->has & HAS(TCA_MQOS_CLASS_AQM_MODE)) &&
-	    c->aqm_mode <= MQOS_AQM_MODE_MAX)
-		fprintf(f, " aqm %s", ctl_aqm_mode_names[c->aqm_mode]);
+	if (class_aqm_mode(c))
+		fprintf(f, " aqm %s", class_aqm_mode(c));
 	fprintf(f, " ecn %s", c->ecn ? "on" : "off");
 	if (c->dscp == MQOS_DSCP_KEEP)
 		fputs(" dscp keep", f);
@@ -138,9 +158,8 @@ static void print_dev_args(FILE *f, const struct ctl_dev *d)
 	fmt_rate(buf, sizeof(buf), d->rate);
 	fprintf(f, " rate %s overhead %u default %u", d->rate ? buf : "0",
 		d->overhead, d->default_class);
-	if ((d->has & HAS(TCA_MQOS_ISOLATION)) &&
-	    d->isolation < __MQOS_ISOLATE_MAX)
-		fprintf(f, " isolation %s", ctl_isolation_names[d->isolation]);
+	if (dev_isolation(d))
+		fprintf(f, " isolation %s", dev_isolation(d));
 	if (d->has & HAS(TCA_MQOS_MEMORY_LIMIT)) {
 		fmt_size(buf, sizeof(buf), d->memory_limit);
 		fprintf(f, " memlimit %s", d->memory_limit ? buf : "default");
@@ -274,9 +293,8 @@ static json_object *class_json(const char *dev, const struct ctl_class *c)
 	}
 	jint(o, "aqm_target_ns", (uint64_t)c->aqm_target * 1000);
 	jint(o, "aqm_interval_ns", (uint64_t)c->aqm_interval * 1000);
-	if ((c->has & HAS(TCA_MQOS_CLASS_AQM_MODE)) &&
-	    c->aqm_mode <= MQOS_AQM_MODE_MAX)
-		jstr(o, "aqm_mode", ctl_aqm_mode_names[c->aqm_mode]);
+	if (class_aqm_mode(c))
+		jstr(o, "aqm_mode", class_aqm_mode(c));
 	jset(o, "ecn", json_object_new_boolean(c->ecn));
 	if (c->dscp == MQOS_DSCP_KEEP)
 		jnull(o, "remark_dscp");
@@ -295,9 +313,8 @@ static json_object *dev_json(const struct ctl_dev *d)
 	jint(o, "rate_bps", d->rate * 8);
 	jint(o, "overhead_bytes", d->overhead);
 	jint(o, "default_class", d->default_class);
-	if ((d->has & HAS(TCA_MQOS_ISOLATION)) &&
-	    d->isolation < __MQOS_ISOLATE_MAX)
-		jstr(o, "isolation", ctl_isolation_names[d->isolation]);
+	if (dev_isolation(d))
+		jstr(o, "isolation", dev_isolation(d));
 	if (d->has & HAS(TCA_MQOS_MEMORY_LIMIT))
 		jint(o, "memory_limit_bytes", d->memory_limit);
 	if (d->has & HAS(TCA_MQOS_INGRESS))
