@@ -63,19 +63,35 @@ void mqos_flow_keys(struct sk_buff *skb, u8 isolation,
 		    struct mqos_flow_keys *k)
 {
 	struct flow_keys fk;
+	bool hashed = skb->l4_hash || skb->sw_hash;
 
-	k->flow = skb_get_hash(skb);
 	k->src = 0;
 	k->dst = 0;
-	if (isolation == MQOS_ISOLATE_FLOWS)
+	if (isolation == MQOS_ISOLATE_FLOWS) {
+		k->flow = skb_get_hash(skb);
 		return;
+	}
 
 	net_get_random_once(&mqos_host_seed, sizeof(mqos_host_seed));
-	if (mqos_flow_hosts_ct(skb, k))
+	if (mqos_flow_hosts_ct(skb, k)) {
+		k->flow = skb_get_hash(skb);
 		return;
+	}
+	/*
+	 * The hosts need the packet's addresses, and an skb without a hash
+	 * would be dissected a second time by skb_get_hash(): dissect once
+	 * and derive the hash from the same keys, with the same flags and
+	 * seed (flow_hash_from_keys()), cached in the skb as it would be.
+	 */
 	if (!skb_flow_dissect_flow_keys(skb, &fk,
-					FLOW_DISSECTOR_F_STOP_AT_FLOW_LABEL))
+					FLOW_DISSECTOR_F_STOP_AT_FLOW_LABEL)) {
+		k->flow = skb_get_hash(skb);
 		return;
+	}
+	if (!hashed)
+		__skb_set_sw_hash(skb, flow_hash_from_keys(&fk),
+				  flow_keys_have_l4(&fk));
+	k->flow = skb->hash;
 	switch (fk.control.addr_type) {
 	case FLOW_DISSECTOR_KEY_IPV4_ADDRS:
 		k->src = mqos_host_hash(&fk.addrs.v4addrs.src, 4);
