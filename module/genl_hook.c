@@ -197,6 +197,12 @@ static int mqos_hook_parse_class(const struct nlattr *nest,
 				    "hook class: a policer needs POLICE_BURST >= 1");
 		return -EINVAL;
 	}
+	/* The bucket holds at most this much; a larger burst would be cut. */
+	if (conf->burst[id] > MQOS_TB_MAX_LEN) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[MQOS_HOOK_CLASS_A_POLICE_BURST],
+				    "hook class: POLICE_BURST above 1 MiB");
+		return -ERANGE;
+	}
 	return 0;
 }
 

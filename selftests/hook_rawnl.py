@@ -10,7 +10,7 @@ from mqos_nl import attr, nest, open_family, run_cases, u8, u32, u64
 MQOS_CMD_HOOK_SET, MQOS_A_HOOK = 14, 20
 HOOK_ENABLED, HOOK_MODE, HOOK_MASK, HOOK_CLASS, HOOK_CONNTRACK = 2, 3, 4, 5, 8
 HOOK_DECAY, HOOK_DECAYED = 13, 14
-CLASS_ID, CLASS_REMARK, CLASS_RATE = 2, 3, 4
+CLASS_ID, CLASS_REMARK, CLASS_RATE, CLASS_BURST = 2, 3, 4, 5
 
 s, fam = open_family()
 cases = [
@@ -25,6 +25,10 @@ cases = [
                                          attr(CLASS_REMARK, u8(64)))), -34, "REMARK"),
     ("police without burst", nest(MQOS_A_HOOK, nest(HOOK_CLASS, attr(CLASS_ID, u8(2)),
                                                     attr(CLASS_RATE, u64(125000)))), -22, "BURST"),
+    ("police burst above 1 MiB", nest(MQOS_A_HOOK, nest(HOOK_CLASS, attr(CLASS_ID, u8(2)),
+                                                        attr(CLASS_RATE, u64(125000)),
+                                                        attr(CLASS_BURST, u32((1 << 20) + 1)))),
+     -34, "BURST"),
     ("no HOOK", b"", -22, "HOOK"),
     ("decay above a week", nest(MQOS_A_HOOK, attr(HOOK_DECAY, u32(604801))), -34, ""),
     # The default mask has no bits for the class's age.

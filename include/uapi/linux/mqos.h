@@ -549,7 +549,7 @@ enum mqos_hook_class_attr {
 	MQOS_HOOK_CLASS_A_ID,		/* u8: 1..MQOS_MAX_CLASSES */
 	MQOS_HOOK_CLASS_A_REMARK,	/* u8: DSCP 0..63, or MQOS_DSCP_KEEP */
 	MQOS_HOOK_CLASS_A_POLICE_RATE,	/* u64: bytes/s; 0 = no policer */
-	MQOS_HOOK_CLASS_A_POLICE_BURST,	/* u32: bytes; >= 1 if RATE set */
+	MQOS_HOOK_CLASS_A_POLICE_BURST,	/* u32: bytes, 1 .. 1 MiB; needed with RATE */
 	MQOS_HOOK_CLASS_A_PACKETS,	/* u64 (GET): packets of this class */
 	MQOS_HOOK_CLASS_A_REMARKED,	/* u64 (GET): DSCP rewritten */
 	MQOS_HOOK_CLASS_A_POLICE_DROPS,	/* u64 (GET): ingress policer drops */
