@@ -35,9 +35,24 @@ u32 mqos_src_len(const struct mqos_src *src)
 	return src->len;
 }
 
-void mqos_classify_net(struct net *net, struct sk_buff *skb, u16 proto,
-		       int start, const struct mqos_meta *meta, bool count,
-		       struct mqos_cls_res *res)
+/* The bytes from @start to the end of the skb; false if @start is not in it. */
+static bool mqos_src_init(struct mqos_src *src, const struct sk_buff *skb,
+			  int start)
+{
+	if (start < 0 || start > (int)skb->len)
+		return false;
+	src->skb = skb;
+	src->base = start;
+	src->len = skb->len - (u32)start;
+	return true;
+}
+
+/* mqos_classify_net(), leaving the parsed packet view in @pkt. */
+static void mqos_classify_net_pkt(struct net *net, struct sk_buff *skb,
+				  u16 proto, int start,
+				  const struct mqos_meta *meta, bool count,
+				  struct mqos_cls_res *res,
+				  struct mqos_pkt *pkt)
 {
 	struct mqos_kruleset *krs = NULL;
 	struct mqos_rules_net *rn = NULL;
@@ -46,23 +61,32 @@ void mqos_classify_net(struct net *net, struct sk_buff *skb, u16 proto,
 	res->class_id = 0;
 	res->flags = 0;
 	res->rule = -1;
-	if (start < 0 || start > (int)skb->len)
+	if (!mqos_src_init(&src, skb, start)) {
+		memset(pkt, 0, sizeof(*pkt));
 		return;
-	src.skb = skb;
-	src.base = start;
-	src.len = skb->len - (u32)start;
+	}
+	mqos_pkt_parse(pkt, &src, 0, proto);
 
 	rcu_read_lock();
 	if (net)
 		rn = mqos_rules_net(net);
 	if (rn)
 		krs = rcu_dereference(rn->cur);
-	mqos_classify(&src, 0, proto, meta, krs ? &krs->rs : NULL, res);
+	mqos_classify_pkt(&src, pkt, meta, krs ? &krs->rs : NULL, res);
 	if (count && krs && res->rule >= 0)
 		mqos_rules_hit(krs, res->rule, skb->len);
 	if (count && rn && (res->flags & MQOS_CLS_MALFORMED))
 		atomic64_inc(&rn->malformed);
 	rcu_read_unlock();
+}
+
+void mqos_classify_net(struct net *net, struct sk_buff *skb, u16 proto,
+		       int start, const struct mqos_meta *meta, bool count,
+		       struct mqos_cls_res *res)
+{
+	struct mqos_pkt pkt;
+
+	mqos_classify_net_pkt(net, skb, proto, start, meta, count, res, &pkt);
 }
 
 bool mqos_classify_mqtt_seg(struct net *net, const struct sk_buff *skb,
@@ -78,11 +102,8 @@ bool mqos_classify_mqtt_seg(struct net *net, const struct sk_buff *skb,
 	bool ok = false;
 	int i;
 
-	if (start < 0 || start > (int)skb->len)
+	if (!mqos_src_init(&src, skb, start))
 		return false;
-	src.skb = skb;
-	src.base = start;
-	src.len = skb->len - (u32)start;
 	mqos_pkt_parse(&pkt, &src, 0, proto);
 	if (pkt.l4proto != MQOS_IPPROTO_TCP ||
 	    (pkt.flags & (MQOS_PKT_BAD | MQOS_PKT_FRAG)) ||
@@ -127,26 +148,30 @@ void mqos_classify_mqtt_feed(const struct sk_buff *skb, int start,
 			     res);
 }
 
-void mqos_classify_skb_res(struct sk_buff *skb, struct mqos_cls_res *res)
+/*
+ * Where the skb's headers start: the network header, or the in-band tag
+ * after the MAC header when skb->protocol is 802.1Q/802.1ad; -1 if that
+ * tag cannot be reached. *@proto: the ethertype there (host order).
+ */
+static int mqos_skb_start(const struct sk_buff *skb, u16 *proto)
 {
-	u16 proto = ntohs(skb->protocol);
-	struct mqos_meta meta = {};
-	struct net *net = NULL;
-	int start;
-
-	res->class_id = 0;
-	res->flags = 0;
-	res->rule = -1;
-
-	if (proto == ETH_P_8021Q || proto == ETH_P_8021AD) {
-		/* In-band tag: parse from the tag that follows the MAC header. */
+	*proto = ntohs(skb->protocol);
+	if (*proto == ETH_P_8021Q || *proto == ETH_P_8021AD) {
 		if (!skb->dev || skb->dev->type != ARPHRD_ETHER ||
 		    !skb_mac_header_was_set(skb))
-			return;
-		start = skb_mac_offset(skb) + ETH_HLEN;
-	} else {
-		start = skb_network_offset(skb);
+			return -1;
+		return skb_mac_offset(skb) + ETH_HLEN;
 	}
+	return skb_network_offset(skb);
+}
+
+void mqos_classify_skb(struct sk_buff *skb, struct mqos_cls_res *res,
+		       struct mqos_pkt *pkt)
+{
+	struct mqos_meta meta = {};
+	struct net *net = NULL;
+	u16 proto;
+	int start = mqos_skb_start(skb, &proto);
 
 	if (skb->dev) {
 		net = dev_net(skb->dev);
@@ -154,13 +179,16 @@ void mqos_classify_skb_res(struct sk_buff *skb, struct mqos_cls_res *res)
 		meta.iif = skb->skb_iif;
 		meta.packet_mode = mqos_hook_per_packet(net, skb);
 	}
-	mqos_classify_net(net, skb, proto, start, &meta, true, res);
+	mqos_classify_net_pkt(net, skb, proto, start, &meta, true, res, pkt);
 }
 
-u8 mqos_classify_skb(struct sk_buff *skb)
+void mqos_parse_skb(const struct sk_buff *skb, struct mqos_pkt *pkt)
 {
-	struct mqos_cls_res res;
+	struct mqos_src src;
+	u16 proto;
 
-	mqos_classify_skb_res(skb, &res);
-	return res.class_id;
+	if (mqos_src_init(&src, skb, mqos_skb_start(skb, &proto)))
+		mqos_pkt_parse(pkt, &src, 0, proto);
+	else
+		memset(pkt, 0, sizeof(*pkt));
 }

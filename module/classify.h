@@ -15,17 +15,20 @@
 #include <linux/skbuff.h>
 
 #include "core/classify.h"
+#include "core/pkt.h"
 #include "core/mqtt_stream.h"
 
-/* Returns a class id 1..MQOS_MAX_CLASSES, or 0 if undecided (qdisc then uses its default class). */
-u8 mqos_classify_skb(struct sk_buff *skb);
-
 /*
- * The full verdict (MQOS_CLS_PUBLISH tells a flow-sticky caller that the
- * class was earned by a PUBLISH). Also counts rule hits and malformed
- * MQTT in the netns.
+ * The qdisc's verdict: res->class_id 1..MQOS_MAX_CLASSES, or 0 if
+ * undecided (the qdisc then uses its default class). Counts rule hits
+ * and malformed MQTT in the netns. Leaves the packet view it parsed in
+ * @pkt, for the flow keys.
  */
-void mqos_classify_skb_res(struct sk_buff *skb, struct mqos_cls_res *res);
+void mqos_classify_skb(struct sk_buff *skb, struct mqos_cls_res *res,
+		       struct mqos_pkt *pkt);
+
+/* Only the packet view (family 0 when the skb holds no IP header). */
+void mqos_parse_skb(const struct sk_buff *skb, struct mqos_pkt *pkt);
 
 /*
  * The same for a caller that knows the namespace, where the packet starts

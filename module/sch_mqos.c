@@ -182,12 +182,19 @@ static bool mqos_classify_filters(struct Qdisc *sch, struct mqos_sched *q,
 	return true;
 }
 
-/* NULL when a filter's action took the packet; *ret then says how. */
+/*
+ * NULL when a filter's action took the packet; *ret then says how. When
+ * the packet's own headers decided, true in *@parsed and the packet view
+ * in @pkt, for the flow keys.
+ */
 static struct mqos_class *mqos_sch_classify(struct Qdisc *sch,
 					    struct mqos_sched *q,
-					    struct sk_buff *skb, int *ret)
+					    struct sk_buff *skb,
+					    struct mqos_pkt *pkt,
+					    bool *parsed, int *ret)
 {
 	const struct mqos_cfg *cfg = q->cfg;
+	struct mqos_cls_res res;
 	u32 id = 0;
 
 	if (TC_H_MAJ(skb->priority) == sch->handle)
@@ -197,8 +204,12 @@ static struct mqos_class *mqos_sch_classify(struct Qdisc *sch,
 		return NULL;
 	if (!mqos_class_exists(cfg, id))
 		id = mqos_classify_mark(sch, skb);
-	if (!mqos_class_exists(cfg, id))
-		id = mqos_classify_skb(skb);	/* rules, or the DSCP/MQTT map */
+	if (!mqos_class_exists(cfg, id)) {
+		/* rules, or the DSCP/MQTT map */
+		mqos_classify_skb(skb, &res, pkt);
+		*parsed = true;
+		id = res.class_id;
+	}
 	if (!mqos_class_exists(cfg, id))
 		id = cfg->default_class;
 	return &q->cls[id];
@@ -435,10 +446,12 @@ static int mqos_enqueue(struct sk_buff *skb, struct Qdisc *sch,
 	struct mqos_enq_drops d = { 0, 0 };
 	struct mqos_flow_keys k;
 	struct mqos_class *cl;
+	struct mqos_pkt pkt;
+	bool parsed = false;
 	u64 now;
 	int ret;
 
-	cl = mqos_sch_classify(sch, q, skb, &ret);
+	cl = mqos_sch_classify(sch, q, skb, &pkt, &parsed, &ret);
 	if (!cl) {
 		if (ret & __NET_XMIT_BYPASS)
 			qdisc_qstats_drop(sch);
@@ -446,7 +459,7 @@ static int mqos_enqueue(struct sk_buff *skb, struct Qdisc *sch,
 		return ret;
 	}
 	now = ktime_get_ns();
-	mqos_flow_keys(skb, q->cfg->isolation, &k);
+	mqos_flow_keys(skb, q->cfg->isolation, parsed ? &pkt : NULL, &k);
 	if (skb_is_gso(skb))
 		ret = mqos_enqueue_gso(skb, sch, q, cl, &k, now, &d, to_free);
 	else

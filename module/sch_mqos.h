@@ -21,6 +21,7 @@
 #include "core/aqm.h"
 #include "core/fq.h"
 #include "core/hist.h"
+#include "core/pkt.h"
 #include "core/tbf.h"
 
 /* Configuration of one class (as set by netlink; see the UAPI header). */
@@ -227,6 +228,6 @@ void mqos_fq_swap(struct Qdisc *sch, struct mqos_sched *q,
 
 /* sch_mqos_flow.c */
 void mqos_flow_keys(struct sk_buff *skb, u8 isolation,
-		    struct mqos_flow_keys *k);
+		    const struct mqos_pkt *pkt, struct mqos_flow_keys *k);
 
 #endif /* MQOS_SCH_MQOS_H */

@@ -3,25 +3,31 @@
  * Which flow and which hosts a packet belongs to, for the classes' flow
  * queues (core/fq.c).
  *
- * The flow is the kernel's flow hash of the packet (addresses, protocol,
- * ports; cached in the skb). The hosts are its source and destination
- * addresses, hashed only when host isolation is on. With a conntrack
- * entry, the hosts come from the connection's original direction instead
- * of the packet's headers: on a NAT gateway's uplink every device's
- * packets carry the gateway's address, but conntrack still knows which
- * device opened the connection. nf_ct_get() reads the skb, so this needs
- * no nf_conntrack symbol (mqos.ko has no link-time dependency on it).
+ * The flow is the skb's hash when it has one (a local socket's, or the
+ * NIC's), else a hash of the addresses, protocol and ports that the
+ * classifier's parse (core/pkt.c) already read: the packet's headers are
+ * walked once, not once more by the kernel's flow dissector as
+ * skb_get_hash() would. Packets that parse gives no ports for (not IP,
+ * fragments, ICMP, tunnels the dissector looks into) take
+ * skb_get_hash(). The hosts are the source and destination addresses,
+ * hashed only when host isolation is on. With a conntrack entry, the
+ * hosts come from the connection's original direction instead of the
+ * packet's headers: on a NAT gateway's uplink every device's packets
+ * carry the gateway's address, but conntrack still knows which device
+ * opened the connection. nf_ct_get() reads the skb, so this needs no
+ * nf_conntrack symbol (mqos.ko has no link-time dependency on it).
  */
 #include <linux/jhash.h>
 #include <linux/skbuff.h>
 #include <linux/random.h>
-#include <net/flow_dissector.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <uapi/linux/mqos.h>
 
+#include "classify.h"
 #include "sch_mqos.h"
 
 static u32 mqos_host_seed __read_mostly;
+static u32 mqos_flow_seed __read_mostly;
 
 static u32 mqos_host_hash(const void *addr, u32 len)
 {
@@ -59,49 +65,49 @@ static bool mqos_flow_hosts_ct(struct sk_buff *skb, struct mqos_flow_keys *k)
 #endif
 }
 
-void mqos_flow_keys(struct sk_buff *skb, u8 isolation,
-		    struct mqos_flow_keys *k)
+/* The flow of a packet without an skb hash, from its parsed headers. */
+static u32 mqos_flow_hash(struct sk_buff *skb, const struct mqos_pkt *p)
 {
-	struct flow_keys fk;
+	u32 ports, basis;
+
+	if (!(p->flags & MQOS_PKT_L4) ||
+	    (p->flags & (MQOS_PKT_FRAG | MQOS_PKT_BAD)))
+		return skb_get_hash(skb);
+	net_get_random_once(&mqos_flow_seed, sizeof(mqos_flow_seed));
+	ports = (u32)p->sport << 16 | p->dport;
+	basis = mqos_flow_seed ^ p->l4proto;
+	if (p->family == 4)
+		return jhash_3words(p->saddr[0], p->daddr[0], ports, basis);
+	return jhash2(p->daddr, 4, jhash2(p->saddr, 4,
+					  jhash_1word(ports, basis)));
+}
+
+void mqos_flow_keys(struct sk_buff *skb, u8 isolation,
+		    const struct mqos_pkt *pkt, struct mqos_flow_keys *k)
+{
 	bool hashed = skb->l4_hash || skb->sw_hash;
+	struct mqos_pkt own;
+	u32 len;
 
 	k->src = 0;
 	k->dst = 0;
-	if (isolation == MQOS_ISOLATE_FLOWS) {
-		k->flow = skb_get_hash(skb);
+	if (hashed && isolation == MQOS_ISOLATE_FLOWS) {
+		k->flow = skb->hash;
 		return;
 	}
+	/* A class from the priority, a filter or the mark: not parsed yet. */
+	if (!pkt) {
+		mqos_parse_skb(skb, &own);
+		pkt = &own;
+	}
+	k->flow = hashed ? skb->hash : mqos_flow_hash(skb, pkt);
+	if (isolation == MQOS_ISOLATE_FLOWS || !pkt->family)
+		return;
 
 	net_get_random_once(&mqos_host_seed, sizeof(mqos_host_seed));
-	if (mqos_flow_hosts_ct(skb, k)) {
-		k->flow = skb_get_hash(skb);
+	if (mqos_flow_hosts_ct(skb, k))
 		return;
-	}
-	/*
-	 * The hosts need the packet's addresses, and an skb without a hash
-	 * would be dissected a second time by skb_get_hash(): dissect once
-	 * and derive the hash from the same keys, with the same flags and
-	 * seed (flow_hash_from_keys()), cached in the skb as it would be.
-	 */
-	if (!skb_flow_dissect_flow_keys(skb, &fk,
-					FLOW_DISSECTOR_F_STOP_AT_FLOW_LABEL)) {
-		k->flow = skb_get_hash(skb);
-		return;
-	}
-	if (!hashed)
-		__skb_set_sw_hash(skb, flow_hash_from_keys(&fk),
-				  flow_keys_have_l4(&fk));
-	k->flow = skb->hash;
-	switch (fk.control.addr_type) {
-	case FLOW_DISSECTOR_KEY_IPV4_ADDRS:
-		k->src = mqos_host_hash(&fk.addrs.v4addrs.src, 4);
-		k->dst = mqos_host_hash(&fk.addrs.v4addrs.dst, 4);
-		break;
-	case FLOW_DISSECTOR_KEY_IPV6_ADDRS:
-		k->src = mqos_host_hash(&fk.addrs.v6addrs.src, 16);
-		k->dst = mqos_host_hash(&fk.addrs.v6addrs.dst, 16);
-		break;
-	default:
-		break;
-	}
+	len = pkt->family == 4 ? 4 : 16;
+	k->src = mqos_host_hash(pkt->saddr, len);
+	k->dst = mqos_host_hash(pkt->daddr, len);
 }

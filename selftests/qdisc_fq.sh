@@ -163,6 +163,7 @@ hosts_share() {
 	# What B offered, in bit/s over its 6 s.
 	o=$(awk '/^sent/ { printf "%d", $3 * 8 / 6 }' "$out.sent")
 	rm -f "$out".501? "$out.sent"
+	diag "isolation $1: class 4 drops aqm $(mq_xstat 4 drop_aqm) limit $(mq_xstat 4 drop_limit) memory $(mq_xstat 4 drop_memory), way collisions $(mq_xstat 4 way_collisions)" >&2
 	echo "$a ${b:-0} ${o:-0}"
 }
 read -r a1 b1 o1 <<< "$(hosts_share 1)"

@@ -102,9 +102,9 @@ static void mqtt_read(const struct mqos_src *src, const struct mqos_pkt *pkt,
 	}
 }
 
-void mqos_classify(const struct mqos_src *src, u32 off, u16 ethertype,
-		   const struct mqos_meta *meta, const struct mqos_ruleset *rs,
-		   struct mqos_cls_res *res)
+void mqos_classify_pkt(const struct mqos_src *src, const struct mqos_pkt *pkt,
+		       const struct mqos_meta *meta,
+		       const struct mqos_ruleset *rs, struct mqos_cls_res *res)
 {
 	const struct mqos_cls_cfg *cfg = rs ? &rs->cfg : &mqos_cls_default_cfg;
 	bool rules = rs && rs->n;
@@ -113,14 +113,12 @@ void mqos_classify(const struct mqos_src *src, u32 off, u16 ethertype,
 	bool rules_mqtt = rules && (rs->flags & MQOS_RS_NEED_MQTT);
 	bool rules_sn = rules && (rs->flags & MQOS_RS_NEED_SN);
 	struct mqos_mqtt mqtt;
-	struct mqos_pkt pkt;
 	struct mqos_key k;
 	bool per_packet;
 	int idx;
 	u8 cls;
 
-	mqos_pkt_parse(&pkt, src, off, ethertype);
-	k.pkt = &pkt;
+	k.pkt = pkt;
 	k.mqtt = NULL;
 	k.iif = meta ? meta->iif : 0;
 	k.oif = meta ? meta->oif : 0;
@@ -139,7 +137,7 @@ void mqos_classify(const struct mqos_src *src, u32 off, u16 ethertype,
 	 * rule matched (below). A rule set on DSCP or addresses costs no
 	 * MQTT parse for the packets it classifies.
 	 */
-	mqtt_read(src, &pkt, meta, cfg, rules ? rules_mqtt : map,
+	mqtt_read(src, pkt, meta, cfg, rules ? rules_mqtt : map,
 		  rules ? rules_sn : map,
 		  rules_mqtt && (rs->flags & MQOS_RS_NEED_TOPIC) ?
 		  MQOS_MQTT_WANT_TOPIC : 0, &mqtt, &k, res, &per_packet);
@@ -164,7 +162,7 @@ void mqos_classify(const struct mqos_src *src, u32 off, u16 ethertype,
 		return;
 	}
 	if (rules)	/* what the rules did not read, the map needs */
-		mqtt_read(src, &pkt, meta, cfg, !rules_mqtt, !rules_sn, 0,
+		mqtt_read(src, pkt, meta, cfg, !rules_mqtt, !rules_sn, 0,
 			  &mqtt, &k, res, &per_packet);
 
 	res->flags |= MQOS_CLS_DEFAULT_MAP;
@@ -175,8 +173,18 @@ void mqos_classify(const struct mqos_src *src, u32 off, u16 ethertype,
 		res->class_id = cls;
 		return;
 	}
-	if (pkt.family)
-		res->class_id = mqos_dscp_default_map[mqos_pkt_dscp(&pkt)];
+	if (pkt->family)
+		res->class_id = mqos_dscp_default_map[mqos_pkt_dscp(pkt)];
+}
+
+void mqos_classify(const struct mqos_src *src, u32 off, u16 ethertype,
+		   const struct mqos_meta *meta, const struct mqos_ruleset *rs,
+		   struct mqos_cls_res *res)
+{
+	struct mqos_pkt pkt;
+
+	mqos_pkt_parse(&pkt, src, off, ethertype);
+	mqos_classify_pkt(src, &pkt, meta, rs, res);
 }
 
 void mqos_classify_eth(const struct mqos_src *src,

@@ -83,6 +83,14 @@ void mqos_classify(const struct mqos_src *src, u32 off, u16 ethertype,
 		   const struct mqos_meta *meta, const struct mqos_ruleset *rs,
 		   struct mqos_cls_res *res);
 
+/*
+ * Same, for a packet already parsed from @src (mqos_pkt_parse()): a caller
+ * that needs the packet view for more than the class parses it once.
+ */
+void mqos_classify_pkt(const struct mqos_src *src, const struct mqos_pkt *pkt,
+		       const struct mqos_meta *meta,
+		       const struct mqos_ruleset *rs, struct mqos_cls_res *res);
+
 /* Same, for a source that starts with an Ethernet header. */
 void mqos_classify_eth(const struct mqos_src *src,
 		       const struct mqos_meta *meta,
