@@ -275,6 +275,24 @@ bl_mqos_rate() {
 	fi
 }
 
+# bl_mqos_sparse_p99 CLASS: p99 (ms) of the sojourn of CLASS's sparse
+# flows in the mqos qdisc on g1, from its histogram ("nan" without
+# mqosctl or flow queuing).
+bl_mqos_sparse_p99() {
+	bl_have_mqosctl || { echo nan; return; }
+	n_gw "$BL_MQOSCTL" stats g1 -j 2>/dev/null | python3 -c '
+import json, sys
+try:
+    for d in json.load(sys.stdin)["devices"]:
+        for c in d["classes"]:
+            if c["name"] == sys.argv[1] and c.get("sparse_delay", {}).get("count"):
+                print("%.3f" % (c["sparse_delay"]["p99_ns"] / 1e6))
+                sys.exit(0)
+except (ValueError, KeyError):
+    pass
+print("nan")' "$1"
+}
+
 # Nothing queued anywhere on the path (g1, and the modem if any).
 bl_drained() {
 	! n_gw tc -s qdisc show dev g1 | grep -qE 'backlog [1-9]' &&

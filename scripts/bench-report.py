@@ -154,6 +154,14 @@ def notes(k, get):
     if x:
         print("CAKE + MQTT mark: the nft rule marked %d packets EF (median"
               " per repetition)." % x["median"])
+    for s in ("mqos", "mqos_hook"):
+        x = get.get((k, s, "nn_rt_sparse_p99"))
+        if x:
+            print("%s: the realtime class's sparse flows (the other devices' alarms"
+                  " beside the noisy neighbour) waited p99 %s ms [%s-%s] in the"
+                  " qdisc (its own histogram, ramp + noisy phase); the rest of the"
+                  " noisy-nbr alarm p99 is spent outside it." % (
+                      LABELS[s], fmt(x["median"]), fmt(x["min"]), fmt(x["max"])))
     short = [s for s in SCHEDS if get.get((k, s, "bulk_short_s"), {}).get("max")]
     if short:
         print("WARNING: in %s the bulk streams ended before the last alarm phase"

@@ -207,8 +207,9 @@ for i in 1 2 3; do
 done
 # The load stops; the client stops publishing, waits for its
 # acknowledgements and reports.
-kill -9 "$IPERF_C" 2>/dev/null
-wait "$IPERF_C" 2>/dev/null
+# (In one group with its stderr: bash reports a job it reaps after a
+# SIGKILL on the shell's own stderr, not on wait's.)
+{ kill -9 "$IPERF_C"; wait "$IPERF_C"; } 2>/dev/null
 IPERF_C=
 [ -n "$PUB" ] && kill "$PUB" 2>/dev/null && wait "$PUB" 2>/dev/null
 diag "decay (p50 us, aqm drops, sent): $(printf '%s\n' "${d[@]}" | awk '{ printf "%s %s %s; ", $1, $2, $3 }')"

@@ -146,8 +146,9 @@ mq_drain
 # 4. Host isolation: A (first address) runs 4 flows, B (second) one.
 # hosts_share ISOLATION: "A_bits B_bits"
 hosts_share() {
-	local p
+	local p d0
 	mq_change reset isolation "$1"
+	d0=$(n_snd cat /sys/class/net/s0/statistics/tx_dropped)
 	for p in 5011 5012 5013 5014; do
 		n_rcv "$MQ_BIN/udpgen" recv $p 6 > "$out.$p" &
 	done
@@ -163,7 +164,7 @@ hosts_share() {
 	# What B offered, in bit/s over its 6 s.
 	o=$(awk '/^sent/ { printf "%d", $3 * 8 / 6 }' "$out.sent")
 	rm -f "$out".501? "$out.sent"
-	diag "isolation $1: class 4 drops aqm $(mq_xstat 4 drop_aqm) limit $(mq_xstat 4 drop_limit) memory $(mq_xstat 4 drop_memory), way collisions $(mq_xstat 4 way_collisions)" >&2
+	diag "isolation $1: class 4 drops aqm $(mq_xstat 4 drop_aqm) limit $(mq_xstat 4 drop_limit) memory $(mq_xstat 4 drop_memory), way collisions $(mq_xstat 4 way_collisions); dropped before the gateway (s0 tx_dropped) $(( $(n_snd cat /sys/class/net/s0/statistics/tx_dropped) - d0 ))" >&2
 	echo "$a ${b:-0} ${o:-0}"
 }
 read -r a1 b1 o1 <<< "$(hosts_share 1)"
