@@ -17,11 +17,13 @@ timeout_s=${MQOS_TEST_TIMEOUT:-$timeout_s}
 
 tests=("$@")
 [ ${#tests[@]} -gt 0 ] || tests=("${TEST_PROGS[@]}")
-# MQOS_ALONE_LATER=1: leave ALONE_PROGS out (make check runs them alone).
+# MQOS_ALONE_LATER=1: leave ALONE_PROGS and ALONE_EACH_PROGS out (make
+# check runs them alone).
 if [ "${MQOS_ALONE_LATER:-0}" = 1 ]; then
 	sel=()
 	for t in "${tests[@]}"; do
-		[[ " ${ALONE_PROGS[*]} " == *" $t "* ]] || sel+=("$t")
+		[[ " ${ALONE_PROGS[*]} ${ALONE_EACH_PROGS[*]} " == *" $t "* ]] ||
+			sel+=("$t")
 	done
 	tests=("${sel[@]}")
 fi
