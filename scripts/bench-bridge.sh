@@ -130,17 +130,6 @@ bb_retrans() {
 		$1 == "Tcp:" { print $c["RetransSegs"] }' /proc/net/snmp
 }
 
-# bb_rt_sojourn_p99: mqos's realtime class on g1, its sojourn p99 in ms
-# (from the class's delay histogram, mqosctl stats -j).
-bb_rt_sojourn_p99() {
-	n_gw "$BL_MQOSCTL" stats -j g1 2>/dev/null | python3 -c 'import json, sys
-try:
-    c = [c for c in json.load(sys.stdin)["devices"][0]["classes"] if c["class"] == 2][0]
-    print("%.2f" % (c["delay"]["p99_ns"] / 1e6))
-except Exception:
-    print("nan")'
-}
-
 # bb_delivered TAG: alarms of TAG the cloud subscriber has received.
 bb_delivered() { awk -v t="$1" '$1 == t' "$BB_DIR/alarm.lat" | wc -l; }
 
@@ -203,7 +192,7 @@ bb_phase() {
 			[ -n "$BB_MARKED" ] && put "$rep" "$s" marked_pkts "$BB_MARKED"
 			if [ "$s" = br_mqos ]; then
 				put "$rep" "$s" rt_pkts "$(tc_stat "$NS_GW" g1 class 1:2 pkts)"
-				put "$rep" "$s" rt_sojourn_p99 "$(bb_rt_sojourn_p99)"
+				put "$rep" "$s" rt_sojourn_p99 "$(bl_mqos_p99 2 delay)"
 			fi
 			echo "# rep $rep bridge ${s#br_}: alarm p50 $(bl_lat "$BB_DIR/alarm.lat" "$tag" 50) ms, p99 $(bl_lat "$BB_DIR/alarm.lat" "$tag" 99) ms, $(bb_delivered "$tag")/${BB_PUBLISHED:-0} delivered so far, g1 at $BB_MBIT Mbit/s" >&2
 		done

@@ -275,22 +275,19 @@ bl_mqos_rate() {
 	fi
 }
 
-# bl_mqos_sparse_p99 CLASS: p99 (ms) of the sojourn of CLASS's sparse
-# flows in the mqos qdisc on g1, from its histogram ("nan" without
-# mqosctl or flow queuing).
-bl_mqos_sparse_p99() {
-	bl_have_mqosctl || { echo nan; return; }
-	n_gw "$BL_MQOSCTL" stats g1 -j 2>/dev/null | python3 -c '
-import json, sys
+# bl_mqos_p99 CLASS KIND: p99 (ms) of mqos's class CLASS (its id) on g1,
+# from the class's histogram in `mqosctl stats -j`: KIND "delay" (every
+# packet) or "sparse_delay" (its sparse flows'); "nan" when there is none.
+bl_mqos_p99() {
+	n_gw "$BL_MQOSCTL" stats -j g1 2>/dev/null | python3 -c 'import json, sys
 try:
-    for d in json.load(sys.stdin)["devices"]:
-        for c in d["classes"]:
-            if c["name"] == sys.argv[1] and c.get("sparse_delay", {}).get("count"):
-                print("%.3f" % (c["sparse_delay"]["p99_ns"] / 1e6))
-                sys.exit(0)
-except (ValueError, KeyError):
-    pass
-print("nan")' "$1"
+    c = [c for c in json.load(sys.stdin)["devices"][0]["classes"]
+         if c["class"] == int(sys.argv[1])][0]
+    if not c[sys.argv[2]]["count"]:
+        raise ValueError
+    print("%.3f" % (c[sys.argv[2]]["p99_ns"] / 1e6))
+except Exception:
+    print("nan")' "$1" "$2"
 }
 
 # Nothing queued anywhere on the path (g1, and the modem if any).
