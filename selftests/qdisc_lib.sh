@@ -57,7 +57,7 @@ mq_class_bytes() { tc_stat "$NS_GW" g1 class "1:$1" bytes; }
 
 # udp_flow PORT RATE_BITS SECONDS SIZE TOS OUTFILE
 # Runs the sink in the receiver, waits until it is ready, runs the source
-# in the sender; OUTFILE gets "sent P B" and "recv P B RATE". The sink
+# in the sender; OUTFILE gets "sent P B NS ON_TIME" and "recv P B RATE". The sink
 # counts 2 s longer than the source sends (it stops 1 s after the last
 # datagram): a source that a busy CPU made late still has every datagram
 # counted.

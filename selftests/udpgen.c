@@ -7,11 +7,14 @@
  *   udpgen send DST PORT RATE_BITS SECONDS [SIZE [TOS [SRC]]]
  *        sends SIZE-byte UDP payloads at RATE_BITS bit/s (of IP packets)
  *        for SECONDS, from address SRC if given; prints "sent PACKETS
- *        BYTES" (IP bytes).
+ *        BYTES NS ON_TIME" (IP bytes; NS is how long sending took, more
+ *        than SECONDS when the sender fell behind and caught up after;
+ *        ON_TIME the bytes it sent within SECONDS).
  *   udpgen recv PORT SECONDS
- *        counts datagrams for SECONDS after the first one (or until
- *        SECONDS + 5 of silence); prints "recv PACKETS BYTES RATE_BITS"
- *        with IP bytes and the rate over the measured interval.
+ *        counts datagrams that arrive within SECONDS after the first one
+ *        (by the kernel's receive times; or until SECONDS + 5 of
+ *        silence); prints "recv PACKETS BYTES RATE_BITS" with IP bytes
+ *        and the rate over the measured interval.
  *
  * Only IPv4. Payload sizes count IP + UDP headers (28 bytes) toward the rate.
  */
@@ -28,6 +31,14 @@
 
 #define HDRS	28
 
+static uint64_t now_real_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -39,7 +50,7 @@ static uint64_t now_ns(void)
 static int do_send(int argc, char **argv)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
-	uint64_t rate, start, next, end, gap, sent = 0;
+	uint64_t rate, start, next, end, gap, sent = 0, on_time = 0;
 	int fd, size = 1000, tos = 0;
 	double secs;
 	char *pkt;
@@ -83,20 +94,61 @@ static int do_send(int argc, char **argv)
 		if (size >= (int)sizeof(sent))
 			memcpy(pkt, &sent, sizeof(sent));
 		if (sendto(fd, pkt, size, 0, (struct sockaddr *)&sa,
-			   sizeof(sa)) == size)
+			   sizeof(sa)) == size) {
 			sent++;
+			if (now_ns() < end)
+				on_time++;
+		}
 	}
-	printf("sent %llu %llu\n", (unsigned long long)sent,
-	       (unsigned long long)(sent * (size + HDRS)));
+	/*
+	 * A busy CPU can make the sender fall behind; it then sends as fast
+	 * as it can until it has caught up, after SECONDS. The last field
+	 * counts what it sent within SECONDS.
+	 */
+	printf("sent %llu %llu %llu %llu\n", (unsigned long long)sent,
+	       (unsigned long long)(sent * (size + HDRS)),
+	       (unsigned long long)(now_ns() - start),
+	       (unsigned long long)(on_time * (size + HDRS)));
 	return 0;
 }
 
+/* The kernel's receive time of the datagram @msg carried (realtime ns). */
+static uint64_t rx_time(struct msghdr *msg)
+{
+	struct cmsghdr *c;
+
+	for (c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+			struct timespec ts;
+
+			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+			return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+		}
+	}
+	return now_real_ns();
+}
+
+/*
+ * The window and the rate are taken from the kernel's receive times, not
+ * from when this process got to read: a receiver that the busy guest
+ * schedules late reads the same datagrams later (they wait in the 8 MB
+ * receive buffer), and must not measure its own CPU share instead of
+ * what the qdisc sent.
+ */
 static int do_recv(int argc, char **argv)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
 	struct timeval tv = { .tv_sec = 0, .tv_usec = 200000 };
 	uint64_t first = 0, last = 0, pkts = 0, bytes = 0, limit, deadline;
+	union {
+		char buf[CMSG_SPACE(sizeof(struct timespec))];
+		struct cmsghdr align;
+	} ctl;
 	static char pkt[65536];
+	struct iovec iov = { .iov_base = pkt, .iov_len = sizeof(pkt) };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+	};
 	double secs;
 	int fd, one = 1, rcvbuf = 8 << 20;
 
@@ -110,6 +162,7 @@ static int do_recv(int argc, char **argv)
 		return 1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
 	/* A slow (emulated) receiver must not lose what the qdisc sent. */
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
@@ -119,24 +172,30 @@ static int do_recv(int argc, char **argv)
 	}
 	printf("ready\n");
 	fflush(stdout);
-	deadline = now_ns() + limit + 5000000000ULL;
+	deadline = now_real_ns() + limit + 5000000000ULL;
 	for (;;) {
-		ssize_t n = recv(fd, pkt, sizeof(pkt), 0);
-		uint64_t t = now_ns();
+		ssize_t n;
+		uint64_t t;
 
+		msg.msg_control = ctl.buf;
+		msg.msg_controllen = sizeof(ctl.buf);
+		n = recvmsg(fd, &msg, 0);
+		t = n > 0 ? rx_time(&msg) : now_real_ns();
 		if (n > 0) {
+			/* Arrived after the window: everything before is in. */
+			if (first && t - first >= limit)
+				break;
 			if (!first)
 				first = t;
 			last = t;
 			pkts++;
 			bytes += n + HDRS;
 		}
-		if (first && t - first >= limit)
-			break;
 		if (!first && t > deadline)
 			break;
-		/* the sender stopped */
-		if (first && n < 0 && t - last > 1000000000ULL)
+		/* the window is over, or the sender stopped */
+		if (first && n < 0 &&
+		    (t - first >= limit || t - last > 1000000000ULL))
 			break;
 	}
 	printf("recv %llu %llu %llu\n", (unsigned long long)pkts,
@@ -152,6 +211,6 @@ int main(int argc, char **argv)
 		return do_send(argc - 2, argv + 2);
 	if (argc >= 2 && !strcmp(argv[1], "recv"))
 		return do_recv(argc - 2, argv + 2);
-	fprintf(stderr, "usage: udpgen send DST PORT RATE_BITS SECONDS [SIZE [TOS]] | recv PORT SECONDS\n");
+	fprintf(stderr, "usage: udpgen send DST PORT RATE_BITS SECONDS [SIZE [TOS [SRC]]] | recv PORT SECONDS\n");
 	return 2;
 }
