@@ -91,21 +91,30 @@ void mqos_flow_keys(struct sk_buff *skb, u8 isolation,
 
 	k->src = 0;
 	k->dst = 0;
-	if (hashed && isolation == MQOS_ISOLATE_FLOWS) {
+	if (isolation != MQOS_ISOLATE_FLOWS)
+		net_get_random_once(&mqos_host_seed, sizeof(mqos_host_seed));
+	/*
+	 * A hashed skb needs no parse when conntrack gives the hosts (a
+	 * local socket's packet, or one the hook saw).
+	 */
+	if (hashed) {
 		k->flow = skb->hash;
-		return;
+		if (isolation == MQOS_ISOLATE_FLOWS ||
+		    mqos_flow_hosts_ct(skb, k))
+			return;
 	}
 	/* A class from the priority, a filter or the mark: not parsed yet. */
 	if (!pkt) {
 		mqos_parse_skb(skb, &own);
 		pkt = &own;
 	}
-	k->flow = hashed ? skb->hash : mqos_flow_hash(skb, pkt);
-	if (isolation == MQOS_ISOLATE_FLOWS || !pkt->family)
-		return;
-
-	net_get_random_once(&mqos_host_seed, sizeof(mqos_host_seed));
-	if (mqos_flow_hosts_ct(skb, k))
+	if (!hashed) {
+		k->flow = mqos_flow_hash(skb, pkt);
+		if (isolation == MQOS_ISOLATE_FLOWS ||
+		    mqos_flow_hosts_ct(skb, k))
+			return;
+	}
+	if (!pkt->family)
 		return;
 	len = pkt->family == 4 ? 4 : 16;
 	k->src = mqos_host_hash(pkt->saddr, len);
