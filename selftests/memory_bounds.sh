@@ -88,8 +88,8 @@ while kill -0 $be 2>/dev/null || kill -0 $rt 2>/dev/null; do
 done
 wait $be $rt
 slab_end=$(slab)
-read -r _ be_pkts be_bytes < "$REL_BIN/be.out"
-read -r _ rt_pkts rt_bytes < "$REL_BIN/rt.out"
+read -r _ be_pkts be_bytes _ < "$REL_BIN/be.out"
+read -r _ rt_pkts rt_bytes _ < "$REL_BIN/rt.out"
 rm -f "$REL_BIN/be.out" "$REL_BIN/rt.out"
 offered=$(( (${be_bytes:-0} + ${rt_bytes:-0}) * 8 / SECS ))
 diag "flood: $SECS s, offered $((offered / 1000)) kbit/s ($((offered / RATE))x the device rate): best-effort ${be_pkts:-0} pkts, EF ${rt_pkts:-0} pkts"
