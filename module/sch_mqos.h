@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The "mqos" qdisc's internal state, shared by
- *   sch_mqos.c       datapath (enqueue, scheduler, dequeue) and qdisc ops
- *   sch_mqos_class.c class ops (tc class add/change/del/show, filters)
- *   sch_mqos_cfg.c   default classes; applying a configuration to the state
- *   sch_mqos_nl.c    configuration (netlink parse/validate/apply) and dumps
- *   sch_mqos_flow.c  flow and host hashes of a packet
+ *   sch_mqos.c         the qdisc's rules, configuration swap and ops
+ *   sch_mqos_enqueue.c classification, policers, flow queues, limits
+ *   sch_mqos_dequeue.c shaper, scheduler, AQM, counters at dequeue
+ *   sch_mqos_class.c   class ops (tc class add/change/del/show, filters)
+ *   sch_mqos_cfg.c     default classes; applying a configuration to the state
+ *   sch_mqos_nl.c      configuration (netlink parse/validate/apply) and dumps
+ *   sch_mqos_flow.c    flow and host hashes of a packet
  */
 #ifndef MQOS_SCH_MQOS_H
 #define MQOS_SCH_MQOS_H
@@ -190,8 +192,49 @@ void mqos_class_snapshot(const struct mqos_class *cl,
 			 struct mqos_class_snap *s);
 u64 mqos_dev_overlimits(const struct mqos_sched *q);
 
+/* Count @n in a class counter, inside the class's u64_stats section. */
+static inline void mqos_count(struct mqos_class *cl, u64 *counter, u64 n)
+{
+	u64_stats_update_begin(&cl->syncp);
+	*counter += n;
+	u64_stats_update_end(&cl->syncp);
+}
+
+/* The head packet of a flow queue, unlinked; NULL if it is empty. */
+static inline struct sk_buff *mqos_fq_unlink(struct mqos_fq_flow *f)
+{
+	struct sk_buff *skb = f->head;
+
+	if (skb) {
+		f->head = skb->next;
+		if (!f->head)
+			f->tail = NULL;
+		skb_mark_not_on_list(skb);
+	}
+	return skb;
+}
+
+/* Account a packet that left @cl's queues (sent or dropped). */
+static inline void mqos_left(struct Qdisc *sch, struct mqos_sched *q,
+			     struct mqos_class *cl, struct sk_buff *skb)
+{
+	cl->backlog -= qdisc_pkt_len(skb);
+	cl->q.qlen--;
+	sch->q.qlen--;
+	qdisc_qstats_backlog_dec(sch, skb);
+	cl->mem -= mqos_skb_cb(skb)->truesize;
+	q->mem_used -= mqos_skb_cb(skb)->truesize;
+}
+
 /* sch_mqos.c */
 int mqos_commit(struct Qdisc *sch, struct mqos_cfg *new, bool reset_stats);
+void mqos_note_drop(struct Qdisc *sch, struct mqos_class *cl,
+		    struct sk_buff *skb, enum mqos_drop_reason r);
+
+/* sch_mqos_enqueue.c, sch_mqos_dequeue.c */
+int mqos_enqueue(struct sk_buff *skb, struct Qdisc *sch,
+		 struct sk_buff **to_free);
+struct sk_buff *mqos_dequeue(struct Qdisc *sch);
 
 /* sch_mqos_class.c */
 extern const struct Qdisc_class_ops mqos_class_ops;

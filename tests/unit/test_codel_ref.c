@@ -16,9 +16,10 @@
  * rec_inv_sqrt, else count 1 and rec_inv_sqrt ~1.0; an empty queue leaves
  * the dropping state.
  *
- * mqos is driven the way sch_mqos.c drives it: mqos_aqm_should_drop() once
- * per packet at dequeue with the backlog left behind it; on true the packet
- * is dropped and the next one asked about, or, with ECN, marked and sent.
+ * mqos is driven the way sch_mqos_dequeue.c drives it: mqos_aqm_should_drop()
+ * once per packet at dequeue with the backlog left behind it; on true the
+ * packet is dropped and the next one asked about, or, with ECN, marked and
+ * sent.
  *
  * Units. Every time in a sequence lies on the 1024 ns grid and mqos gets the
  * kernel's own parameters in ns (MS2TIME(5) = 4882 ticks = 4999168 ns,
@@ -231,7 +232,7 @@ end:
 	r->sent = pkt;
 }
 
-/* ---- mqos, driven as sch_mqos.c drives it ---- */
+/* ---- mqos, driven as sch_mqos_dequeue.c drives it ---- */
 
 static void mqos_dequeue(const struct event *ev, struct mqos_aqm *a,
 			 const struct mqos_aqm_params *p, bool ecn,
