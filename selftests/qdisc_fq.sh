@@ -19,7 +19,8 @@
 #      gets half the link, as much as a device with four (or all it could
 #      send, when its one generator falls short in the busy guest), and at
 #      least 1.4 times what flows-only isolation, the control, gives it
-#      (about a fifth);
+#      (about a fifth; compared only when its generator offered enough
+#      for that to show);
 #   5. a device flooding realtime (many flows, over the class's ceiling)
 #      does not raise another device's lone realtime packets' sojourn:
 #      median under 2 ms, p99 under 32 ms (as in 1);
