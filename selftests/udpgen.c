@@ -31,20 +31,21 @@
 
 #define HDRS	28
 
-static uint64_t now_real_ns(void)
+static uint64_t ts_ns(const struct timespec *ts)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	return (uint64_t)ts->tv_sec * 1000000000ULL + ts->tv_nsec;
 }
 
-static uint64_t now_ns(void)
+/*
+ * The sender paces on CLOCK_MONOTONIC; the receiver compares with the
+ * kernel's receive times, which are CLOCK_REALTIME.
+ */
+static uint64_t clock_ns(clockid_t clock)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	clock_gettime(clock, &ts);
+	return ts_ns(&ts);
 }
 
 static int do_send(int argc, char **argv)
@@ -78,10 +79,10 @@ static int do_send(int argc, char **argv)
 			return 1;
 	}
 	gap = (uint64_t)(size + HDRS) * 8 * 1000000000ULL / rate;
-	start = now_ns();
+	start = clock_ns(CLOCK_MONOTONIC);
 	end = start + (uint64_t)(secs * 1e9);
 	for (next = start; next < end; next += gap) {
-		uint64_t t = now_ns();
+		uint64_t t = clock_ns(CLOCK_MONOTONIC);
 
 		if (t < next) {
 			struct timespec ts = {
@@ -96,7 +97,7 @@ static int do_send(int argc, char **argv)
 		if (sendto(fd, pkt, size, 0, (struct sockaddr *)&sa,
 			   sizeof(sa)) == size) {
 			sent++;
-			if (now_ns() < end)
+			if (clock_ns(CLOCK_MONOTONIC) < end)
 				on_time++;
 		}
 	}
@@ -107,7 +108,7 @@ static int do_send(int argc, char **argv)
 	 */
 	printf("sent %llu %llu %llu %llu\n", (unsigned long long)sent,
 	       (unsigned long long)(sent * (size + HDRS)),
-	       (unsigned long long)(now_ns() - start),
+	       (unsigned long long)(clock_ns(CLOCK_MONOTONIC) - start),
 	       (unsigned long long)(on_time * (size + HDRS)));
 	return 0;
 }
@@ -122,10 +123,10 @@ static uint64_t rx_time(struct msghdr *msg)
 			struct timespec ts;
 
 			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
-			return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+			return ts_ns(&ts);
 		}
 	}
-	return now_real_ns();
+	return clock_ns(CLOCK_REALTIME);
 }
 
 /*
@@ -172,7 +173,7 @@ static int do_recv(int argc, char **argv)
 	}
 	printf("ready\n");
 	fflush(stdout);
-	deadline = now_real_ns() + limit + 5000000000ULL;
+	deadline = clock_ns(CLOCK_REALTIME) + limit + 5000000000ULL;
 	for (;;) {
 		ssize_t n;
 		uint64_t t;
@@ -180,7 +181,7 @@ static int do_recv(int argc, char **argv)
 		msg.msg_control = ctl.buf;
 		msg.msg_controllen = sizeof(ctl.buf);
 		n = recvmsg(fd, &msg, 0);
-		t = n > 0 ? rx_time(&msg) : now_real_ns();
+		t = n > 0 ? rx_time(&msg) : clock_ns(CLOCK_REALTIME);
 		if (n > 0) {
 			/* Arrived after the window: everything before is in. */
 			if (first && t - first >= limit)
