@@ -213,7 +213,8 @@ static void mqos_remark(struct sk_buff *skb, u8 dscp)
 /* Most credit a late watchdog may give the device shaper beyond its depth. */
 #define MQOS_SHAPER_LATE_NS	(25 * NSEC_PER_MSEC)
 
-struct sk_buff *mqos_dequeue(struct Qdisc *sch)
+/* mqos_dequeue() with at least one packet queued. */
+static noinline struct sk_buff *mqos_dequeue_backlog(struct Qdisc *sch)
 {
 	struct mqos_sched *q = qdisc_priv(sch);
 	const struct mqos_cfg *cfg = q->cfg;
@@ -225,8 +226,6 @@ struct sk_buff *mqos_dequeue(struct Qdisc *sch)
 	u64 now, wait, sojourn;
 	u32 wire;
 
-	if (!sch->q.qlen)
-		return NULL;
 	now = ktime_get_ns();
 	if (unlikely(psched_mtu(qdisc_dev(sch)) != q->mtu))
 		mqos_mtu_changed(q, psched_mtu(qdisc_dev(sch)));
@@ -296,4 +295,13 @@ struct sk_buff *mqos_dequeue(struct Qdisc *sch)
 	if (cc->dscp != MQOS_DSCP_KEEP)
 		mqos_remark(skb, cc->dscp);
 	return skb;
+}
+
+/*
+ * The stack calls dequeue once more after every packet it takes, to find
+ * the qdisc empty: that call costs one test, not the frame of the above.
+ */
+struct sk_buff *mqos_dequeue(struct Qdisc *sch)
+{
+	return sch->q.qlen ? mqos_dequeue_backlog(sch) : NULL;
 }

@@ -29,9 +29,12 @@
 static u32 mqos_host_seed __read_mostly;
 static u32 mqos_flow_seed __read_mostly;
 
-static u32 mqos_host_hash(const void *addr, u32 len)
+/* @addr: 4 (IPv4) or 16 (IPv6) bytes, 32-bit aligned. */
+static u32 mqos_host_hash(const u32 *addr, u32 len)
 {
-	return jhash(addr, len, mqos_host_seed);
+	if (len == 4)
+		return jhash_1word(addr[0], mqos_host_seed);
+	return jhash2(addr, 4, mqos_host_seed);
 }
 
 /* Hosts from the connection's original direction; false without one. */
@@ -57,8 +60,8 @@ static bool mqos_flow_hosts_ct(struct sk_buff *skb, struct mqos_flow_keys *k)
 		s = &orig->dst.u3;
 		d = &orig->src.u3;
 	}
-	k->src = mqos_host_hash(s, len);
-	k->dst = mqos_host_hash(d, len);
+	k->src = mqos_host_hash(s->all, len);
+	k->dst = mqos_host_hash(d->all, len);
 	return true;
 #else
 	return false;

@@ -4,34 +4,11 @@
  */
 #include "hist.h"
 
-#define MQOS_NSEC_PER_USEC	1000ULL
 #define MQOS_U64_MAX		(~0ULL)
 
 void mqos_hist_reset(struct mqos_hist *h)
 {
 	memset(h, 0, sizeof(*h));
-}
-
-/* Index of the highest set bit, 1-based; 0 for 0 (like the kernel's fls64). */
-static unsigned int mqos_fls64(u64 x)
-{
-	return x ? 64 - (unsigned int)__builtin_clzll(x) : 0;
-}
-
-/*
- * fls64(ns / 1000) without a division on the per-packet path: ns >> 10
- * (ns / 1024) is at most one power of two below ns / 1000, so the bucket
- * is fls64(ns >> 10) or the one above, which one compare decides.
- */
-unsigned int mqos_hist_bucket(u64 ns)
-{
-	unsigned int b = mqos_fls64(ns >> 10);
-
-	if (b >= MQOS_HIST_BUCKETS - 1)
-		return MQOS_HIST_BUCKETS - 1;
-	if (ns >= (1ULL << b) * MQOS_NSEC_PER_USEC)
-		b++;
-	return b;
 }
 
 u64 mqos_hist_bucket_lo(unsigned int b)
@@ -40,33 +17,14 @@ u64 mqos_hist_bucket_lo(unsigned int b)
 		return 0;
 	if (b >= MQOS_HIST_BUCKETS)
 		b = MQOS_HIST_BUCKETS - 1;
-	return (1ULL << (b - 1)) * MQOS_NSEC_PER_USEC;
+	return (1ULL << (b - 1)) * MQOS_HIST_NS_PER_US;
 }
 
 u64 mqos_hist_bucket_hi(unsigned int b)
 {
 	if (b >= MQOS_HIST_BUCKETS - 1)
 		return MQOS_U64_MAX;
-	return (1ULL << b) * MQOS_NSEC_PER_USEC;
-}
-
-void mqos_hist_add(struct mqos_hist *h, u64 ns)
-{
-	if (h->count) {
-		h->jitter_sum_ns += ns > h->last_ns ? ns - h->last_ns :
-						      h->last_ns - ns;
-		if (ns < h->min_ns)
-			h->min_ns = ns;
-		if (ns > h->max_ns)
-			h->max_ns = ns;
-	} else {
-		h->min_ns = ns;
-		h->max_ns = ns;
-	}
-	h->last_ns = ns;
-	h->count++;
-	h->sum_ns += ns;
-	h->buckets[mqos_hist_bucket(ns)]++;
+	return (1ULL << b) * MQOS_HIST_NS_PER_US;
 }
 
 u64 mqos_hist_mean(const struct mqos_hist *h)

@@ -19,6 +19,7 @@
 #include "env.h"
 
 #define MQOS_HIST_BUCKETS	24
+#define MQOS_HIST_NS_PER_US	1000ULL
 
 struct mqos_hist {
 	u64 count;		/* samples */
@@ -31,10 +32,45 @@ struct mqos_hist {
 };
 
 void mqos_hist_reset(struct mqos_hist *h);
-void mqos_hist_add(struct mqos_hist *h, u64 ns);
 
-/* Bucket index of a sample. */
-unsigned int mqos_hist_bucket(u64 ns);
+/*
+ * Bucket index of a sample: fls64(ns / 1000) without a division on the
+ * per-packet path. ns >> 10 (ns / 1024) is at most one power of two below
+ * ns / 1000, so the bucket is fls64(ns >> 10) or the one above, which one
+ * compare decides.
+ */
+static inline unsigned int mqos_hist_bucket(u64 ns)
+{
+	u64 us = ns >> 10;
+	unsigned int b = us ? 64 - (unsigned int)__builtin_clzll(us) : 0;
+
+	if (b >= MQOS_HIST_BUCKETS - 1)
+		return MQOS_HIST_BUCKETS - 1;
+	if (ns >= (1ULL << b) * MQOS_HIST_NS_PER_US)
+		b++;
+	return b;
+}
+
+/* One sample (inline: the qdisc adds one or two per packet). */
+static inline void mqos_hist_add(struct mqos_hist *h, u64 ns)
+{
+	if (h->count) {
+		h->jitter_sum_ns += ns > h->last_ns ? ns - h->last_ns :
+						      h->last_ns - ns;
+		if (ns < h->min_ns)
+			h->min_ns = ns;
+		if (ns > h->max_ns)
+			h->max_ns = ns;
+	} else {
+		h->min_ns = ns;
+		h->max_ns = ns;
+	}
+	h->last_ns = ns;
+	h->count++;
+	h->sum_ns += ns;
+	h->buckets[mqos_hist_bucket(ns)]++;
+}
+
 /* Lower and upper bound of a bucket in ns (upper of the last is U64_MAX). */
 u64 mqos_hist_bucket_lo(unsigned int b);
 u64 mqos_hist_bucket_hi(unsigned int b);

@@ -69,8 +69,34 @@ static inline u64 mqos_tb_len2ns(const struct mqos_tb *tb, u32 len)
 	return ((u64)len * tb->mult) >> MQOS_TB_SHIFT;
 }
 
+/*
+ * The per-packet operations below are inline: the qdisc calls several per
+ * packet, mostly on unlimited buckets, where each is one test.
+ */
+
+/* Add the credit earned since the last refill, up to @cap ns. */
+static inline void __mqos_tb_fill(struct mqos_tb *tb, u64 now, s64 cap)
+{
+	u64 delta;
+
+	if (mqos_tb_unlimited(tb) || now <= tb->t_c)
+		return;
+	delta = now - tb->t_c;
+	tb->t_c = now;
+	/* Debt can never exceed one maximal packet; the clamp avoids overflow. */
+	if (tb->tokens >= cap)
+		return;
+	if (delta >= (u64)(cap - tb->tokens))
+		tb->tokens = cap;
+	else
+		tb->tokens += (s64)delta;
+}
+
 /* Add the credit earned since the last refill, up to the depth. */
-void mqos_tb_refill(struct mqos_tb *tb, u64 now);
+static inline void mqos_tb_refill(struct mqos_tb *tb, u64 now)
+{
+	__mqos_tb_fill(tb, now, tb->depth);
+}
 
 /*
  * As mqos_tb_refill(), for a shaper that was waiting with packets queued:
@@ -79,7 +105,11 @@ void mqos_tb_refill(struct mqos_tb *tb, u64 now);
  * all along, the time since the debt was paid is idle time, not lateness:
  * use mqos_tb_refill() then.
  */
-void mqos_tb_refill_late(struct mqos_tb *tb, u64 now, u64 late);
+static inline void mqos_tb_refill_late(struct mqos_tb *tb, u64 now, u64 late)
+{
+	/* late is bounded by the caller (ms), depth by burst: no overflow. */
+	__mqos_tb_fill(tb, now, tb->depth + (s64)late);
+}
 
 /* Shaper: may the next packet go (no debt)? Call after mqos_tb_refill(). */
 static inline bool mqos_tb_ready(const struct mqos_tb *tb)
@@ -94,13 +124,29 @@ static inline u64 mqos_tb_wait_ns(const struct mqos_tb *tb)
 }
 
 /* Shaper: pay for len bytes just sent (may go into debt). */
-void mqos_tb_charge(struct mqos_tb *tb, u32 len);
+static inline void mqos_tb_charge(struct mqos_tb *tb, u32 len)
+{
+	if (!mqos_tb_unlimited(tb))
+		tb->tokens -= (s64)mqos_tb_len2ns(tb, len);
+}
 
 /*
  * Policer: refill, then take len bytes' worth if the whole packet fits.
  * Returns true if the packet conforms.
  */
-bool mqos_tb_police(struct mqos_tb *tb, u32 len, u64 now);
+static inline bool mqos_tb_police(struct mqos_tb *tb, u32 len, u64 now)
+{
+	s64 cost;
+
+	if (mqos_tb_unlimited(tb))
+		return true;
+	mqos_tb_refill(tb, now);
+	cost = (s64)mqos_tb_len2ns(tb, len);
+	if (tb->tokens < cost)
+		return false;
+	tb->tokens -= cost;
+	return true;
+}
 
 /* The configured rate back in bytes/s (for dumps), 0 = unlimited. */
 u64 mqos_tb_rate(const struct mqos_tb *tb);
