@@ -298,6 +298,52 @@ bl_drained() {
 
 bl_drain() { wait_for 100 bl_drained; }
 
+# --- pktgen ----------------------------------------------------------------------
+# The kernel's packet generator on a dummy device in the current namespace,
+# xmit_mode queue_xmit: every packet goes through dev_queue_xmit() and the
+# root qdisc, and the dummy driver frees it. What is measured is the
+# qdisc's enqueue + dequeue (and the stack around it), nothing downstream.
+BL_PG=/proc/net/pktgen
+BL_PG_DEV=mqbdum0
+bl_pg() { echo "$2" > "$BL_PG/$1"; }
+
+# bl_pktgen_setup DST: the dummy device and pktgen's flows to DST; false
+# (and a note) if pktgen cannot be loaded or refuses a setting.
+bl_pktgen_setup() {
+	local c
+	modprobe pktgen 2>/dev/null && [ -e $BL_PG/pgctrl ] || return 1
+	ip link add $BL_PG_DEV type dummy 2>/dev/null || return 1
+	ip link set $BL_PG_DEV txqueuelen 1000 up
+	bl_pg kpktgend_0 rem_device_all
+	bl_pg kpktgend_0 "add_device $BL_PG_DEV"
+	# 60-byte frames (64 on a wire), 1000 UDP flows (random source
+	# ports), one new skb per packet (queue_xmit allows no clones).
+	for c in "xmit_mode queue_xmit" "count 0" "delay 0" "pkt_size 60" \
+		"dst $1" "dst_mac 02:00:00:00:02:02" "udp_src_min 10000" \
+		"udp_src_max 10999" "udp_dst_min 9" "udp_dst_max 9" "flag UDPSRC_RND"; do
+		bl_pg $BL_PG_DEV "$c" || { echo "# pktgen: '$c' refused" >&2; return 1; }
+	done
+}
+
+# bl_pktgen_run SECS: send through the device's root qdisc for SECS;
+# prints "PPS ERRORS" (packets/s, and the packets the qdisc refused).
+bl_pktgen_run() {
+	local pid r
+	echo start > $BL_PG/pgctrl &
+	pid=$!
+	sleep "$1"
+	echo stop > $BL_PG/pgctrl
+	wait "$pid" 2>/dev/null
+	r=$(cat $BL_PG/$BL_PG_DEV)
+	echo "$(echo "$r" | sed -n 's/.* \([0-9][0-9]*\)pps.*/\1/p' | head -1)" \
+		"$(echo "$r" | sed -n 's/.*errors: \([0-9]*\).*/\1/p' | head -1)"
+}
+
+bl_pktgen_cleanup() {
+	bl_pg kpktgend_0 rem_device_all
+	ip link del $BL_PG_DEV 2>/dev/null
+}
+
 # --- load ------------------------------------------------------------------------
 BL_LOAD_PIDS=()
 # A background load generator: remembered for cleanup and for bl_stop_load.

@@ -96,10 +96,11 @@ def main():
                                  value=r["value"] / pg[(r["kernel"], r["rep"])]))
 
     downlink_derive(rows)  # phase: downlink
+    cost_derive(rows)  # phase: cost
 
     summary = []
     for k in sorted({r["kernel"] for r in rows}):
-        for s in SCHEDS + bridge.SCHEDS + DL_ROWS:
+        for s in SCHEDS + bridge.SCHEDS + DL_ROWS + COST_ROWS:
             for m in {r["metric"] for r in rows}:
                 v = [r["value"] for r in rows
                      if r["kernel"] == k and r["sched"] == s and r["metric"] == m]
@@ -130,6 +131,7 @@ def main():
         if not any(x["kernel"] == k and x["sched"] in SCHEDS for x in summary):
             bridge.report(k, get, env, fmt)
             downlink_report(k, get, env)
+            cost_report(k, get)
             continue
         n = max(x["n"] for x in summary if x["kernel"] == k and x["sched"] in SCHEDS)
         print("Kernel %s, %s; 20 Mbit/s bottleneck; median [min-max] of %d run(s);"
@@ -143,6 +145,7 @@ def main():
         print()
         bridge.report(k, get, env, fmt)
         downlink_report(k, get, env)
+        cost_report(k, get)
 
 
 def notes(k, get):
@@ -324,6 +327,65 @@ def downlink_report(k, get, env):
     missed = sum(1 for c in checks if c[2] is False)
     print("%d goal(s) met, %d missed, %d not measured." %
           (met, missed, len(checks) - met - missed))
+    print()
+# ------------------------------------------------------- phase: cost --
+# scripts/bench-cost.sh: pktgen through each qdisc in a VM whose clock
+# counts emulated instructions (vm-run --icount): 10^9 / packets/s is the
+# instructions per packet.
+COST_ROWS = ["cost_pfifo_fast", "cost_fq_codel", "cost_htb", "cost_cake",
+             "cost_mqos", "cost_mqos_fifo"]
+COST_LABELS = {
+    "cost_pfifo_fast": "pfifo_fast",
+    "cost_fq_codel": "fq_codel",
+    "cost_htb": "HTB, one class, fq_codel leaf",
+    "cost_cake": "CAKE unlimited diffserv4",
+    "cost_mqos": "mqos (flow queues in every class)",
+    "cost_mqos_fifo": "mqos, flows 0 (a FIFO per class)",
+}
+COST_COLS = [
+    ("cost_kpps", "pktgen kpps (counted)"),
+    ("cost_ipp", "instructions/packet"),
+    ("cost_own", "above pfifo_fast"),
+    ("cost_vs_cake", "that / CAKE's"),
+    ("pktgen_errors", "refused"),
+]
+
+
+def cost_derive(rows):
+    """Instructions per packet, and above pfifo_fast's of the same run."""
+    ipp = {}
+    for r in list(rows):
+        if r["sched"] in COST_ROWS and r["metric"] == "pktgen_pps" and r["value"] > 0:
+            v = 1e9 / r["value"]
+            ipp[(r["kernel"], r["rep"], r["sched"])] = v
+            rows.append(dict(r, metric="cost_ipp", value=v))
+            rows.append(dict(r, metric="cost_kpps", value=r["value"] / 1000))
+    for (k, rep, s), v in ipp.items():
+        base, cake = ipp.get((k, rep, "cost_pfifo_fast")), ipp.get((k, rep, "cost_cake"))
+        if base is None:
+            continue
+        rows.append({"kernel": k, "rep": rep, "sched": s, "metric": "cost_own",
+                     "value": v - base})
+        if cake is not None and cake > base:
+            rows.append({"kernel": k, "rep": rep, "sched": s, "metric": "cost_vs_cake",
+                         "value": (v - base) / (cake - base)})
+
+
+def cost_report(k, get):
+    if not any((k, s, "cost_ipp") in get for s in COST_ROWS):
+        return
+    n = max(get[(k, s, "cost_ipp")]["n"] for s in COST_ROWS if (k, s, "cost_ipp") in get)
+    print("Cost, kernel %s: pktgen (queue_xmit, dummy device, 60-byte UDP frames,"
+          " 1000 flows) through each qdisc, unshaped, in a VM that counts instructions"
+          " as time (qemu -icount); median [min-max] of %d run(s)" % (k, n))
+    table = bench_table.rows(k, get, fmt, ["qdisc"] + [c[1] for c in COST_COLS] + [""],
+                             COST_ROWS, COST_LABELS, COST_COLS, None, None)
+    bench_table.show([r[:-1] for r in table])  # no delivered/sent column
+    v, c = get.get((k, "cost_mqos", "cost_kpps")), get.get((k, "cost_cake", "cost_kpps"))
+    ok = None if not v or not c else v["median"] >= c["median"]
+    print("Goal: pktgen through mqos >= through CAKE, counted: %s (mqos %s kpps, CAKE %s)" %
+          ("-" if ok is None else ("met" if ok else "MISSED"),
+           fmt(v["median"]) if v else "-", fmt(c["median"]) if c else "-"))
     print()
 # --
 
