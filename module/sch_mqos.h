@@ -146,7 +146,10 @@ struct mqos_sched {
 	u32 filter_cnt[MQOS_MAX_CLASSES + 1];	/* filters naming a class */
 };
 
-/* Flow and host hashes of a packet (sch_mqos_flow.c). */
+/*
+ * Flow and host hashes of a packet (sch_mqos_flow.c); a host that the
+ * qdisc's isolation does not count is 0.
+ */
 struct mqos_flow_keys {
 	u32 flow;
 	u32 src;

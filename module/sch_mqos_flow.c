@@ -10,11 +10,12 @@
  * skb_get_hash() would. Packets that parse gives no ports for (not IP,
  * fragments, ICMP, tunnels the dissector looks into) take
  * skb_get_hash(). The hosts are the source and destination addresses,
- * hashed only when host isolation is on. With a conntrack entry, the
- * hosts come from the connection's original direction instead of the
- * packet's headers: on a NAT gateway's uplink every device's packets
- * carry the gateway's address, but conntrack still knows which device
- * opened the connection. nf_ct_get() reads the skb, so this needs no
+ * hashed only for the sides that host isolation counts (dual-srchost:
+ * the source). With a conntrack entry, the hosts come from the
+ * connection's original direction instead of the packet's headers, and
+ * are looked up before any parse: on a NAT gateway's uplink every
+ * device's packets carry the gateway's address, but conntrack still
+ * knows which device opened the connection. nf_ct_get() reads the skb, so this needs no
  * nf_conntrack symbol (mqos.ko has no link-time dependency on it).
  */
 #include <linux/jhash.h>
@@ -37,8 +38,12 @@ static u32 mqos_host_hash(const u32 *addr, u32 len)
 	return jhash2(addr, 4, mqos_host_seed);
 }
 
-/* Hosts from the connection's original direction; false without one. */
-static bool mqos_flow_hosts_ct(struct sk_buff *skb, struct mqos_flow_keys *k)
+/*
+ * The hosts that isolation counts (@src, @dst), from the connection's
+ * original direction; false without a conntrack entry.
+ */
+static bool mqos_flow_hosts_ct(struct sk_buff *skb, bool src, bool dst,
+			       struct mqos_flow_keys *k)
 {
 #if IS_ENABLED(CONFIG_NF_CONNTRACK)
 	const struct nf_conntrack_tuple *orig;
@@ -60,8 +65,10 @@ static bool mqos_flow_hosts_ct(struct sk_buff *skb, struct mqos_flow_keys *k)
 		s = &orig->dst.u3;
 		d = &orig->src.u3;
 	}
-	k->src = mqos_host_hash(s->all, len);
-	k->dst = mqos_host_hash(d->all, len);
+	if (src)
+		k->src = mqos_host_hash(s->all, len);
+	if (dst)
+		k->dst = mqos_host_hash(d->all, len);
 	return true;
 #else
 	return false;
@@ -89,21 +96,28 @@ void mqos_flow_keys(struct sk_buff *skb, u8 isolation,
 		    const struct mqos_pkt *pkt, struct mqos_flow_keys *k)
 {
 	bool hashed = skb->l4_hash || skb->sw_hash;
+	bool src = isolation == MQOS_ISOLATE_DUAL_SRCHOST ||
+		   isolation == MQOS_ISOLATE_TRIPLE;
+	bool dst = isolation == MQOS_ISOLATE_DUAL_DSTHOST ||
+		   isolation == MQOS_ISOLATE_TRIPLE;
+	bool hosts = false;
 	struct mqos_pkt own;
 	u32 len;
 
+	/* Only the hosts that isolation counts are hashed; the others stay 0. */
 	k->src = 0;
 	k->dst = 0;
-	if (isolation != MQOS_ISOLATE_FLOWS)
+	if (src || dst) {
 		net_get_random_once(&mqos_host_seed, sizeof(mqos_host_seed));
+		hosts = mqos_flow_hosts_ct(skb, src, dst, k);
+	}
 	/*
-	 * A hashed skb needs no parse when conntrack gives the hosts (a
-	 * local socket's packet, or one the hook saw).
+	 * A hashed skb needs no parse when no host is wanted or conntrack
+	 * gave them (a local socket's packet, or one the hook saw).
 	 */
 	if (hashed) {
 		k->flow = skb->hash;
-		if (isolation == MQOS_ISOLATE_FLOWS ||
-		    mqos_flow_hosts_ct(skb, k))
+		if (!(src || dst) || hosts)
 			return;
 	}
 	/* A class from the priority, a filter or the mark: not parsed yet. */
@@ -111,15 +125,13 @@ void mqos_flow_keys(struct sk_buff *skb, u8 isolation,
 		mqos_parse_skb(skb, &own);
 		pkt = &own;
 	}
-	if (!hashed) {
+	if (!hashed)
 		k->flow = mqos_flow_hash(skb, pkt);
-		if (isolation == MQOS_ISOLATE_FLOWS ||
-		    mqos_flow_hosts_ct(skb, k))
-			return;
-	}
-	if (!pkt->family)
+	if (!(src || dst) || hosts || !pkt->family)
 		return;
 	len = pkt->family == 4 ? 4 : 16;
-	k->src = mqos_host_hash(pkt->saddr, len);
-	k->dst = mqos_host_hash(pkt->daddr, len);
+	if (src)
+		k->src = mqos_host_hash(pkt->saddr, len);
+	if (dst)
+		k->dst = mqos_host_hash(pkt->daddr, len);
 }
