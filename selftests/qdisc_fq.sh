@@ -142,8 +142,8 @@ udp_flow 5004 8000000 6 1000 0 "$out.b"
 wait
 ra=$(awk '/^recv/ { print $4 }' "$out.a")
 rb=$(awk '/^recv/ { print $4 }' "$out.b")
+diag "two bulk flows: $ra and $rb bit/s (udpgen: $(tr '\n' ' ' < "$out.a")/ $(tr '\n' ' ' < "$out.b"))"
 rm -f "$out.a" "$out.b"
-diag "two bulk flows: $ra and $rb bit/s"
 ktap_timing "two bulk flows in best-effort share it within 20 % ($ra / $rb bit/s)" \
 	$(within "${ra:-0}" "${rb:-1}" 20; echo $?)
 mq_drain

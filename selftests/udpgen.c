@@ -13,8 +13,11 @@
  *   udpgen recv PORT SECONDS
  *        counts datagrams that arrive within SECONDS after the first one
  *        (by the kernel's receive times; or until SECONDS + 5 of
- *        silence); prints "recv PACKETS BYTES RATE_BITS" with IP bytes
- *        and the rate over the measured interval.
+ *        silence); prints "recv PACKETS BYTES RATE_BITS WINDOW_NS ODD"
+ *        with IP bytes, the rate over the measured interval, that
+ *        interval, and how many datagrams carried a receive time more
+ *        than a minute from when they were read (then the read time
+ *        counts instead; a sign of another clock in skb->tstamp).
  *
  * Only IPv4. Payload sizes count IP + UDP headers (28 bytes) toward the rate.
  */
@@ -113,9 +116,14 @@ static int do_send(int argc, char **argv)
 	return 0;
 }
 
-/* The kernel's receive time of the datagram @msg carried (realtime ns). */
-static uint64_t rx_time(struct msghdr *msg)
+/*
+ * The kernel's receive time of the datagram @msg carried (realtime ns),
+ * or the time it was read if there is none or it lies more than a minute
+ * from that (*@odd counts those).
+ */
+static uint64_t rx_time(struct msghdr *msg, uint64_t *odd)
 {
+	uint64_t now = clock_ns(CLOCK_REALTIME), t;
 	struct cmsghdr *c;
 
 	for (c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
@@ -123,10 +131,14 @@ static uint64_t rx_time(struct msghdr *msg)
 			struct timespec ts;
 
 			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
-			return ts_ns(&ts);
+			t = ts_ns(&ts);
+			if (t + 60000000000ULL >= now && t <= now + 60000000000ULL)
+				return t;
+			(*odd)++;
+			break;
 		}
 	}
-	return clock_ns(CLOCK_REALTIME);
+	return now;
 }
 
 /*
@@ -140,7 +152,7 @@ static int do_recv(int argc, char **argv)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
 	struct timeval tv = { .tv_sec = 0, .tv_usec = 200000 };
-	uint64_t first = 0, last = 0, pkts = 0, bytes = 0, limit, deadline;
+	uint64_t first = 0, last = 0, pkts = 0, bytes = 0, odd = 0, limit, deadline;
 	union {
 		char buf[CMSG_SPACE(sizeof(struct timespec))];
 		struct cmsghdr align;
@@ -181,28 +193,35 @@ static int do_recv(int argc, char **argv)
 		msg.msg_control = ctl.buf;
 		msg.msg_controllen = sizeof(ctl.buf);
 		n = recvmsg(fd, &msg, 0);
-		t = n > 0 ? rx_time(&msg) : clock_ns(CLOCK_REALTIME);
+		t = n > 0 ? rx_time(&msg, &odd) : clock_ns(CLOCK_REALTIME);
 		if (n > 0) {
-			/* Arrived after the window: everything before is in. */
-			if (first && t - first >= limit)
+			/*
+			 * Arrived after the window: everything before is in.
+			 * Receive times need not grow in the order datagrams
+			 * are read (two CPUs stamp them), so the window runs
+			 * from the earliest to the latest seen.
+			 */
+			if (first && t > first && t - first >= limit)
 				break;
-			if (!first)
+			if (!first || t < first)
 				first = t;
-			last = t;
+			if (t > last)
+				last = t;
 			pkts++;
 			bytes += n + HDRS;
 		}
 		if (!first && t > deadline)
 			break;
 		/* the window is over, or the sender stopped */
-		if (first && n < 0 &&
+		if (first && n < 0 && t > last &&
 		    (t - first >= limit || t - last > 1000000000ULL))
 			break;
 	}
-	printf("recv %llu %llu %llu\n", (unsigned long long)pkts,
+	printf("recv %llu %llu %llu %llu %llu\n", (unsigned long long)pkts,
 	       (unsigned long long)bytes,
 	       (unsigned long long)(last > first ?
-		       (double)bytes * 8 * 1e9 / (last - first) : 0));
+		       (double)bytes * 8 * 1e9 / (last - first) : 0),
+	       (unsigned long long)(last - first), (unsigned long long)odd);
 	return 0;
 }
 
