@@ -15,8 +15,9 @@
  * connection's original direction instead of the packet's headers, and
  * are looked up before any parse: on a NAT gateway's uplink every
  * device's packets carry the gateway's address, but conntrack still
- * knows which device opened the connection. nf_ct_get() reads the skb, so this needs no
- * nf_conntrack symbol (mqos.ko has no link-time dependency on it).
+ * knows which device opened the connection. nf_ct_get() reads the skb,
+ * so this needs no nf_conntrack symbol (mqos.ko has no link-time
+ * dependency on it).
  */
 #include <linux/jhash.h>
 #include <linux/skbuff.h>
