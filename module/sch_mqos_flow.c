@@ -101,16 +101,16 @@ void mqos_flow_keys(struct sk_buff *skb, u8 isolation,
 		   isolation == MQOS_ISOLATE_TRIPLE;
 	bool dst = isolation == MQOS_ISOLATE_DUAL_DSTHOST ||
 		   isolation == MQOS_ISOLATE_TRIPLE;
-	bool hosts = false;
+	bool hosts_done = !(src || dst);	/* none wanted, or conntrack's */
 	struct mqos_pkt own;
 	u32 len;
 
 	/* Only the hosts that isolation counts are hashed; the others stay 0. */
 	k->src = 0;
 	k->dst = 0;
-	if (src || dst) {
+	if (!hosts_done) {
 		net_get_random_once(&mqos_host_seed, sizeof(mqos_host_seed));
-		hosts = mqos_flow_hosts_ct(skb, src, dst, k);
+		hosts_done = mqos_flow_hosts_ct(skb, src, dst, k);
 	}
 	/*
 	 * A hashed skb needs no parse when no host is wanted or conntrack
@@ -118,7 +118,7 @@ void mqos_flow_keys(struct sk_buff *skb, u8 isolation,
 	 */
 	if (hashed) {
 		k->flow = skb->hash;
-		if (!(src || dst) || hosts)
+		if (hosts_done)
 			return;
 	}
 	/* A class from the priority, a filter or the mark: not parsed yet. */
@@ -128,7 +128,7 @@ void mqos_flow_keys(struct sk_buff *skb, u8 isolation,
 	}
 	if (!hashed)
 		k->flow = mqos_flow_hash(skb, pkt);
-	if (!(src || dst) || hosts || !pkt->family)
+	if (hosts_done || !pkt->family)
 		return;
 	len = pkt->family == 4 ? 4 : 16;
 	if (src)
