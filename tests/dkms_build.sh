@@ -5,9 +5,15 @@
 # no module is loaded, so no VM is needed. It registers a throw-away version
 # (VERSION-dkmstest) from the tree `make dkms-src` lays out, runs
 # `dkms build -k KVER` for each kernel, checks the result, and removes the
-# version again (dkms remove --all, /usr/src/mqos-VERSION-dkmstest).
+# version again (dkms remove --all).
 #
-#   tests/dkms_build.sh           (root; writes /usr/src and /var/lib/dkms)
+# The source and dkms trees are private (a temporary directory, dkms
+# --sourcetree and --dkmstree): /usr/src and /var/lib/dkms stay as they
+# were. That matters beyond tidiness: make check runs this while its VMs
+# run, and they see the host's root live, where deb_install.sh takes a
+# registered mqos for an operator's install and leaves it alone.
+#
+#   tests/dkms_build.sh           (root: dkms wants it)
 #
 # Prints KTAP and a last line "N passed, N failed, N skipped".
 set -u
@@ -49,7 +55,7 @@ done
 plan $((4 + 2 * ${#kvers[@]} + 1))
 
 if [ "$(id -u)" != 0 ]; then
-	skip_rest "needs root (dkms writes /usr/src and /var/lib/dkms)"
+	skip_rest "needs root (dkms wants it)"
 	finish
 fi
 if ! command -v dkms >/dev/null; then
@@ -59,24 +65,25 @@ fi
 
 version=$(sed -n 's/^#define MQOS_VERSION_STR[[:space:]]*"\(.*\)"/\1/p' \
 	"$top/include/uapi/linux/mqos.h")-dkmstest
-src=/usr/src/mqos-$version
-dkms_tree=$(. /etc/dkms/framework.conf 2>/dev/null; echo "${dkms_tree:-/var/lib/dkms}")
+tmp=$(mktemp -d)
+src=$tmp/usr/src/mqos-$version
+dkms_tree=$tmp/dkms
+trees=(--sourcetree "$tmp/usr/src" --dkmstree "$dkms_tree")
 # dkms creates a module-signing key on first use; keep the host as it was.
 mok_before=$(ls /var/lib/dkms/mok.key /var/lib/dkms/mok.pub 2>/dev/null)
 
 cleanup() {
-	dkms remove "mqos/$version" --all >/dev/null 2>&1
-	rm -rf "$src" "$dkms_tree/mqos/$version"
-	rmdir "$dkms_tree/mqos" 2>/dev/null
+	dkms remove "mqos/$version" --all "${trees[@]}" >/dev/null 2>&1
+	rm -rf "$tmp"
 	[ -z "$mok_before" ] && rm -f /var/lib/dkms/mok.key /var/lib/dkms/mok.pub
 	return 0
 }
 trap cleanup EXIT
-cleanup		# a run that was killed may have left the version behind
+mkdir -p "$dkms_tree"
 
 # 1. the source tree: only what Kbuild reads.
-check "make dkms-src DKMS_VERSION=$version" \
-	make -s -C "$top" dkms-src DKMS_VERSION="$version"
+check "make dkms-src DKMS_VERSION=$version DESTDIR=<tmp>" \
+	make -s -C "$top" dkms-src DKMS_VERSION="$version" DESTDIR="$tmp"
 check "dkms.conf in $src has PACKAGE_VERSION=\"$version\"" \
 	grep -qx "PACKAGE_VERSION=\"$version\"" "$src/dkms.conf"
 # Self-contained: sources only, and nothing in them points back into the
@@ -89,7 +96,7 @@ else
 	printf '# %s\n' $stray $refs
 	not_ok "$src holds only Kbuild, dkms.conf and sources, none naming $top"
 fi
-if ! check "dkms add mqos/$version" dkms add "mqos/$version"; then
+if ! check "dkms add mqos/$version" dkms add "mqos/$version" "${trees[@]}"; then
 	skip_rest "dkms add failed"
 	finish
 fi
@@ -104,7 +111,7 @@ for kv in "${kvers[@]}"; do
 		continue
 	fi
 	out=$(mktemp)
-	if dkms build "mqos/$version" -k "$kv" > "$out" 2>&1; then
+	if dkms build "mqos/$version" -k "$kv" "${trees[@]}" > "$out" 2>&1; then
 		ok "dkms build mqos/$version -k $kv"
 	else
 		tail -n 30 "$out" | sed 's/^/# /'
@@ -125,9 +132,9 @@ for kv in "${kvers[@]}"; do
 done
 
 # 3. and it goes away without a trace.
-dkms remove "mqos/$version" --all >/dev/null 2>&1
+dkms remove "mqos/$version" --all "${trees[@]}" >/dev/null 2>&1
 rm -rf "$src"
-left=$(dkms status "mqos/$version" 2>/dev/null; ls -d "$dkms_tree/mqos/$version" "$src" 2>/dev/null)
+left=$(dkms status "mqos/$version" "${trees[@]}" 2>/dev/null; ls -d "$dkms_tree/mqos/$version" "$src" /usr/src/mqos-"$version" /var/lib/dkms/mqos/"$version" 2>/dev/null)
 if [ -z "$left" ]; then
 	ok "dkms remove mqos/$version --all leaves nothing"
 else
