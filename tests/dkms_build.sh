@@ -7,9 +7,10 @@
 # `dkms build -k KVER` for each kernel, checks the result, and removes the
 # version again (dkms remove --all).
 #
-# The source and dkms trees are private (a temporary directory, dkms
-# --sourcetree and --dkmstree): /usr/src and /var/lib/dkms stay as they
-# were. That matters beyond tidiness: make check runs this while its VMs
+# The source and dkms trees and the module-signing key dkms makes on first
+# use are private (a temporary directory: dkms --sourcetree, --dkmstree,
+# and mok_signing_key / mok_certificate in its environment): /usr/src and
+# /var/lib/dkms stay as they were. That matters beyond tidiness: make check runs this while its VMs
 # run, and they see the host's root live, where deb_install.sh takes a
 # registered mqos for an operator's install and leaves it alone.
 #
@@ -68,14 +69,15 @@ version=$(sed -n 's/^#define MQOS_VERSION_STR[[:space:]]*"\(.*\)"/\1/p' \
 tmp=$(mktemp -d)
 src=$tmp/usr/src/mqos-$version
 dkms_tree=$tmp/dkms
-trees=(--sourcetree "$tmp/usr/src" --dkmstree "$dkms_tree")
-# dkms creates a module-signing key on first use; keep the host as it was.
-mok_before=$(ls /var/lib/dkms/mok.key /var/lib/dkms/mok.pub 2>/dev/null)
+# tdkms ARGS...: dkms on the private trees, with a private signing key.
+tdkms() {
+	mok_signing_key=$tmp/mok.key mok_certificate=$tmp/mok.pub \
+		dkms "$@" --sourcetree "$tmp/usr/src" --dkmstree "$dkms_tree"
+}
 
 cleanup() {
-	dkms remove "mqos/$version" --all "${trees[@]}" >/dev/null 2>&1
+	tdkms remove "mqos/$version" --all >/dev/null 2>&1
 	rm -rf "$tmp"
-	[ -z "$mok_before" ] && rm -f /var/lib/dkms/mok.key /var/lib/dkms/mok.pub
 	return 0
 }
 trap cleanup EXIT
@@ -96,7 +98,7 @@ else
 	printf '# %s\n' $stray $refs
 	not_ok "$src holds only Kbuild, dkms.conf and sources, none naming $top"
 fi
-if ! check "dkms add mqos/$version" dkms add "mqos/$version" "${trees[@]}"; then
+if ! check "dkms add mqos/$version" tdkms add "mqos/$version"; then
 	skip_rest "dkms add failed"
 	finish
 fi
@@ -111,7 +113,7 @@ for kv in "${kvers[@]}"; do
 		continue
 	fi
 	out=$(mktemp)
-	if dkms build "mqos/$version" -k "$kv" "${trees[@]}" > "$out" 2>&1; then
+	if tdkms build "mqos/$version" -k "$kv" > "$out" 2>&1; then
 		ok "dkms build mqos/$version -k $kv"
 	else
 		tail -n 30 "$out" | sed 's/^/# /'
@@ -132,9 +134,9 @@ for kv in "${kvers[@]}"; do
 done
 
 # 3. and it goes away without a trace.
-dkms remove "mqos/$version" --all "${trees[@]}" >/dev/null 2>&1
+tdkms remove "mqos/$version" --all >/dev/null 2>&1
 rm -rf "$src"
-left=$(dkms status "mqos/$version" "${trees[@]}" 2>/dev/null; ls -d "$dkms_tree/mqos/$version" "$src" /usr/src/mqos-"$version" /var/lib/dkms/mqos/"$version" 2>/dev/null)
+left=$(tdkms status "mqos/$version" 2>/dev/null; ls -d "$dkms_tree/mqos/$version" "$src" /usr/src/mqos-"$version" /var/lib/dkms/mqos/"$version" 2>/dev/null)
 if [ -z "$left" ]; then
 	ok "dkms remove mqos/$version --all leaves nothing"
 else
