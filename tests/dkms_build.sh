@@ -10,9 +10,10 @@
 # The source and dkms trees and the module-signing key dkms makes on first
 # use are private (a temporary directory: dkms --sourcetree, --dkmstree,
 # and mok_signing_key / mok_certificate in its environment): /usr/src and
-# /var/lib/dkms stay as they were. That matters beyond tidiness: make check runs this while its VMs
-# run, and they see the host's root live, where deb_install.sh takes a
-# registered mqos for an operator's install and leaves it alone.
+# /var/lib/dkms stay as they were. That matters beyond tidiness: make
+# check runs this while its VMs run, and they see the host's root live,
+# where deb_install.sh takes a registered mqos for an operator's install
+# and leaves it alone.
 #
 #   tests/dkms_build.sh           (root: dkms wants it)
 #
