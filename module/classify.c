@@ -10,8 +10,7 @@
 #include <linux/skbuff.h>
 
 #include "classify.h"
-#include "ruleset.h"
-#include "nf_hook.h"
+#include "mqos.h"
 #include "core/pkt.h"
 
 /* Bytes [base, base + len) of an skb, whatever its layout. */
@@ -48,14 +47,14 @@ static bool mqos_src_init(struct mqos_src *src, const struct sk_buff *skb,
 }
 
 /* mqos_classify_net(), leaving the parsed packet view in @pkt. */
-static void mqos_classify_net_pkt(struct net *net, struct sk_buff *skb,
+static void mqos_classify_net_pkt(struct mqos_net *mn, struct sk_buff *skb,
 				  u16 proto, int start,
 				  const struct mqos_meta *meta, bool count,
 				  struct mqos_cls_res *res,
 				  struct mqos_pkt *pkt)
 {
-	struct mqos_kruleset *krs = NULL;
-	struct mqos_rules_net *rn = NULL;
+	struct mqos_rules_net *rn = &mn->rules;
+	struct mqos_kruleset *krs;
 	struct mqos_src src;
 
 	res->class_id = 0;
@@ -68,33 +67,29 @@ static void mqos_classify_net_pkt(struct net *net, struct sk_buff *skb,
 	mqos_pkt_parse(pkt, &src, 0, proto);
 
 	rcu_read_lock();
-	if (net)
-		rn = mqos_rules_net(net);
-	if (rn)
-		krs = rcu_dereference(rn->cur);
+	krs = rcu_dereference(rn->cur);
 	mqos_classify_pkt(&src, pkt, meta, krs ? &krs->rs : NULL, res);
 	if (count && krs && res->rule >= 0)
 		mqos_rules_hit(krs, res->rule, skb->len);
-	if (count && rn && (res->flags & MQOS_CLS_MALFORMED))
+	if (count && (res->flags & MQOS_CLS_MALFORMED))
 		atomic64_inc(&rn->malformed);
 	rcu_read_unlock();
 }
 
-void mqos_classify_net(struct net *net, struct sk_buff *skb, u16 proto,
+void mqos_classify_net(struct mqos_net *mn, struct sk_buff *skb, u16 proto,
 		       int start, const struct mqos_meta *meta, bool count,
 		       struct mqos_cls_res *res)
 {
 	struct mqos_pkt pkt;
 
-	mqos_classify_net_pkt(net, skb, proto, start, meta, count, res, &pkt);
+	mqos_classify_net_pkt(mn, skb, proto, start, meta, count, res, &pkt);
 }
 
-bool mqos_classify_mqtt_seg(struct net *net, const struct sk_buff *skb,
+bool mqos_classify_mqtt_seg(struct mqos_net *mn, const struct sk_buff *skb,
 			    u16 proto, int start, struct mqos_tcp_seg *seg)
 {
 	const struct mqos_cls_cfg *cfg = &mqos_cls_default_cfg;
-	struct mqos_kruleset *krs = NULL;
-	struct mqos_rules_net *rn;
+	struct mqos_kruleset *krs;
 	struct mqos_src src;
 	struct mqos_pkt pkt;
 	u8 buf[14];
@@ -114,9 +109,7 @@ bool mqos_classify_mqtt_seg(struct net *net, const struct sk_buff *skb,
 		return false;
 
 	rcu_read_lock();
-	rn = mqos_rules_net(net);
-	if (rn)
-		krs = rcu_dereference(rn->cur);
+	krs = rcu_dereference(mn->rules.cur);
 	if (krs)
 		cfg = &krs->rs.cfg;
 	for (i = 0; i < MQOS_CFG_PORTS; i++)
@@ -165,21 +158,19 @@ static int mqos_skb_start(const struct sk_buff *skb, u16 *proto)
 	return skb_network_offset(skb);
 }
 
-void mqos_classify_skb(struct sk_buff *skb, struct mqos_cls_res *res,
-		       struct mqos_pkt *pkt)
+void mqos_classify_skb(struct mqos_net *mn, struct sk_buff *skb,
+		       struct mqos_cls_res *res, struct mqos_pkt *pkt)
 {
 	struct mqos_meta meta = {};
-	struct net *net = NULL;
 	u16 proto;
 	int start = mqos_skb_start(skb, &proto);
 
 	if (skb->dev) {
-		net = dev_net(skb->dev);
 		meta.oif = skb->dev->ifindex;
 		meta.iif = skb->skb_iif;
-		meta.packet_mode = mqos_hook_per_packet(net, skb);
 	}
-	mqos_classify_net_pkt(net, skb, proto, start, &meta, true, res, pkt);
+	meta.packet_mode = mqos_hook_per_packet(&mn->hook, skb);
+	mqos_classify_net_pkt(mn, skb, proto, start, &meta, true, res, pkt);
 }
 
 void mqos_parse_skb(const struct sk_buff *skb, struct mqos_pkt *pkt)

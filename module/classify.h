@@ -6,8 +6,10 @@
  * header (skb_network_offset, skb->protocol), or from the MAC header when
  * skb->protocol is an in-band 802.1Q/802.1ad tag. A hardware-accelerated
  * tag (skb_vlan_tag_present) is outside the data and skb->protocol is
- * already the inner protocol. Uses the rules of dev_net(skb->dev).
- * Callable from any context, under RCU or not (it takes rcu_read_lock).
+ * already the inner protocol. The caller names the namespace whose rules
+ * and hook apply (struct mqos_net, looked up once by the caller: the
+ * qdisc keeps its device's). Callable from any context, under RCU or
+ * not (it takes rcu_read_lock).
  */
 #ifndef MQOS_CLASSIFY_H
 #define MQOS_CLASSIFY_H
@@ -18,14 +20,16 @@
 #include "core/pkt.h"
 #include "core/mqtt_stream.h"
 
+struct mqos_net;
+
 /*
  * The qdisc's verdict: res->class_id 1..MQOS_MAX_CLASSES, or 0 if
  * undecided (the qdisc then uses its default class). Counts rule hits
- * and malformed MQTT in the netns. Leaves the packet view it parsed in
- * @pkt, for the flow keys.
+ * and malformed MQTT in @mn, the netns of the qdisc's device. Leaves the
+ * packet view it parsed in @pkt, for the flow keys.
  */
-void mqos_classify_skb(struct sk_buff *skb, struct mqos_cls_res *res,
-		       struct mqos_pkt *pkt);
+void mqos_classify_skb(struct mqos_net *mn, struct sk_buff *skb,
+		       struct mqos_cls_res *res, struct mqos_pkt *pkt);
 
 /* Only the packet view (family 0 when the skb holds no IP header). */
 void mqos_parse_skb(const struct sk_buff *skb, struct mqos_pkt *pkt);
@@ -36,7 +40,7 @@ void mqos_parse_skb(const struct sk_buff *skb, struct mqos_pkt *pkt);
  * (@meta): the netfilter hook. Rule hits and malformed MQTT are counted
  * only if @count (the hook does not count: the qdisc counts the packet).
  */
-void mqos_classify_net(struct net *net, struct sk_buff *skb, u16 proto,
+void mqos_classify_net(struct mqos_net *mn, struct sk_buff *skb, u16 proto,
 		       int start, const struct mqos_meta *meta, bool count,
 		       struct mqos_cls_res *res);
 
@@ -53,7 +57,7 @@ struct mqos_tcp_seg {
  * whole (not fragmented) TCP segment from or to one of the netns's MQTT
  * ports. Any context.
  */
-bool mqos_classify_mqtt_seg(struct net *net, const struct sk_buff *skb,
+bool mqos_classify_mqtt_seg(struct mqos_net *mn, const struct sk_buff *skb,
 			    u16 proto, int start, struct mqos_tcp_seg *seg);
 
 /* Feed @seg's payload to the stream state @st (core/mqtt_stream.h). */

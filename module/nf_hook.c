@@ -328,7 +328,7 @@ static void mqos_frame_off(struct mqos_hook_net *hn)
  * read from a known header position (a PUBLISH in it may raise the
  * connection).
  */
-static bool mqos_frame_seg(struct net *net, struct mqos_hook_net *hn,
+static bool mqos_frame_seg(struct mqos_net *mn, struct mqos_hook_net *hn,
 			   struct sk_buff *skb, u16 proto,
 			   struct nf_conn *ct, enum ip_conntrack_dir dir,
 			   struct mqos_meta *meta)
@@ -341,7 +341,7 @@ static bool mqos_frame_seg(struct net *net, struct mqos_hook_net *hn,
 	bool full = false;
 	u8 ev;
 
-	if (!t || !mqos_classify_mqtt_seg(net, skb, proto,
+	if (!t || !mqos_classify_mqtt_seg(mn, skb, proto,
 					  skb_network_offset(skb), &seg))
 		return false;
 	if (!seg.syn && seg.off >= seg.end)
@@ -448,7 +448,8 @@ static bool mqos_hook_police(struct mqos_hook_class *hc, u32 len)
 static unsigned int mqos_nf_hook(void *priv, struct sk_buff *skb,
 				 const struct nf_hook_state *state)
 {
-	struct mqos_hook_net *hn = mqos_hook_net(state->net);
+	struct mqos_net *mn = mqos_pernet(state->net);
+	struct mqos_hook_net *hn = &mn->hook;
 	u8 mode = READ_ONCE(hn->mode);
 	struct mqos_hook_class *hc;
 	struct mqos_meta meta = {};
@@ -470,12 +471,12 @@ static unsigned int mqos_nf_hook(void *priv, struct sk_buff *skb,
 	/* No conntrack entry, no flow to be sticky in: per packet. */
 	meta.packet_mode = mode == MQOS_HOOK_MODE_PACKET || !ct;
 	if (ct && nf_ct_protonum(ct) == IPPROTO_TCP && nf_ct_get(skb, &ctinfo))
-		framed = mqos_frame_seg(state->net, hn, skb, proto, ct,
+		framed = mqos_frame_seg(mn, hn, skb, proto, ct,
 					CTINFO2DIR(ctinfo), &meta);
 #else
 	meta.packet_mode = true;
 #endif
-	mqos_classify_net(state->net, skb, proto, skb_network_offset(skb),
+	mqos_classify_net(mn, skb, proto, skb_network_offset(skb),
 			  &meta, false, &res);
 	cls = res.class_id;
 	this_cpu_inc(hn->stats->packets);
@@ -549,10 +550,10 @@ static const struct nf_hook_ops mqos_nf_ops[] = {
 
 /* ---- what the qdisc asks --------------------------------------------------- */
 
-u8 mqos_hook_flow_class(const struct net *net, const struct sk_buff *skb)
+u8 mqos_hook_flow_class(const struct mqos_hook_net *hn,
+			const struct sk_buff *skb)
 {
 #if MQOS_HAVE_CT
-	const struct mqos_hook_net *hn = mqos_hook_net(net);
 	struct nf_conn *ct;
 
 	if (!READ_ONCE(hn->enabled) ||
@@ -573,10 +574,9 @@ u8 mqos_hook_flow_class(const struct net *net, const struct sk_buff *skb)
 #endif
 }
 
-bool mqos_hook_per_packet(const struct net *net, const struct sk_buff *skb)
+bool mqos_hook_per_packet(const struct mqos_hook_net *hn,
+			  const struct sk_buff *skb)
 {
-	const struct mqos_hook_net *hn = mqos_hook_net(net);
-
 	if (!READ_ONCE(hn->enabled) ||
 	    READ_ONCE(hn->mode) == MQOS_HOOK_MODE_PACKET)
 		return true;

@@ -110,7 +110,8 @@ void mqos_hook_stats_reset(struct net *net);
  * the mask; skb->mark under the mask when the skb has no conntrack entry,
  * as on an ifb where `action connmark` restored it), or 0. Any context.
  */
-u8 mqos_hook_flow_class(const struct net *net, const struct sk_buff *skb);
+u8 mqos_hook_flow_class(const struct mqos_hook_net *hn,
+			const struct sk_buff *skb);
 /*
  * For the qdisc, when mqos_hook_flow_class() gave no class: true if no
  * flow state speaks for the packet (the hook off or in per-packet mode,
@@ -119,7 +120,8 @@ u8 mqos_hook_flow_class(const struct net *net, const struct sk_buff *skb);
  * not earned a class yet (it rides in its DSCP class until its first
  * PUBLISH). Any context.
  */
-bool mqos_hook_per_packet(const struct net *net, const struct sk_buff *skb);
+bool mqos_hook_per_packet(const struct mqos_hook_net *hn,
+			  const struct sk_buff *skb);
 
 /* /proc/net/mqos/hook */
 int mqos_hook_proc_show(struct seq_file *m, void *v);

@@ -8,14 +8,8 @@
 #include <linux/mm.h>
 #include <linux/overflow.h>
 
-#include "mqos.h"
 #include "ruleset.h"
 #include "debug.h"
-
-struct mqos_rules_net *mqos_rules_net(const struct net *net)
-{
-	return &mqos_pernet(net)->rules;
-}
 
 struct mqos_kruleset *mqos_kruleset_alloc(u32 n)
 {

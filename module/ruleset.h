@@ -57,9 +57,6 @@ struct mqos_rules_net {
 void mqos_rules_net_init(struct mqos_rules_net *rn);
 void mqos_rules_net_exit(struct mqos_rules_net *rn);
 
-/* The rules of @net (NULL until struct mqos_net embeds them). */
-struct mqos_rules_net *mqos_rules_net(const struct net *net);
-
 /* A zeroed table of @n rules (n may be 0) with default ports/mode, or NULL. */
 struct mqos_kruleset *mqos_kruleset_alloc(u32 n);
 /* Free a table that was never published. */

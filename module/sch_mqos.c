@@ -229,6 +229,7 @@ static int mqos_init(struct Qdisc *sch, struct nlattr *opt,
 	if (err)
 		return err;
 
+	q->mn = mqos_pernet(dev_net(qdisc_dev(sch)));
 	q->mtu = psched_mtu(qdisc_dev(sch));
 	q->cfg = kzalloc(sizeof(*q->cfg), GFP_KERNEL);
 	q->cls = kcalloc(MQOS_MAX_CLASSES + 1, sizeof(*q->cls), GFP_KERNEL);

@@ -26,6 +26,8 @@
 #include "core/pkt.h"
 #include "core/tbf.h"
 
+struct mqos_net;
+
 /* Configuration of one class (as set by netlink; see the UAPI header). */
 struct mqos_class_cfg {
 	char name[MQOS_CLASS_NAME_LEN];
@@ -125,6 +127,13 @@ struct mqos_class {
 
 struct mqos_sched {
 	struct mqos_cfg *cfg;		/* RTNL; datapath reads under qdisc lock */
+	/*
+	 * The device's netns state (rules, hook), set at init so that no
+	 * packet looks it up: a device leaving its netns loses its qdiscs
+	 * first (dev_shutdown), and a netns's pernet data outlives its
+	 * devices.
+	 */
+	struct mqos_net *mn;
 	struct mqos_class *cls;		/* [MQOS_MAX_CLASSES + 1], [0] unused */
 	struct list_head active[MQOS_NUM_PRIOS];
 	/*

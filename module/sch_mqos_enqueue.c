@@ -24,9 +24,10 @@
  * skb->mark when the skb has no conntrack entry; 0 = no verdict (hook off
  * or in per-packet mode, no class bits in the mark, or no PUBLISH yet).
  */
-static u8 mqos_classify_mark(struct Qdisc *sch, struct sk_buff *skb)
+static u8 mqos_classify_mark(const struct mqos_sched *q,
+			     const struct sk_buff *skb)
 {
-	return mqos_hook_flow_class(dev_net(qdisc_dev(sch)), skb);
+	return mqos_hook_flow_class(&q->mn->hook, skb);
 }
 
 /*
@@ -84,10 +85,10 @@ static struct mqos_class *mqos_sch_classify(struct Qdisc *sch,
 	    !mqos_classify_filters(sch, q, skb, &id, ret))
 		return NULL;
 	if (!mqos_class_exists(cfg, id))
-		id = mqos_classify_mark(sch, skb);
+		id = mqos_classify_mark(q, skb);
 	if (!mqos_class_exists(cfg, id)) {
 		/* rules, or the DSCP/MQTT map */
-		mqos_classify_skb(skb, &res, pkt);
+		mqos_classify_skb(q->mn, skb, &res, pkt);
 		*parsed = true;
 		id = res.class_id;
 	}
