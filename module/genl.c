@@ -4,7 +4,7 @@
  * registration. The contract is section 3 of include/uapi/linux/mqos.h;
  * the commands live in genl_dev.c (device and class changes, replace,
  * stats reset), genl_dump.c (device and class replies, the stats dump),
- * genl_rules.c (rules), genl_hook.c (the netfilter hook) and genl_ports.c
+ * genl_rules.c and genl_rule_attr.c (rules), genl_hook.c (the netfilter hook) and genl_ports.c
  * (where MQTT is read).
  *
  * Portable across 6.1 and 6.12: full .ops with one strict policy each,

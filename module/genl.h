@@ -6,8 +6,9 @@
  * genl.c        the family: policies, operations, registration, helpers
  * genl_dev.c    device and class changes, atomic replace, stats reset
  * genl_dump.c   device and class replies, the stats dump
- * genl_rules.c  the rule table as the control plane sees it (prefs, the
- *               MQOS_RULE_A_* encoding) and the rule commands
+ * genl_rules.c  the rule table as the control plane sees it (prefs,
+ *               building, publishing) and the rule commands
+ * genl_rule_attr.c  one rule as MQOS_RULE_A_* attributes (decode, encode)
  * genl_hook.c   the netfilter hook's commands (HOOK_GET, HOOK_SET)
  * genl_ports.c  the MQTT/MQTT-SN port lists (PORTS_GET, PORTS_SET)
  * proc.c        /proc/net/mqos/{classes,rules,hook}
@@ -34,6 +35,7 @@ struct proc_dir_entry;
 struct Qdisc;
 struct mqos_kruleset;
 struct mqos_cls_cfg;
+struct mqos_rule;
 
 /*
  * The rule table with the control plane's view of it: the pref of every
@@ -101,10 +103,16 @@ int mqos_nl_class_get(struct sk_buff *skb, struct genl_info *info);
 int mqos_nl_class_get_dump(struct sk_buff *skb, struct netlink_callback *cb);
 int mqos_nl_stats_get_dump(struct sk_buff *skb, struct netlink_callback *cb);
 
-/* genl_rules.c */
-struct mqos_ctl_rules *mqos_ctl_rules_get(struct net *net);	/* genl_mutex */
+/* genl_rule_attr.c */
+/* One MQOS_A_RULE nest into @r; *pref is left alone without a PREF. */
+int mqos_rule_parse(const struct nlattr *nest, struct mqos_rule *r,
+		    u32 *pref, bool *has_pref, struct netlink_ext_ack *extack);
+/* Rule @idx of @t as a @type nest, with its hit counters. */
 int mqos_rule_put(struct sk_buff *skb, int type,
 		  const struct mqos_ctl_rules *t, u32 idx);
+
+/* genl_rules.c */
+struct mqos_ctl_rules *mqos_ctl_rules_get(struct net *net);	/* genl_mutex */
 bool mqos_rules_dump(struct sk_buff *skb, struct netlink_callback *cb,
 		     u8 cmd, u32 *pos);
 int mqos_rules_build(const struct nlattr *rules,

@@ -10,6 +10,7 @@
  * genl*.c     the generic netlink family "mqos" (control plane, genl.h)
  * proc.c      /proc/net/mqos/
  * nf_hook.c   the netfilter hook: sticky flow classes, remark, police
+ * nf_frame.c  the hook's MQTT stream framing state per TCP connection
  */
 #ifndef MQOS_H
 #define MQOS_H

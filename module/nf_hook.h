@@ -4,6 +4,7 @@
  * classes, DSCP remarking and ingress policing (UAPI section 4).
  *
  *   nf_hook.c    per-netns state, the hook itself, what the qdisc asks
+ *   nf_frame.c   MQTT stream framing per connection (nf_frame.h)
  *   genl_hook.c  MQOS_CMD_HOOK_GET / HOOK_SET
  *
  * Locking. The configuration is changed under genl_mutex (HOOK_SET) and
@@ -32,7 +33,7 @@ struct mqos_hook_stats {
 	u64 sticky;
 	u64 raised;
 	u64 decayed;
-	/* MQTT stream framing (nf_hook.c, core/mqtt_stream.h) */
+	/* MQTT stream framing (nf_frame.c, core/mqtt_stream.h) */
 	u64 frame_at;		/* segments read from a known header */
 	u64 frame_cont;		/* segments of continuation only, skipped */
 	u64 frame_old;		/* segments seen before, skipped */
@@ -60,7 +61,7 @@ struct mqos_hook_class {
  * MQTT stream framing state of the netns's connections, while the hook is
  * on with conntrack: MQOS_FRAME_BUCKETS hash buckets, at most
  * MQOS_FRAME_MAX entries (one per TCP connection to an MQTT port, both
- * directions). nf_hook.c.
+ * directions). nf_frame.c.
  */
 #define MQOS_FRAME_BUCKETS	1024
 #define MQOS_FRAME_MAX		4096
