@@ -6,7 +6,8 @@
  *   sch_mqos_dequeue.c shaper, scheduler, AQM, counters at dequeue
  *   sch_mqos_class.c   class ops (tc class add/change/del/show, filters)
  *   sch_mqos_cfg.c     default classes; applying a configuration to the state
- *   sch_mqos_nl.c      configuration (netlink parse/validate/apply) and dumps
+ *   sch_mqos_nl.c      configuration: netlink policies, parse, validate
+ *   sch_mqos_dump.c    configuration and statistics dumps
  *   sch_mqos_flow.c    flow and host hashes of a packet
  */
 #ifndef MQOS_SCH_MQOS_H
@@ -258,6 +259,8 @@ int mqos_cfg_parse(struct Qdisc *sch, const struct mqos_cfg *old,
 int mqos_cfg_parse_class(struct Qdisc *sch, const struct mqos_cfg *old,
 			 struct mqos_cfg *new, struct nlattr *opt, u8 id,
 			 bool del, struct netlink_ext_ack *extack);
+
+/* sch_mqos_dump.c */
 int mqos_dump_cfg(struct mqos_sched *q, struct sk_buff *skb);
 int mqos_dump_class_xstats(struct mqos_sched *q, struct mqos_class *cl,
 			   struct sk_buff *skb);
