@@ -25,6 +25,12 @@
 #      packet there carries the gateway's address, and B still gets its
 #      fair share: the hosts come from conntrack's original tuple (skipped
 #      without nft);
+#   4c. dual-dsthost (a downlink's isolation): one sender, four flows to
+#      one receiving host and one flow to a second: the second host gets
+#      its fair share;
+#   4d. triple: A sends four flows to one host, B one flow to another:
+#      B gets its fair share (in both 4c and 4d flows-only, the control
+#      of 4, gives the one flow about a fifth);
 #   5. a device flooding realtime (many flows, over the class's ceiling)
 #      does not raise another device's lone realtime packets' sojourn:
 #      median under 2 ms, p99 under 32 ms (as in 1);
@@ -36,7 +42,7 @@
 #      flows again through the same classes.
 . "$(dirname "$0")/qdisc_lib.sh"
 
-ktap_plan 9
+ktap_plan 11
 require_root
 require_cmd tc ip gcc
 trap 'mq_cleanup; rm -f "$out" "$probes"' EXIT
@@ -51,6 +57,9 @@ topo_create || { ktap_fail "topology"; ktap_finish; }
 SND_IP2=192.0.2.3
 n_snd ip addr add $SND_IP2/24 dev s0
 n_gw ip neigh replace $SND_IP2 lladdr $MAC_S0 dev g0 nud permanent
+RCV_IP2=198.51.100.3
+n_rcv ip addr add $RCV_IP2/24 dev r0
+n_gw ip neigh replace $RCV_IP2 lladdr $MAC_R0 dev g1 nud permanent
 out=$(mktemp)
 probes=$(mktemp)
 n_gw tc qdisc add dev g1 root handle 1: mqos
@@ -148,10 +157,18 @@ ktap_timing "two bulk flows in best-effort share it within 20 % ($ra / $rb bit/s
 	$(within "${ra:-0}" "${rb:-1}" 20; echo $?)
 mq_drain
 
-# 4. Host isolation: A (first address) runs 4 flows, B (second) one.
-# hosts_share ISOLATION: "A_bits B_bits"
+# 4. Host isolation: A runs 4 flows, B one. LAYOUT says which hosts
+# they are: src (the default) A from the first sender address, B from the
+# second, both to the receiver; dst both from the first sender address,
+# A to the first receiver address, B to the second; both A first to
+# first, B second to second.
+# hosts_share ISOLATION [LAYOUT]: "A_bits B_bits B_offered_bits"
 hosts_share() {
-	local p d0
+	local p d0 b_src=$SND_IP2 b_dst=$RCV_IP
+	case ${2:-src} in
+	dst) b_src=$SND_IP b_dst=$RCV_IP2 ;;
+	both) b_dst=$RCV_IP2 ;;
+	esac
 	mq_change reset isolation "$1"
 	d0=$(n_snd cat /sys/class/net/s0/statistics/tx_dropped)
 	for p in 5011 5012 5013 5014; do
@@ -162,7 +179,7 @@ hosts_share() {
 	for p in 5011 5012 5013 5014; do
 		n_snd "$MQ_BIN/udpgen" send $RCV_IP $p 4000000 6 1000 0 $SND_IP > /dev/null &
 	done
-	n_snd "$MQ_BIN/udpgen" send $RCV_IP 5015 8000000 6 1000 0 $SND_IP2 > "$out.sent"
+	n_snd "$MQ_BIN/udpgen" send "$b_dst" 5015 8000000 6 1000 0 "$b_src" > "$out.sent"
 	wait
 	a=$(cat "$out".501[1-4] | awk '/^recv/ { s += $4 } END { print s + 0 }')
 	b=$(awk '/^recv/ { print $4 }' "$out.5015")
@@ -171,7 +188,7 @@ hosts_share() {
 	# then falls behind and catches up after the others have stopped.
 	o=$(awk '/^sent/ { printf "%d", $5 * 8 / 6 }' "$out.sent")
 	rm -f "$out".501? "$out.sent"
-	diag "isolation $1: class 4 drops aqm $(mq_xstat 4 drop_aqm) limit $(mq_xstat 4 drop_limit) memory $(mq_xstat 4 drop_memory), way collisions $(mq_xstat 4 way_collisions); dropped before the gateway (s0 tx_dropped) $(( $(n_snd cat /sys/class/net/s0/statistics/tx_dropped) - d0 ))" >&2
+	diag "isolation $1 (${2:-src}): class 4 drops aqm $(mq_xstat 4 drop_aqm) limit $(mq_xstat 4 drop_limit) memory $(mq_xstat 4 drop_memory), way collisions $(mq_xstat 4 way_collisions); dropped before the gateway (s0 tx_dropped) $(( $(n_snd cat /sys/class/net/s0/statistics/tx_dropped) - d0 ))" >&2
 	echo "$a ${b:-0} ${o:-0}"
 }
 read -r a1 b1 o1 <<< "$(hosts_share 1)"
@@ -215,6 +232,17 @@ else
 	n_gw nft delete table ip mqfq_nat 2>/dev/null
 	ktap_skip "dual-srchost behind NAT" "nft cannot set up a masquerade here"
 fi
+
+# 4c, 4d. The destination hosts, and both sides (flows-only's b0 is the
+# control: with host isolation off, addresses change nothing).
+read -r ad bd od <<< "$(hosts_share 2 dst)"
+mq_drain
+diag "dual-dsthost: 4 flows to host $RCV_IP $ad, 1 flow to host $RCV_IP2 $bd bit/s (offered $od)"
+fair_check "dual-dsthost (receiving hosts)" "$ad" "$bd" "$od"
+read -r at bt ot <<< "$(hosts_share 3 both)"
+mq_drain
+diag "triple: 4 flows $SND_IP -> $RCV_IP $at, 1 flow $SND_IP2 -> $RCV_IP2 $bt bit/s (offered $ot)"
+fair_check "triple (source and receiving hosts)" "$at" "$bt" "$ot"
 mq_change isolation 1
 
 # 5. Noisy neighbour in realtime: A floods EF with 8 flows (12 Mbit/s,
