@@ -202,10 +202,11 @@ void mqos_frame_off(struct mqos_hook_net *hn)
  * read from a known header position (a PUBLISH in it may raise the
  * connection).
  */
-bool mqos_frame_seg(struct mqos_net *mn, struct mqos_hook_net *hn,
-		    struct sk_buff *skb, u16 proto, struct nf_conn *ct,
-		    enum ip_conntrack_dir dir, struct mqos_meta *meta)
+bool mqos_frame_seg(struct mqos_net *mn, struct sk_buff *skb, u16 proto,
+		    struct nf_conn *ct, enum ip_conntrack_dir dir,
+		    struct mqos_meta *meta)
 {
+	struct mqos_hook_net *hn = &mn->hook;
 	struct mqos_frame_table *t = rcu_dereference(hn->frame);
 	struct mqos_hook_stats __percpu *st = hn->stats;
 	struct mqos_tcp_seg seg;

@@ -32,9 +32,9 @@ void mqos_frame_off(struct mqos_hook_net *hn);
  * and tell the classifier where MQTT starts in it (@meta). True if the
  * segment was read from a known header position. Under RCU (the hook).
  */
-bool mqos_frame_seg(struct mqos_net *mn, struct mqos_hook_net *hn,
-		    struct sk_buff *skb, u16 proto, struct nf_conn *ct,
-		    enum ip_conntrack_dir dir, struct mqos_meta *meta);
+bool mqos_frame_seg(struct mqos_net *mn, struct sk_buff *skb, u16 proto,
+		    struct nf_conn *ct, enum ip_conntrack_dir dir,
+		    struct mqos_meta *meta);
 /* Entries in use. */
 u32 mqos_frame_count(struct mqos_hook_net *hn);
 #else

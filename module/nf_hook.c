@@ -200,8 +200,8 @@ static unsigned int mqos_nf_hook(void *priv, struct sk_buff *skb,
 	/* No conntrack entry, no flow to be sticky in: per packet. */
 	meta.packet_mode = mode == MQOS_HOOK_MODE_PACKET || !ct;
 	if (ct && nf_ct_protonum(ct) == IPPROTO_TCP && nf_ct_get(skb, &ctinfo))
-		framed = mqos_frame_seg(mn, hn, skb, proto, ct,
-					CTINFO2DIR(ctinfo), &meta);
+		framed = mqos_frame_seg(mn, skb, proto, ct, CTINFO2DIR(ctinfo),
+					&meta);
 #else
 	meta.packet_mode = true;
 #endif
