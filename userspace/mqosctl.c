@@ -180,41 +180,6 @@ static int take_cmd(const char *obj, int argc, char **argv,
 }
 
 /*
- * The device's settings as TCA_MQOS_* attributes (inside TCA_OPTIONS for
- * rtnetlink, inside MQOS_A_QDISC for load); 0 or -1 (no room).
- */
-int ctl_put_dev_attrs(struct nl_msg *msg, const struct ctl_dev *d)
-{
-	if (((d->has & HAS(TCA_MQOS_RATE)) &&
-	     nla_put_u64(msg, TCA_MQOS_RATE, d->rate) < 0) ||
-	    ((d->has & HAS(TCA_MQOS_OVERHEAD)) &&
-	     nla_put_u32(msg, TCA_MQOS_OVERHEAD, d->overhead) < 0) ||
-	    ((d->has & HAS(TCA_MQOS_DEFAULT_CLASS)) &&
-	     nla_put_u8(msg, TCA_MQOS_DEFAULT_CLASS, d->default_class) < 0) ||
-	    ((d->has & HAS(TCA_MQOS_ISOLATION)) &&
-	     nla_put_u8(msg, TCA_MQOS_ISOLATION, d->isolation) < 0) ||
-	    ((d->has & HAS(TCA_MQOS_MEMORY_LIMIT)) &&
-	     nla_put_u32(msg, TCA_MQOS_MEMORY_LIMIT, d->memory_limit) < 0) ||
-	    ((d->has & HAS(TCA_MQOS_INGRESS)) &&
-	     nla_put_u8(msg, TCA_MQOS_INGRESS, d->ingress) < 0))
-		return -1;
-	return 0;
-}
-
-/*
- * The device's settings in an MQOS_A_QDISC nest (load): returns the open
- * nest (the caller may add the classes, then ends it) or NULL.
- */
-struct nlattr *ctl_put_dev(struct nl_msg *msg, const struct ctl_dev *d)
-{
-	struct nlattr *q = nla_nest_start(msg, MQOS_A_QDISC | NLA_F_NESTED);
-
-	if (!q || ctl_put_dev_attrs(msg, d) < 0)
-		return NULL;
-	return q;
-}
-
-/*
  * class set/del DEV CLASS: CLASS is an id or one of DEV's class names
  * (looked up live); a name is rewritten in place as its id. 0, or the
  * exit status.

@@ -288,6 +288,41 @@ int ctl_request(struct nl_msg *msg, int (*cb)(struct nlattr **tb, void *arg),
 
 #define PUT(cond, expr) do { if ((cond) && (expr) < 0) return -1; } while (0)
 
+/*
+ * The device's settings as TCA_MQOS_* attributes (inside TCA_OPTIONS for
+ * rtnetlink, inside MQOS_A_QDISC for load); 0 or -1 (no room).
+ */
+int ctl_put_dev_attrs(struct nl_msg *msg, const struct ctl_dev *d)
+{
+	uint32_t h = d->has;
+
+	PUT(h & HAS(TCA_MQOS_RATE), nla_put_u64(msg, TCA_MQOS_RATE, d->rate));
+	PUT(h & HAS(TCA_MQOS_OVERHEAD),
+	    nla_put_u32(msg, TCA_MQOS_OVERHEAD, d->overhead));
+	PUT(h & HAS(TCA_MQOS_DEFAULT_CLASS),
+	    nla_put_u8(msg, TCA_MQOS_DEFAULT_CLASS, d->default_class));
+	PUT(h & HAS(TCA_MQOS_ISOLATION),
+	    nla_put_u8(msg, TCA_MQOS_ISOLATION, d->isolation));
+	PUT(h & HAS(TCA_MQOS_MEMORY_LIMIT),
+	    nla_put_u32(msg, TCA_MQOS_MEMORY_LIMIT, d->memory_limit));
+	PUT(h & HAS(TCA_MQOS_INGRESS),
+	    nla_put_u8(msg, TCA_MQOS_INGRESS, d->ingress));
+	return 0;
+}
+
+/*
+ * The device's settings in an MQOS_A_QDISC nest (load): returns the open
+ * nest (the caller may add the classes, then ends it) or NULL.
+ */
+struct nlattr *ctl_put_dev(struct nl_msg *msg, const struct ctl_dev *d)
+{
+	struct nlattr *q = nla_nest_start(msg, MQOS_A_QDISC | NLA_F_NESTED);
+
+	if (!q || ctl_put_dev_attrs(msg, d) < 0)
+		return NULL;
+	return q;
+}
+
 int ctl_put_class(struct nl_msg *msg, int type, const struct ctl_class *c)
 {
 	struct nlattr *n = nla_nest_start(msg, type | NLA_F_NESTED);
