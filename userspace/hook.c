@@ -59,21 +59,22 @@ static int parse_decay(const char *s, uint32_t *sec)
 
 static int hook_set(int argc, char **argv, struct ctl_hook *h)
 {
-	int i;
+	static const char *const kws[] = {
+		"on", "off", "mode", "mask", "decay", NULL
+	};
+	static const char *const modes[] = { "sticky", "packet", NULL };
+	const char *kw;
+	int i, w;
 
 	for (i = 0; i < argc; i++) {
-		const char *kw = argv[i];
-
+		w = ctl_kw_err(argv[i], kws, "keyword");
+		if (w < 0)
+			return -1;
+		kw = kws[w];
 		if (!strcmp(kw, "on") || !strcmp(kw, "off")) {
 			h->enabled = !strcmp(kw, "on");
 			h->has |= HAS(MQOS_HOOK_A_ENABLED);
 			continue;
-		}
-		if (strcmp(kw, "mode") && strcmp(kw, "mask") &&
-		    strcmp(kw, "decay")) {
-			ctl_err("'%s': unknown keyword (expected on, off, mode, mask or decay)",
-				kw);
-			return -1;
 		}
 		if (i + 1 == argc) {
 			ctl_err("%s: needs a value", kw);
@@ -88,14 +89,13 @@ static int hook_set(int argc, char **argv, struct ctl_hook *h)
 			if (parse_decay(argv[i], &h->decay))
 				return -1;
 			h->has |= HAS(MQOS_HOOK_A_DECAY);
-		} else if (!strcmp(argv[i], "sticky") || !strcmp(argv[i], "packet")) {
-			h->mode = !strcmp(argv[i], "packet") ?
-				  MQOS_HOOK_MODE_PACKET : MQOS_HOOK_MODE_STICKY;
-			h->has |= HAS(MQOS_HOOK_A_MODE);
 		} else {
-			ctl_err("mode: '%s' is not a mode (expected sticky or packet)",
-				argv[i]);
-			return -1;
+			w = ctl_kw_err(argv[i], modes, "mode");
+			if (w < 0)
+				return -1;
+			h->mode = w ? MQOS_HOOK_MODE_PACKET :
+				      MQOS_HOOK_MODE_STICKY;
+			h->has |= HAS(MQOS_HOOK_A_MODE);
 		}
 	}
 	return 0;
@@ -103,9 +103,11 @@ static int hook_set(int argc, char **argv, struct ctl_hook *h)
 
 static int hook_class(int argc, char **argv, struct ctl_hook *h)
 {
+	static const char *const kws[] = { "remark", "police", NULL };
 	struct ctl_hook_class *c;
+	const char *kw;
 	uint8_t id;
-	int i;
+	int i, w;
 
 	if (argc < 1) {
 		ctl_err("hook class: needs CLASS");
@@ -115,13 +117,10 @@ static int hook_class(int argc, char **argv, struct ctl_hook *h)
 		return -1;
 	c = &h->cls[id];
 	for (i = 1; i < argc; i++) {
-		const char *kw = argv[i];
-
-		if (strcmp(kw, "remark") && strcmp(kw, "police")) {
-			ctl_err("'%s': unknown keyword (expected remark or police)",
-				kw);
+		w = ctl_kw_err(argv[i], kws, "keyword");
+		if (w < 0)
 			return -1;
-		}
+		kw = kws[w];
 		if (i + 1 == argc) {
 			ctl_err("%s: needs a value", kw);
 			return -1;

@@ -55,6 +55,16 @@ static void test_hook(void)
 	CHECK(!hook_words(&h, "hook class 2 police off remark keep"));
 	CHECK(h.cls[2].dscp == MQOS_DSCP_KEEP && !h.cls[2].rate &&
 	      (h.cls[2].has & HAS(MQOS_HOOK_CLASS_A_POLICE_RATE)));
+	/* Unique prefixes, as everywhere on the command line. */
+	CHECK(!hook_words(&h, "hook set on mo st ma 0x00ff0000 de 1m"));
+	CHECK(h.enabled && h.mode == MQOS_HOOK_MODE_STICKY &&
+	      h.mask == 0x00ff0000 && h.decay == 60);
+	CHECK(!hook_words(&h, "hook set mode p"));
+	CHECK(h.mode == MQOS_HOOK_MODE_PACKET);
+	CHECK(!hook_words(&h, "hook class 3 rem AF41 pol 2mbit 20k"));
+	CHECK(h.cls[3].dscp == 34 && h.cls[3].rate == 250000);
+	CHECK(hook_words(&h, "hook set o"));		/* on or off */
+	CHECK(hook_words(&h, "hook set m packet"));	/* mode or mask */
 	/* Errors: each names the word. */
 	CHECK(hook_words(&h, "hook set maybe"));
 	CHECK(hook_words(&h, "hook set mode fast"));
