@@ -20,7 +20,7 @@ PY=$(command -v /usr/bin/python3 || command -v python3)
 MARK2=$((2 << 16))	# realtime under the default mask 0x001f0000
 MARK4=$((4 << 16))	# best-effort
 
-ktap_plan 30
+ktap_plan 31
 require_root
 require_cmd tc ip python3 mosquitto mosquitto_pub tcpdump
 [ -x "$CTL" ] || ktap_skip_rest "userspace/mqosctl not built (make mqosctl)"
@@ -209,7 +209,7 @@ ktap_result "remark: IPv4 header checksums valid at the receiver" \
 remarked=$(($(hook_cls 2 remarked) + $(hook_cls 4 remarked)))
 ktap_result "remarks counted ($remarked)" $([ "${remarked:-0}" -gt 0 ]; echo $?)
 
-# 20-22: ingress policer on bulk (CS1): a 4 Mbit/s flood against 1 Mbit/s.
+# 20-23: ingress policer on bulk (CS1): a 4 Mbit/s flood against 1 Mbit/s.
 ctl hook class 5 police 1mbit 8k
 bg n_rcv "$UDPGEN" recv 7000 3
 n_snd "$UDPGEN" send $RCV_IP 7000 4000000 2 400 0x20 > "$TMP/sent"
@@ -224,8 +224,14 @@ ktap_result "what the policer passed is what the qdisc sent ($((p5 - d5)) == $s5
 ktap_result "/proc/net/mqos/hook and mqosctl stats show the policer drops" \
 	$(ctl stats | grep -q "hook class 5: .*ingress policer drops $d5" &&
 	  ctl -j stats | grep -q "\"police_drops\":$d5"; echo $?)
+ktap_result "hook show -j: the policer with units in its keys (police_rate_bps, police_burst_bytes)" \
+	$(ctl -j hook show | python3 -c '
+import json, sys
+c = [c for c in json.load(sys.stdin)["classes"] if c["class"] == 5][0]
+assert c["police_rate_bps"] == 1000000 and c["police_burst_bytes"] == 8192, c
+assert c["police_rate"] == 125000 and c["police_burst"] == 8192, c'; echo $?)
 
-# 23: save | load round trip.
+# 24: save | load round trip.
 ctl save > "$TMP/saved"
 ctl hook show | grep -E '^hook (set|class)' > "$TMP/before"
 ctl hook set off mode packet
@@ -237,14 +243,14 @@ ktap_result "save prints the hook, load restores it exactly" \
 	  grep -q '^hook class 5 police 1mbit 8k$' "$TMP/saved" &&
 	  cmp -s "$TMP/before" "$TMP/after"; echo $?)
 
-# 24: per-packet mode: no marks, MQTT control packets go to control.
+# 25: per-packet mode: no marks, MQTT control packets go to control.
 ctl hook set mode packet
 run_flow packet 0 0 -- 0
 ktap_result "mode packet: no mark, CONNECT/PINGREQ/DISCONNECT in control (+$D1_1)" \
 	$([ "$FLOW_RC" = 0 ] && [ "$(ct_mark_of "$PORT")" = 0 ] && [ "$D1_1" -ge 2 ]; echo $?)
 ctl hook set mode sticky
 
-# 25-28: decay. Its age needs mask bits above the class's 5.
+# 26-29: decay. Its age needs mask bits above the class's 5.
 out=$(ctl hook set decay 5s 2>&1)
 rc=$?
 ktap_result "decay with the 5-bit default mask is refused, naming DECAY: $out" \
@@ -273,7 +279,7 @@ ktap_result "decays counted in /proc/net/mqos/hook and mqosctl stats ($dec1)" \
 	  ctl -j stats | grep -q "\"decayed\":$dec1"; echo $?)
 ctl hook set decay off mask 0x001f0000
 
-# 29: rmmod with the hook on and marked conntrack entries alive.
+# 30: rmmod with the hook on and marked conntrack entries alive.
 n_snd mosquitto_pub -h $RCV_IP -t nf/a -q 2 -m before-rmmod
 n=$(ct_marks | grep -cx "$MARK2")
 n_gw tc qdisc del dev g1 root
@@ -286,7 +292,7 @@ diag "rmmod: exit $rc; marked entries before $n, after $n2"
 ktap_result "rmmod with the hook on and $n marked conntrack entries alive" \
 	$([ "$n" -gt 0 ] && [ $rc = 0 ] && ! mqos_loaded && [ "$n2" -ge 1 ]; echo $?)
 
-# 30: netns deletion with the hook on and a fresh marked entry; then
+# 31: netns deletion with the hook on and a fresh marked entry; then
 # nothing of mqos holds nf_conntrack any more.
 mqos_load
 ctl hook set on

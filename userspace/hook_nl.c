@@ -188,9 +188,16 @@ struct json_object *hook_json(const struct ctl_hook *h)
 		else
 			json_object_object_add(co, "remark",
 					       json_object_new_int(c->dscp));
+		/* police_rate (bytes/s) and police_burst came first, without
+		 * units in their names; kept for readers of then.
+		 */
 		json_object_object_add(co, "police_rate",
 				       json_object_new_uint64(c->rate));
 		json_object_object_add(co, "police_burst",
+				       json_object_new_uint64(c->burst));
+		json_object_object_add(co, "police_rate_bps",
+				       json_object_new_uint64(c->rate * 8));
+		json_object_object_add(co, "police_burst_bytes",
 				       json_object_new_uint64(c->burst));
 		json_object_object_add(co, "packets",
 				       json_object_new_uint64(c->packets));
