@@ -10,7 +10,7 @@
 # test SKIPs each with the kernel's reason while the kernel refuses it.
 . "$(dirname "$0")/lib.sh"
 
-ktap_plan 17
+ktap_plan 20
 require_root
 require_cmd tc ip nm python3 ping
 
@@ -218,15 +218,33 @@ print("ok")' 2>&1)
 	err=$(n tc class add dev d0 classid 1:9 mqos prio 3 name new9 2>&1)
 	ktap_result "tc class add creates class 1:9 ($err)" \
 		$(cls_json 9 | grep -q '"name": "new9"'; echo $?)
+	# The kernel's NLM_F_CREATE/EXCL rules, as docs/tc.md states them:
+	# add refuses a class that exists, change one that does not, and
+	# replace does either.
+	err=$(n tc class add dev d0 classid 1:9 mqos prio 4 2>&1)
+	rc=$?
+	ktap_result "tc class add of the existing 1:9 is refused ($err), prio stays 3" \
+		$([ $rc != 0 ] && cls_json 9 | grep -q '"prio": 3'; echo $?)
+	err=$(n tc class change dev d0 classid 1:10 mqos prio 4 2>&1)
+	rc=$?
+	ktap_result "tc class change of the missing 1:10 is refused ($err), nothing created" \
+		$([ $rc != 0 ] && [ "$(cls_json 10)" = null ]; echo $?)
+	err=$(n tc class replace dev d0 classid 1:10 mqos prio 4 name new10 2>&1)
+	ktap_result "tc class replace creates the missing 1:10 ($err)" \
+		$(cls_json 10 | grep -q '"name": "new10"'; echo $?)
 else
 	if refused "$err"; then
-		for t in "class change" "class change refused" "class add"; do
+		for t in "class change" "class change refused" "class add" \
+			"class add existing" "class change missing" "class replace"; do
 			ktap_skip "tc $t" "kernel refuses tc class change: $err"
 		done
 	else
 		ktap_fail "tc class change: $err"
 		ktap_skip "class change refused" "class change failed"
-		ktap_skip "class add" "class change failed"
+		for t in "class add" "class add existing" "class change missing" \
+			"class replace"; do
+			ktap_skip "$t" "class change failed"
+		done
 	fi
 fi
 err=$(n tc class del dev d0 classid 1:5 2>&1)
