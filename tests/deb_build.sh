@@ -128,13 +128,14 @@ missing=
 for f in usr/sbin/mqosctl usr/share/man/man8/mqosctl.8.gz \
 	usr/share/bash-completion/completions/mqosctl \
 	lib/systemd/system/mqos@.service lib/systemd/system/mqos.service \
-	usr/share/doc/mqosctl/examples/gateway.conf usr/share/doc/mqosctl/copyright; do
+	usr/share/doc/mqosctl/examples/gateway.conf usr/share/doc/mqosctl/copyright \
+	"usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/tc/q_mqos.so"; do
 	[ -f "$tmp/ctl/$f" ] || missing+=" $f"
 done
 extra=$(cd "$tmp/ctl" && find etc -type f 2>/dev/null)
 [ -e "$tmp/ctl.ctl/conffiles" ] && extra+=" conffiles: $(cat "$tmp/ctl.ctl/conffiles")"
 [ -z "$missing$extra" ] || diag "missing:$missing" "extra: $extra"
-result "mqosctl: binary, man page, completion, units, examples in doc/; nothing in /etc" \
+result "mqosctl: binary, man page, completion, units, tc plugin, examples in doc/; nothing in /etc" \
 	"$([ -z "$missing$extra" ]; echo $?)"
 
 units_ok=0
