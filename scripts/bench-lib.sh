@@ -249,7 +249,7 @@ bl_sched() {
 		n_gw tc qdisc add dev g1 root handle 1: mqos || return 1
 		[ "$rate" = none ] || bl_mqos_rate "$rate" || return 1
 		# Sticky flow classes: a connection rides the class its highest
-		# PUBLISH earned, both directions (DESIGN.md section 3).
+		# PUBLISH earned, both directions (docs/design.md section 3).
 		[ "$name" = mqos_hook ] && n_gw "$BL_MQOSCTL" hook set on mode sticky
 		return 0 ;;
 	*)

@@ -38,7 +38,7 @@ static const struct {
 "  mqosctl class del  DEV CLASS\n"
 "  mqosctl class show [DEV] [-j] [-p]\n" },
 	{ "rule",
-"  mqosctl rule add   [pref N] match SELECTOR... class CLASS\n"
+"  mqosctl rule add   [pref N] [match SELECTOR...] class CLASS\n"
 "  mqosctl rule del   pref N\n"
 "  mqosctl rule flush\n"
 "  mqosctl rule default map|device|class CLASS\n"
@@ -59,7 +59,7 @@ static const struct {
 	{ "hook",
 "  mqosctl hook set   [on|off] [mode sticky|packet] [mask MASK] [decay TIME|off]\n"
 "  mqosctl hook class CLASS [remark DSCP|keep] [police RATE BURST|off]\n"
-"  mqosctl hook show  [-j]\n" },
+"  mqosctl hook show  [-j] [-p]\n" },
 	{ "ports",
 "  mqosctl ports set  [mqtt PORTS|none] [mqttsn PORTS|none]\n"
 "  mqosctl ports show [-j] [-p]\n" },

@@ -423,7 +423,7 @@ static void write_prom(FILE *f, const struct ctl_stats *s)
 		}
 	}
 	family(f, "mqos_class_drops_total", "counter",
-	       "Packets dropped by the class, by reason (policer, queue limit, AQM, other).");
+	       "Packets dropped by the class, by reason (policer, queue limit, AQM, memory, other).");
 	for (i = 0; i < s->ncls; i++)
 		for (k = 0; k < sizeof(drop_reasons) / sizeof(drop_reasons[0]); k++) {
 			if (drop_reasons[k].attr == TCA_MQOS_XSTATS_DROP_MEMORY &&

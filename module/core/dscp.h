@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * DSCP code points: names (RFC 2474, 2597, 3246, 5865, 8622) and the
- * default DSCP -> class map of DESIGN.md section 3.
+ * default DSCP -> class map of docs/design.md section 3.
  */
 #ifndef MQOS_CORE_DSCP_H
 #define MQOS_CORE_DSCP_H

@@ -26,7 +26,7 @@
 #define MQOS_MAX_CLASSES	16
 #define MQOS_NUM_DEFAULT_CLASSES 5
 
-/* The default class set (DESIGN.md section 3). */
+/* The default class set (docs/design.md section 3). */
 enum mqos_default_class {
 	MQOS_CLASS_NONE = 0,
 	MQOS_CLASS_CONTROL = 1,
@@ -41,10 +41,11 @@ enum mqos_default_class {
 /*
  * 2. Qdisc attributes (TCA_OPTIONS of "mqos").
  *
- * `tc qdisc add ... mqos` takes no options and gives the default class set
- * (see module/sch_mqos.c for the table). RTM_NEWQDISC with NLM_F_REPLACE
- * ("change") on an existing mqos qdisc takes the attributes below; every
- * attribute is optional and what is absent stays as it is. A change is
+ * `tc qdisc add ... mqos` gives the default class set (see
+ * module/sch_mqos_cfg.c for the table), then applies the attributes below
+ * if any were given; RTM_NEWQDISC with NLM_F_REPLACE ("change") on an
+ * existing mqos qdisc takes the same. Every attribute is optional and what
+ * is absent stays as it is. A change is
  * validated as a whole and applied atomically: on any error nothing
  * changes and the extack message names the attribute.
  *
