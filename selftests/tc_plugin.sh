@@ -220,18 +220,18 @@ print("ok")' 2>&1)
 		$(cls_json 9 | grep -q '"name": "new9"'; echo $?)
 	# The kernel's NLM_F_CREATE/EXCL rules, as docs/tc.md states them:
 	# add refuses a class that exists, change one that does not, and
-	# replace does either.
+	# replace does either. (tc reads a minor as hex: 1:10 is class 16.)
 	err=$(n tc class add dev d0 classid 1:9 mqos prio 4 2>&1)
 	rc=$?
 	ktap_result "tc class add of the existing 1:9 is refused ($err), prio stays 3" \
 		$([ $rc != 0 ] && cls_json 9 | grep -q '"prio": 3'; echo $?)
-	err=$(n tc class change dev d0 classid 1:10 mqos prio 4 2>&1)
+	err=$(n tc class change dev d0 classid 1:8 mqos prio 4 2>&1)
 	rc=$?
-	ktap_result "tc class change of the missing 1:10 is refused ($err), nothing created" \
-		$([ $rc != 0 ] && [ "$(cls_json 10)" = null ]; echo $?)
-	err=$(n tc class replace dev d0 classid 1:10 mqos prio 4 name new10 2>&1)
-	ktap_result "tc class replace creates the missing 1:10 ($err)" \
-		$(cls_json 10 | grep -q '"name": "new10"'; echo $?)
+	ktap_result "tc class change of the missing 1:8 is refused ($err), nothing created" \
+		$([ $rc != 0 ] && [ "$(cls_json 8)" = null ]; echo $?)
+	err=$(n tc class replace dev d0 classid 1:8 mqos prio 4 name new8 2>&1)
+	ktap_result "tc class replace creates the missing 1:8 ($err)" \
+		$(cls_json 8 | grep -q '"name": "new8"'; echo $?)
 else
 	if refused "$err"; then
 		for t in "class change" "class change refused" "class add" \
