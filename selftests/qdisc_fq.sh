@@ -36,13 +36,14 @@
 #      median under 2 ms, p99 under 32 ms (as in 1);
 #   6. under a 10x flood with a 256 KiB memory limit, the queued memory
 #      never passes the limit by more than a packet and the drops are
-#      counted as memory drops;
+#      counted as memory drops and traced; that the flood reached the
+#      limit at all is a timing check (a slow sender may not);
 #   7. a memory limit below one packet empties the class at every packet
 #      (each is dropped, as memory drops); with the limit back, traffic
 #      flows again through the same classes.
 . "$(dirname "$0")/qdisc_lib.sh"
 
-ktap_plan 11
+ktap_plan 12
 require_root
 require_cmd tc ip gcc
 trap 'mq_cleanup; rm -f "$out" "$probes"' EXIT
@@ -281,9 +282,13 @@ dm=$(mq_xstat 4 drop_memory)
 traced=$(grep -c 'mqos_drop:.*class=4 reason=memory' $tr/trace 2>/dev/null)
 [ -e $tr/events/mqos/mqos_drop/enable ] && echo 0 > $tr/events/mqos/mqos_drop/enable
 diag "memory limit 262144: highest memory_used seen $max, memory drops $dm, limit drops $(mq_xstat 4 drop_limit), traced memory drops ${traced:-0}"
-ktap_result "10x flood, 256 KiB limit: memory stays within limit + one packet ($max), memory drops counted ($dm) and traced (${traced:-0})" \
-	$([ "$max" -gt 0 ] && [ "$max" -le $((262144 + 4096)) ] && [ "${dm:-0}" -gt 0 ] &&
-	  [ "${traced:-0}" -gt 0 ]; echo $?)
+ktap_result "10x flood, 256 KiB limit: memory stays within limit + one packet ($max); memory drops counted ($dm) are traced (${traced:-0})" \
+	$([ "$max" -gt 0 ] && [ "$max" -le $((262144 + 4096)) ] &&
+	  { [ "${dm:-0}" = 0 ] || [ "${traced:-0}" -gt 0 ]; }; echo $?)
+# Whether the flood reached the limit depends on the sender's speed: a
+# sanitizer kernel's (check-debug) queued 48 KiB at most.
+ktap_timing "10x flood: the queue reached the memory limit (memory drops $dm)" \
+	$([ "${dm:-0}" -gt 0 ]; echo $?)
 
 # 7. A limit below one packet: every packet empties its class again.
 mq_drain
