@@ -233,22 +233,28 @@ static int mqos_init(struct Qdisc *sch, struct nlattr *opt,
 	q->mtu = psched_mtu(qdisc_dev(sch));
 	q->cfg = kzalloc(sizeof(*q->cfg), GFP_KERNEL);
 	q->cls = kcalloc(MQOS_MAX_CLASSES + 1, sizeof(*q->cls), GFP_KERNEL);
-	if (q->cls)
+	if (q->cls) {
 		mqos_obj_created(MQOS_OBJ_QDISC);
+		/*
+		 * Before anything can fail: a default qdisc whose init fails
+		 * is reset before it is destroyed (qdisc_create_dflt() ->
+		 * qdisc_put()), and ->reset() walks the classes' lists.
+		 */
+		for (i = 1; i <= MQOS_MAX_CLASSES; i++) {
+			struct mqos_class *cl = &q->cls[i];
+
+			cl->id = i;
+			INIT_LIST_HEAD(&cl->alist);
+			u64_stats_init(&cl->syncp);
+			gnet_stats_basic_sync_init(&cl->bstats);
+		}
+	}
 	defaults = kmalloc(sizeof(*defaults), GFP_KERNEL);
 	if (!q->cfg || !q->cls || !defaults) {
 		kfree(defaults);
 		return -ENOMEM;	/* ->destroy() frees what was allocated */
 	}
 
-	for (i = 1; i <= MQOS_MAX_CLASSES; i++) {
-		struct mqos_class *cl = &q->cls[i];
-
-		cl->id = i;
-		INIT_LIST_HEAD(&cl->alist);
-		u64_stats_init(&cl->syncp);
-		gnet_stats_basic_sync_init(&cl->bstats);
-	}
 	mqos_cfg_defaults(defaults, q->mtu);
 	err = mqos_commit(sch, defaults, false);
 	if (err)
