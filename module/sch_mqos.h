@@ -151,6 +151,7 @@ struct mqos_sched {
 	struct u64_stats_sync syncp;	/* dev_overlimits */
 	u64 dev_overlimits;
 	u64 mem_used;			/* truesize of the queued packets */
+	u32 enq_seq;			/* enqueue calls, for mqos_skb_cb.seq */
 	struct tcf_proto __rcu *filter_list;	/* tc filters on the qdisc */
 	struct tcf_block *block;
 	u32 filter_cnt[MQOS_MAX_CLASSES + 1];	/* filters naming a class */
@@ -170,6 +171,7 @@ struct mqos_flow_keys {
 struct mqos_skb_cb {
 	u64 tstamp;		/* enqueue time */
 	u32 truesize;		/* as counted in mem_used */
+	u32 seq;		/* the enqueue call that queued it (enq_seq) */
 };
 
 static inline struct mqos_skb_cb *mqos_skb_cb(const struct sk_buff *skb)

@@ -99,10 +99,19 @@ static struct mqos_class *mqos_sch_classify(struct Qdisc *sch,
 
 /* ---- packets in and out of a class's queues ------------------------- */
 
-/* Packets dropped at enqueue that the parents had counted already. */
+/*
+ * Packets dropped at enqueue that the parents had counted already, and
+ * how many of them were the arriving packet (or its GSO segments): those
+ * queued by this call, told by their cb's seq and enqueue time.
+ */
 struct mqos_enq_drops {
 	unsigned int packets;
 	unsigned int bytes;
+	unsigned int own;
+	unsigned int linked;		/* packets this call queued */
+	unsigned int linked_bytes;
+	u32 seq;
+	u64 now;
 };
 
 /* Append @skb to flow queue @f. */
@@ -154,6 +163,9 @@ static unsigned int mqos_drop_fat(struct Qdisc *sch, struct mqos_sched *q,
 		dropped += qdisc_pkt_len(skb);
 		d->packets++;
 		d->bytes += qdisc_pkt_len(skb);
+		if (mqos_skb_cb(skb)->seq == d->seq &&
+		    mqos_skb_cb(skb)->tstamp == d->now)
+			d->own++;
 		mqos_note_drop(sch, cl, skb, reason);
 		qdisc_qstats_drop(sch);
 		__qdisc_drop(skb, to_free);
@@ -220,6 +232,7 @@ static int mqos_enqueue_one(struct sk_buff *skb, struct Qdisc *sch,
 
 	mqos_skb_cb(skb)->tstamp = now;
 	mqos_skb_cb(skb)->truesize = skb->truesize;
+	mqos_skb_cb(skb)->seq = d->seq;
 	if (cl->fq.flows) {
 		u16 i;
 
@@ -234,6 +247,8 @@ static int mqos_enqueue_one(struct sk_buff *skb, struct Qdisc *sch,
 		__qdisc_enqueue_tail(skb, &cl->q);
 	}
 	cl->backlog += len;
+	d->linked++;
+	d->linked_bytes += len;
 	if (cl->q.qlen == 1) {
 		cl->prio = cc->prio;
 		cl->deficit = cc->quantum;
@@ -270,9 +285,7 @@ static int mqos_enqueue_gso(struct sk_buff *skb, struct Qdisc *sch,
 			    struct mqos_enq_drops *d, struct sk_buff **to_free)
 {
 	netdev_features_t features = netif_skb_features(skb);
-	unsigned int len = 0, prev_len = qdisc_pkt_len(skb), seg_len;
 	struct sk_buff *segs, *nskb;
-	int nb = 0;
 
 	segs = skb_gso_segment(skb, features & ~NETIF_F_GSO_MASK);
 	if (IS_ERR_OR_NULL(segs))
@@ -281,32 +294,22 @@ static int mqos_enqueue_gso(struct sk_buff *skb, struct Qdisc *sch,
 	skb_list_walk_safe(segs, segs, nskb) {
 		skb_mark_not_on_list(segs);
 		qdisc_skb_cb(segs)->pkt_len = segs->len;
-		seg_len = segs->len;
-		if (mqos_enqueue_one(segs, sch, q, cl, k, now, d, to_free) ==
-		    NET_XMIT_SUCCESS) {
-			nb++;
-			len += seg_len;
-		}
-	}
-	/* Our parents counted one packet of prev_len bytes. */
-	if (nb > 0) {
-		d->packets += 1 - nb;
-		d->bytes += prev_len - len;
+		mqos_enqueue_one(segs, sch, q, cl, k, now, d, to_free);
 	}
 	consume_skb(skb);
-	return nb > 0 ? NET_XMIT_SUCCESS : NET_XMIT_DROP;
+	return d->linked ? NET_XMIT_SUCCESS : NET_XMIT_DROP;
 }
 
 int mqos_enqueue(struct sk_buff *skb, struct Qdisc *sch,
 		 struct sk_buff **to_free)
 {
 	struct mqos_sched *q = qdisc_priv(sch);
-	struct mqos_enq_drops d = { 0, 0 };
+	unsigned int len = qdisc_pkt_len(skb);
+	struct mqos_enq_drops d = { 0 };
 	struct mqos_flow_keys k;
 	struct mqos_class *cl;
 	struct mqos_pkt pkt;
 	bool parsed = false;
-	u64 now;
 	int ret;
 
 	cl = mqos_sch_classify(sch, q, skb, &pkt, &parsed, &ret);
@@ -316,18 +319,35 @@ int mqos_enqueue(struct sk_buff *skb, struct Qdisc *sch,
 		__qdisc_drop(skb, to_free);
 		return ret;
 	}
-	now = ktime_get_ns();
+	d.now = ktime_get_ns();
+	d.seq = ++q->enq_seq;
 	mqos_flow_keys(skb, q->cfg->isolation, parsed ? &pkt : NULL, &k);
 	if (skb_is_gso(skb))
-		ret = mqos_enqueue_gso(skb, sch, q, cl, &k, now, &d, to_free);
+		ret = mqos_enqueue_gso(skb, sch, q, cl, &k, d.now, &d, to_free);
 	else
-		ret = mqos_enqueue_one(skb, sch, q, cl, &k, now, &d, to_free);
+		ret = mqos_enqueue_one(skb, sch, q, cl, &k, d.now, &d, to_free);
+	if (ret != NET_XMIT_SUCCESS)
+		return ret;
+	/*
+	 * What arrived was queued and dropped again (a flow or memory limit
+	 * below one packet): not a success, or a parent would count, and
+	 * activate its class for, a packet that is gone (as fq_codel does).
+	 * The parents never count it, so only the other drops leave them.
+	 */
+	if (d.own == d.linked) {
+		if (d.packets > d.own)
+			qdisc_tree_reduce_backlog(sch, d.packets - d.own,
+						  d.bytes - d.linked_bytes);
+		return NET_XMIT_CN;
+	}
 	/*
 	 * Packets the parents had counted left again: drops from fat flows,
 	 * or a GSO packet that became several. (A count that went up comes
 	 * out negative here, which the unsigned arithmetic carries.)
 	 */
-	if (ret == NET_XMIT_SUCCESS && (d.packets || d.bytes))
+	d.packets += 1 - d.linked;
+	d.bytes += len - d.linked_bytes;
+	if (d.packets || d.bytes)
 		qdisc_tree_reduce_backlog(sch, d.packets, d.bytes);
-	return ret;
+	return NET_XMIT_SUCCESS;
 }
