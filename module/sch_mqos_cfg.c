@@ -34,6 +34,15 @@ static const struct {
 	[MQOS_CLASS_BULK]	 = { "bulk",        4,  5, 100, 1000 },
 };
 
+/*
+ * A default byte limit: @pkts full packets. An ifb or dummy device takes
+ * any MTU, so the product is capped rather than let wrap.
+ */
+static u32 mqos_limit_bytes(u32 pkts, u32 mtu)
+{
+	return min_t(u64, (u64)pkts * mtu, U32_MAX);
+}
+
 /* A class created by a change starts as an unshaped best-effort class. */
 void mqos_class_cfg_default(struct mqos_class_cfg *c, u8 id, u32 mtu)
 {
@@ -43,7 +52,7 @@ void mqos_class_cfg_default(struct mqos_class_cfg *c, u8 id, u32 mtu)
 	c->ceil_pct = 100;
 	c->quantum = max_t(u32, mtu, MQOS_MIN_QUANTUM);
 	c->limit = MQOS_DEFAULT_LIMIT_PKTS;
-	c->limit_bytes = MQOS_DEFAULT_LIMIT_PKTS * mtu;
+	c->limit_bytes = mqos_limit_bytes(MQOS_DEFAULT_LIMIT_PKTS, mtu);
 	c->aqm_target_us = MQOS_AQM_TARGET_US;
 	c->aqm_interval_us = MQOS_AQM_INTERVAL_US;
 	c->ecn = 1;
@@ -70,7 +79,7 @@ void mqos_cfg_defaults(struct mqos_cfg *cfg, u32 mtu)
 		c->rate_pct = mqos_default_classes[id].rate_pct;
 		c->ceil_pct = mqos_default_classes[id].ceil_pct;
 		c->limit = mqos_default_classes[id].limit;
-		c->limit_bytes = c->limit * mtu;
+		c->limit_bytes = mqos_limit_bytes(c->limit, mtu);
 	}
 }
 
