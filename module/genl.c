@@ -27,13 +27,13 @@ void mqos_ctl_changed(struct net *net)
 {
 	struct mqos_net *mn = mqos_pernet(net);
 
-	WRITE_ONCE(mn->ctl.gen, mn->ctl.gen + 1);
+	atomic_inc(&mn->ctl.gen);
 }
 
 u32 mqos_dump_seq(const struct net *net)
 {
 	/* Never 0: netlink ignores a dump sequence of 0. */
-	return (READ_ONCE(mqos_pernet(net)->ctl.gen) +
+	return ((u32)atomic_read(&mqos_pernet(net)->ctl.gen) +
 		READ_ONCE(net->dev_base_seq)) | 1;
 }
 
@@ -214,7 +214,7 @@ int mqos_ctl_net_init(struct net *net)
 	struct mqos_net *mn = mqos_pernet(net);
 
 	RCU_INIT_POINTER(mn->ctl.rules, NULL);
-	mn->ctl.gen = 1;
+	atomic_set(&mn->ctl.gen, 1);
 	return mqos_proc_net_init(net);
 }
 

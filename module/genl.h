@@ -55,7 +55,8 @@ struct mqos_ctl_rules {
 /* Embedded in struct mqos_net. */
 struct mqos_ctl_net {
 	struct mqos_ctl_rules __rcu *rules;	/* NULL: no rules */
-	u32 gen;				/* bumped by every change */
+	/* Bumped by every change: under RTNL (qdisc) or genl_mutex (rules). */
+	atomic_t gen;
 	struct proc_dir_entry *proc;		/* /proc/net/mqos */
 };
 

@@ -59,7 +59,7 @@ static int mqos_fill_dev(struct sk_buff *skb, struct net_device *dev,
 			     cb);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (nla_put_u32(skb, MQOS_A_GENERATION, READ_ONCE(mn->ctl.gen)))
+	if (nla_put_u32(skb, MQOS_A_GENERATION, atomic_read(&mn->ctl.gen)))
 		goto cancel;
 	nest = nla_nest_start(skb, MQOS_A_QDISC);
 	if (!nest || mqos_dump_cfg(qdisc_priv(sch), skb))
@@ -413,7 +413,7 @@ static int mqos_fill_netns_stats(struct sk_buff *skb,
 	genl_dump_check_consistent(cb, hdr);
 	if (nla_put_u64_64bit(skb, MQOS_A_MALFORMED,
 			      atomic64_read(&mn->rules.malformed), MQOS_A_PAD) ||
-	    nla_put_u32(skb, MQOS_A_GENERATION, READ_ONCE(mn->ctl.gen))) {
+	    nla_put_u32(skb, MQOS_A_GENERATION, atomic_read(&mn->ctl.gen))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
