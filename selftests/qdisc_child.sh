@@ -87,8 +87,15 @@ ktap_timing "inside HTB, realtime waits less in mqos than best-effort (p99 $rp a
 n_gw tc qdisc del dev g1 root
 warned() { dmesg | grep -c 'mqos qdisc .* is non-work-conserving'; }
 w0=$(warned)
-n_gw tc qdisc add dev g1 root handle 1: drr &&
-	n_gw tc class add dev g1 parent 1: classid 1:1 drr &&
+if ! err=$(n_gw tc qdisc add dev g1 root handle 1: drr 2>&1); then
+	# The check-debug kernel is built without DRR.
+	for t in "mqos as DRR's child" "every packet dropped, DRR's queue empty" \
+		"memory limit back: traffic crosses DRR"; do
+		ktap_skip "$t" "no DRR here: $err"
+	done
+	ktap_finish
+fi
+n_gw tc class add dev g1 parent 1: classid 1:1 drr &&
 	n_gw tc qdisc add dev g1 parent 1:1 handle 10: mqos memlimit 1 &&
 	n_gw tc filter add dev g1 parent 1: protocol all prio 1 matchall classid 1:1
 ktap_result "mqos created as the child of DRR class 1:1 with memlimit 1" \
