@@ -111,7 +111,7 @@ struct mqos_enq_drops {
 	unsigned int linked;		/* packets this call queued */
 	unsigned int linked_bytes;
 	u32 seq;
-	u64 now;
+	u64 now;			/* the call's enqueue time */
 };
 
 /* Append @skb to flow queue @f. */
@@ -205,7 +205,7 @@ static int mqos_drop(struct sk_buff *skb, struct Qdisc *sch,
 /* Police, queue and limit one (non-GSO) packet. */
 static int mqos_enqueue_one(struct sk_buff *skb, struct Qdisc *sch,
 			    struct mqos_sched *q, struct mqos_class *cl,
-			    const struct mqos_flow_keys *k, u64 now,
+			    const struct mqos_flow_keys *k,
 			    struct mqos_enq_drops *d, struct sk_buff **to_free)
 {
 	const struct mqos_cfg *cfg = q->cfg;
@@ -213,7 +213,7 @@ static int mqos_enqueue_one(struct sk_buff *skb, struct Qdisc *sch,
 	u32 len = qdisc_pkt_len(skb);
 	struct mqos_class *victim;
 
-	if (!mqos_tb_police(&cl->police_tb, len + cfg->overhead, now)) {
+	if (!mqos_tb_police(&cl->police_tb, len + cfg->overhead, d->now)) {
 		u8 to = cc->police_demote;
 
 		if (!to || to == cl->id || !mqos_class_exists(cfg, to))
@@ -230,7 +230,7 @@ static int mqos_enqueue_one(struct sk_buff *skb, struct Qdisc *sch,
 	    (cl->q.qlen >= cc->limit || cl->backlog + len > cc->limit_bytes))
 		return mqos_drop(skb, sch, cl, MQOS_DROP_LIMIT, to_free);
 
-	mqos_skb_cb(skb)->tstamp = now;
+	mqos_skb_cb(skb)->tstamp = d->now;
 	mqos_skb_cb(skb)->truesize = skb->truesize;
 	mqos_skb_cb(skb)->seq = d->seq;
 	if (cl->fq.flows) {
@@ -281,7 +281,7 @@ static int mqos_enqueue_one(struct sk_buff *skb, struct Qdisc *sch,
 /* Split a GSO super-packet and queue its segments (as sch_tbf does). */
 static int mqos_enqueue_gso(struct sk_buff *skb, struct Qdisc *sch,
 			    struct mqos_sched *q, struct mqos_class *cl,
-			    const struct mqos_flow_keys *k, u64 now,
+			    const struct mqos_flow_keys *k,
 			    struct mqos_enq_drops *d, struct sk_buff **to_free)
 {
 	netdev_features_t features = netif_skb_features(skb);
@@ -294,7 +294,7 @@ static int mqos_enqueue_gso(struct sk_buff *skb, struct Qdisc *sch,
 	skb_list_walk_safe(segs, segs, nskb) {
 		skb_mark_not_on_list(segs);
 		qdisc_skb_cb(segs)->pkt_len = segs->len;
-		mqos_enqueue_one(segs, sch, q, cl, k, now, d, to_free);
+		mqos_enqueue_one(segs, sch, q, cl, k, d, to_free);
 	}
 	consume_skb(skb);
 	return d->linked ? NET_XMIT_SUCCESS : NET_XMIT_DROP;
@@ -323,9 +323,9 @@ int mqos_enqueue(struct sk_buff *skb, struct Qdisc *sch,
 	d.seq = ++q->enq_seq;
 	mqos_flow_keys(skb, q->cfg->isolation, parsed ? &pkt : NULL, &k);
 	if (skb_is_gso(skb))
-		ret = mqos_enqueue_gso(skb, sch, q, cl, &k, d.now, &d, to_free);
+		ret = mqos_enqueue_gso(skb, sch, q, cl, &k, &d, to_free);
 	else
-		ret = mqos_enqueue_one(skb, sch, q, cl, &k, d.now, &d, to_free);
+		ret = mqos_enqueue_one(skb, sch, q, cl, &k, &d, to_free);
 	if (ret != NET_XMIT_SUCCESS)
 		return ret;
 	/*
