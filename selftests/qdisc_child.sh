@@ -52,6 +52,8 @@ backlog() {
 		awk -v h="$1" '/^qdisc / { hit = ($3 == h) } hit && /backlog/ { print $2, $3; exit }'
 }
 
+backlog_empty() { [ "$(backlog "$1")" = "0b 0p" ]; }
+
 # 1. HTB 4 Mbit/s, mqos as its class's leaf.
 n_gw tc qdisc add dev g1 root handle 1: htb default 1 &&
 	n_gw tc class add dev g1 parent 1: classid 1:1 htb rate 4mbit ceil 4mbit &&
@@ -62,11 +64,7 @@ udp_bg 5051 8000000 4 1000 0
 udp_flow 5052 500000 4 1000 0xb8 "$out"
 bg_stop
 mq_wait=0
-for i in $(seq 100); do
-	[ "$(backlog 10:)" = "0b 0p" ] && break
-	sleep 0.1
-done
-[ "$(backlog 10:)" = "0b 0p" ] || mq_wait=1
+wait_for 100 backlog_empty 10: || mq_wait=1
 sent=$(awk '/^sent/ { print $2 }' "$out")
 got=$(awk '/^recv/ { print $2 }' "$out")
 rt=$(tc_stat "$NS_GW" g1 class 10:2 pkts)
