@@ -17,14 +17,18 @@
 #   1. the connections are classified by address and port: the rule's hits
 #      cover every alarm and assured sent them;
 #   2. every alarm arrives, in both runs;
-#   3. with flow queues (flows 1024, the default) the alarms' median
-#      delivery time is at most half of the one with one FIFO (flows 0),
-#      and the sparse-flow counter of the class counted the alarm
-#      connection's packets, and its p90 is below the FIFO's. (Both runs
-#      keep the class's AQM. In a 1-vCPU TCG guest on a busy host the
-#      medians were 9-24 ms with flow queues and 57-161 ms with one FIFO,
-#      the p99s 20-188 ms and 244-589 ms, once 1062 ms with flow queues:
-#      a stall of the guest's CPU, so the p99 is printed, not compared.)
+#   3. with flow queues (flows 1024, the default) the class's sparse-flow
+#      counter counted the alarm connection's packets, and their median
+#      sojourn in the qdisc is at most half of the class's median with one
+#      FIFO (flows 0; stats reset between the runs): the qdisc's own clock,
+#      which the guest's CPU does not skew;
+#   4. end to end, the alarms' median and p90 delivery times with flow
+#      queues are below one FIFO's. (Both runs keep the class's AQM. In a
+#      1-vCPU TCG guest on a busy host the medians were 9-38 ms with flow
+#      queues and 51-161 ms with one FIFO: the TLS work of the uploads
+#      competes with the alarms for the guest's CPU, so end to end only
+#      the order is compared. The p99s, 20-188 ms and 244-589 ms, once
+#      1062 ms with flow queues in a stall of the guest, are printed.)
 . "$(dirname "$0")/lib.sh"
 
 CTL=$REPO_DIR/userspace/mqosctl
@@ -111,13 +115,16 @@ run() {
 run fq
 hits=$(ctl rule show | awk '/pref 10 / { for (i = 1; i < NF; i++) if ($i == "hits") print $(i+1) }')
 c3=$(tc_stat "$NS_GW" g1 class 1:3 pkts)
-sparse=$(xstat sparse_delay.count)
+sparse=$(xstat sparse_delay.count) sp50=$(xstat sparse_delay.p50_ns)
 ktap_result "every TLS connection to the cloud's 8883 is assured: rule hits $hits >= alarms ${PUBLISHED:-0}, class 3 sent $c3 >= $hits" \
 	$([ "${PUBLISHED:-0}" -gt 0 ] && [ "${hits:-0}" -ge "$PUBLISHED" ] && [ "${c3:-0}" -ge "${hits:-0}" ]; echo $?)
 n_fq=$(lat_n fq) fq50=$(lat_pct fq 50) fq90=$(lat_pct fq 90) fq99=$(lat_pct fq 99) pub_fq=${PUBLISHED:-0}
 
 ctl class set g1 3 flows 0
+ctl stats --reset g1 > /dev/null
 run fifo
+d50=$(xstat delay.p50_ns) dn=$(xstat delay.count)
+ms() { awk -v n="$1" 'BEGIN { if (n == "" || n == "null") print "?"; else printf "%.2f", n / 1e6 }'; }
 n_fifo=$(lat_n fifo) fifo50=$(lat_pct fifo 50) fifo90=$(lat_pct fifo 90) fifo99=$(lat_pct fifo 99)
 diag "flows 1024: $n_fq alarms, p50 $fq50 ms, p90 $fq90 ms, p99 $fq99 ms, class sparse packets $sparse; flows 0: $n_fifo alarms, p50 $fifo50 ms, p90 $fifo90 ms, p99 $fifo99 ms"
 ktap_result "every alarm arrived (flows 1024: $n_fq of $pub_fq, flows 0: $n_fifo of ${PUBLISHED:-0})" \
@@ -125,8 +132,9 @@ ktap_result "every alarm arrived (flows 1024: $n_fq of $pub_fq, flows 0: $n_fifo
 	  [ "$n_fifo" = "$PUBLISHED" ]; echo $?)
 ktap_result "flows 1024: the class counted sparse packets ($sparse >= alarms $pub_fq)" \
 	$([ "${sparse:-0}" -ge "$pub_fq" ] && [ "$pub_fq" -gt 0 ]; echo $?)
-ktap_timing "TLS alarms beside TLS uploads in one class: median with flow queues ($fq50 ms) <= half of one FIFO's ($fifo50 ms)" \
-	$(awk -v a="$fq50" -v b="$fifo50" 'BEGIN { exit !(a >= 0 && b >= 0 && a * 2 <= b) }'; echo $?)
-ktap_timing "... and p90 with flow queues ($fq90 ms) below one FIFO's ($fifo90 ms)" \
-	$(awk -v a="$fq90" -v b="$fifo90" 'BEGIN { exit !(a >= 0 && b >= 0 && a < b) }'; echo $?)
+ktap_timing "in the qdisc: median sojourn of the sparse packets with flow queues ($(ms "$sp50") ms) <= half of the class's with one FIFO ($(ms "$d50") ms, ${dn:-0} packets)" \
+	$([ "${sp50:-x}" -ge 0 ] 2>/dev/null && [ "${dn:-0}" -gt 0 ] && [ $((sp50 * 2)) -le "${d50:-0}" ]; echo $?)
+ktap_timing "end to end: alarms' median and p90 with flow queues ($fq50, $fq90 ms) below one FIFO's ($fifo50, $fifo90 ms)" \
+	$(awk -v a="$fq50" -v b="$fifo50" -v c="$fq90" -v d="$fifo90" \
+		'BEGIN { exit !(a >= 0 && b >= 0 && a < b && c >= 0 && d >= 0 && c < d) }'; echo $?)
 ktap_finish
