@@ -28,9 +28,17 @@
  *   genl_fuzz dump SECONDS
  *        STATS_GET, CLASS_GET and RULE_GET dumps in a loop; prints how many
  *        completed and how many were interrupted (NLM_F_DUMP_INTR).
+ *   genl_fuzz failnth N rules|hook
+ *        one request with the kernel's Nth allocation of this task failed
+ *        (/proc/thread-self/fail-nth: CONFIG_FAULT_INJECTION): "rules" a
+ *        rule table replacement (CONFIG_REPLACE, six rules), "hook" the
+ *        hook switched on. Prints "injected 0|1 err E lost 0|1" (E the
+ *        kernel's answer, lost: no answer, the ack could not be allocated).
+ *        N = 0: the same request without a failure.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -158,12 +166,15 @@ struct reply {
 	int msgs;		/* data messages received */
 	int intr;		/* a message had NLM_F_DUMP_INTR */
 	int timeout;
+	int unsent;		/* send() failed: the kernel never saw it */
 	/* Data message callback. */
 	void (*cb)(const struct nlmsghdr *n, void *arg);
 	void *arg;
 };
 
 static uint8_t rbuf[1 << 16];
+/* failnth: ENOBUFS on the socket is a lost answer, not an overrun dump. */
+static int enobufs_lost;
 
 /* Send msg[0..len) and read until its ack, error or NLMSG_DONE. */
 static void transact(size_t len, struct reply *r)
@@ -177,8 +188,10 @@ static void transact(size_t len, struct reply *r)
 	r->msgs = 0;
 	r->intr = 0;
 	r->timeout = 0;
+	r->unsent = 0;
 	if (send(nl_fd, msg, len, 0) < 0) {
 		r->err = -errno;
+		r->unsent = 1;
 		return;
 	}
 	for (;;) {
@@ -197,8 +210,8 @@ static void transact(size_t len, struct reply *r)
 				r->err = -ETIMEDOUT;
 				return;
 			}
-			if (errno == ENOBUFS)	/* dump overran the socket */
-				continue;
+			if (errno == ENOBUFS && !enobufs_lost)
+				continue;	/* dump overran the socket */
 			r->err = -errno;
 			return;
 		}
@@ -1010,6 +1023,54 @@ static int do_dump(double secs)
 	return errs ? 1 : 0;
 }
 
+static int do_failnth(const char *nth, const char *what)
+{
+	struct reply r = { 0 };
+	char v[32] = "";
+	size_t at;
+	int f;
+
+	if (!strcmp(what, "rules")) {
+		build_replace(NULL, 1, 0);
+	} else if (!strcmp(what, "hook")) {
+		msg_start(MQOS_CMD_HOOK_SET, NLM_F_REQUEST | NLM_F_ACK);
+		at = nest_start(MQOS_A_HOOK);
+		put_u8(MQOS_HOOK_A_ENABLED, 1);
+		nest_end(at);
+		((struct nlmsghdr *)msg)->nlmsg_len = (uint32_t)mlen;
+	} else {
+		fprintf(stderr, "genl_fuzz: failnth: unknown request '%s'\n", what);
+		return 2;
+	}
+	enobufs_lost = 1;
+	if (!strtoul(nth, NULL, 0)) {
+		transact(mlen, &r);
+		strcpy(v, "1");		/* nothing armed, nothing injected */
+		goto out;
+	}
+	f = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
+	if (f < 0) {
+		perror("genl_fuzz: /proc/thread-self/fail-nth");
+		return 2;
+	}
+	/* Nothing between arming and the request's send: each allocation
+	 * counted is the kernel's work on it (or on the answer). */
+	if (write(f, nth, strlen(nth)) < 0) {
+		perror("genl_fuzz: fail-nth");
+		return 2;
+	}
+	transact(mlen, &r);
+	if (pread(f, v, sizeof(v) - 1, 0) < 0 || pwrite(f, "0", 1, 0) < 0) {
+		perror("genl_fuzz: fail-nth");
+		return 2;
+	}
+	close(f);
+out:
+	printf("injected %d err %d lost %d\n", !atoi(v), r.timeout ? 0 : r.err,
+	       !r.unsent && (r.err == -ENOBUFS || r.timeout));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int unpriv = 0, drop = 0, verbose = 0, i;
@@ -1049,11 +1110,14 @@ int main(int argc, char **argv)
 		return do_replace(argv[2], strtoul(argv[3], NULL, 0));
 	if (!strcmp(argv[1], "dump") && argc >= 3)
 		return do_dump(atof(argv[2]));
+	if (!strcmp(argv[1], "failnth") && argc >= 4)
+		return do_failnth(argv[2], argv[3]);
 usage:
 	fprintf(stderr,
 		"usage: genl_fuzz family\n"
 		"       genl_fuzz fuzz SEED COUNT [-u|-e] [-v]\n"
 		"       genl_fuzz replace DEV COUNT\n"
-		"       genl_fuzz dump SECONDS\n");
+		"       genl_fuzz dump SECONDS\n"
+		"       genl_fuzz failnth N rules|hook\n");
 	return 2;
 }

@@ -17,11 +17,19 @@
  *   mqos_tc DEV stats       "qdisc key value ...", then one line per class
  *                           (from the class dump): "class ID key value ..."
  *
+ * With MQOS_FAIL_NTH=N in the environment, the kernel fails the Nth
+ * allocation this task makes from the request on (its fault injection:
+ * /proc/thread-self/fail-nth, a kernel with CONFIG_FAULT_INJECTION and
+ * FAILSLAB/FAIL_PAGE_ALLOC); after the answer "fail-nth: injected" or
+ * "fail-nth: not reached" goes to stderr. A request the kernel could not
+ * answer (no memory for the ack: ENOBUFS on the socket) exits 3.
+ *
  * Rates: a number with kbit/mbit/gbit/bit, or bare bytes per second.
  * The qdisc is the root qdisc of DEV. Exit status 0 on success; kernel
  * errors print the extack message.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <net/if.h>
 #include <stdint.h>
@@ -107,20 +115,56 @@ static uint64_t rate(const char *s)
 	return 0;
 }
 
+/* MQOS_FAIL_NTH: arm the task's fault injection; -1 when not asked for. */
+static int fail_nth_arm(void)
+{
+	const char *n = getenv("MQOS_FAIL_NTH");
+	int f;
+
+	if (!n)
+		return -1;
+	f = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
+	if (f < 0 || write(f, n, strlen(n)) < 0) {
+		perror("mqos_tc: /proc/thread-self/fail-nth");
+		exit(2);
+	}
+	return f;
+}
+
+/* Whether the armed failure happened (the count reached 0); disarm. */
+static void fail_nth_report(int f)
+{
+	char v[32] = "";
+
+	if (f < 0)
+		return;
+	if (pread(f, v, sizeof(v) - 1, 0) < 0 || pwrite(f, "0", 1, 0) < 0) {
+		perror("mqos_tc: /proc/thread-self/fail-nth");
+		exit(2);
+	}
+	close(f);
+	fprintf(stderr, "fail-nth: %s\n", atoi(v) ? "not reached" : "injected");
+}
+
 static int talk(int fd)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	int f = fail_nth_arm(), e;
 	ssize_t n;
 
 	if (sendto(fd, nlh, nlh->nlmsg_len, 0, (struct sockaddr *)&sa,
 		   sizeof(sa)) < 0) {
-		perror("sendto");
+		e = errno;
+		fail_nth_report(f);
+		fprintf(stderr, "mqos_tc: sendto: %s\n", strerror(e));
 		exit(1);
 	}
 	n = recv(fd, buf, BUFSZ, 0);
+	e = errno;
+	fail_nth_report(f);
 	if (n < 0) {
-		perror("recv");
-		exit(1);
+		fprintf(stderr, "mqos_tc: recv: %s\n", strerror(e));
+		exit(e == ENOBUFS ? 3 : 1);
 	}
 	return (int)n;
 }
