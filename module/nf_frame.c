@@ -162,13 +162,13 @@ static void mqos_frame_gc(struct work_struct *work)
 }
 
 /* With conntrack on, before the hooks are registered. */
-void mqos_frame_on(struct mqos_hook_net *hn)
+int mqos_frame_on(struct mqos_hook_net *hn)
 {
 	struct mqos_frame_table *t = kvzalloc(sizeof(*t), GFP_KERNEL);
 	unsigned int i;
 
 	if (!t)
-		return;		/* no framing: nothing is raised */
+		return -ENOMEM;
 	spin_lock_init(&t->lock);
 	atomic_set(&t->count, 0);
 	t->seed = get_random_u32();
@@ -178,6 +178,7 @@ void mqos_frame_on(struct mqos_hook_net *hn)
 	queue_delayed_work(system_power_efficient_wq, &t->gc,
 			   MQOS_FRAME_GC_SECS * HZ);
 	rcu_assign_pointer(hn->frame, t);
+	return 0;
 }
 
 /* After the hooks are unregistered, before conntrack is let go. */

@@ -23,8 +23,11 @@ struct mqos_net;
 struct mqos_hook_net;
 
 #if MQOS_HAVE_CT
-/* With conntrack on, before the hooks are registered (genl_mutex). */
-void mqos_frame_on(struct mqos_hook_net *hn);
+/*
+ * With conntrack on, before the hooks are registered (genl_mutex).
+ * -ENOMEM if the table cannot be had: the hook is not switched on.
+ */
+int mqos_frame_on(struct mqos_hook_net *hn);
 /* After the hooks are unregistered, before conntrack is let go. */
 void mqos_frame_off(struct mqos_hook_net *hn);
 /*
@@ -38,7 +41,11 @@ bool mqos_frame_seg(struct mqos_net *mn, struct sk_buff *skb, u16 proto,
 /* Entries in use. */
 u32 mqos_frame_count(struct mqos_hook_net *hn);
 #else
-static inline void mqos_frame_on(struct mqos_hook_net *hn) {}
+static inline int mqos_frame_on(struct mqos_hook_net *hn)
+{
+	return 0;
+}
+
 static inline void mqos_frame_off(struct mqos_hook_net *hn) {}
 static inline u32 mqos_frame_count(struct mqos_hook_net *hn)
 {

@@ -102,16 +102,26 @@ static u8 mqos_hook_ct_update(struct nf_conn *ct, u32 mask, u32 decay,
 	return cls;
 }
 
-static void mqos_hook_ct_on(struct net *net, struct mqos_hook_net *hn)
+/*
+ * Conntrack for @net, when nf_conntrack can be loaded: without it the
+ * hook classifies each packet on its own (design.md, section 7). An error
+ * of conntrack's own (no memory for its hooks) is returned: the hook is
+ * then not switched on, rather than on without the connections it was
+ * asked to follow.
+ */
+static int mqos_hook_ct_on(struct net *net, struct mqos_hook_net *hn)
 {
 	int (*get)(struct net *net, u8 nfproto);
 	void (*put)(struct net *net, u8 nfproto);
+	int err = 0;
 
 	get = symbol_request(nf_ct_netns_get);
 	if (!get)
-		return;
+		return 0;
 	put = symbol_get(nf_ct_netns_put);
-	if (put && !get(net, NFPROTO_INET)) {
+	if (put)
+		err = get(net, NFPROTO_INET);
+	if (put && !err) {
 		/* put's module reference pins nf_conntrack until ct_off. */
 		hn->ct_put = put;
 		WRITE_ONCE(hn->ct, true);
@@ -119,6 +129,7 @@ static void mqos_hook_ct_on(struct net *net, struct mqos_hook_net *hn)
 		symbol_put(nf_ct_netns_put);
 	}
 	symbol_put(nf_ct_netns_get);
+	return err;
 }
 
 static void mqos_hook_ct_off(struct net *net, struct mqos_hook_net *hn)
@@ -132,7 +143,11 @@ static void mqos_hook_ct_off(struct net *net, struct mqos_hook_net *hn)
 }
 
 #else
-static void mqos_hook_ct_on(struct net *net, struct mqos_hook_net *hn) {}
+static int mqos_hook_ct_on(struct net *net, struct mqos_hook_net *hn)
+{
+	return 0;
+}
+
 static void mqos_hook_ct_off(struct net *net, struct mqos_hook_net *hn) {}
 #endif
 
@@ -322,18 +337,26 @@ static int mqos_hook_enable(struct net *net, struct mqos_hook_net *hn)
 {
 	int err;
 
-	mqos_hook_ct_on(net, hn);
-	if (hn->ct)
-		mqos_frame_on(hn);
-	err = nf_register_net_hooks(net, mqos_nf_ops, ARRAY_SIZE(mqos_nf_ops));
-	if (err) {
-		mqos_frame_off(hn);
-		mqos_hook_ct_off(net, hn);
+	err = mqos_hook_ct_on(net, hn);
+	if (err)
 		return err;
+	if (hn->ct) {
+		err = mqos_frame_on(hn);
+		if (err)
+			goto ct_off;
 	}
+	err = nf_register_net_hooks(net, mqos_nf_ops, ARRAY_SIZE(mqos_nf_ops));
+	if (err)
+		goto frame_off;
 	mqos_obj_created(MQOS_OBJ_HOOK);
 	WRITE_ONCE(hn->enabled, true);
 	return 0;
+
+frame_off:
+	mqos_frame_off(hn);
+ct_off:
+	mqos_hook_ct_off(net, hn);
+	return err;
 }
 
 static void mqos_hook_disable(struct net *net, struct mqos_hook_net *hn)
@@ -384,7 +407,7 @@ int mqos_hook_conf_apply(struct net *net, const struct mqos_hook_conf *conf,
 	if (conf->enabled && !hn->enabled) {
 		err = mqos_hook_enable(net, hn);
 		if (err) {
-			NL_SET_ERR_MSG(extack, "cannot register the netfilter hooks");
+			NL_SET_ERR_MSG(extack, "cannot switch the hook on");
 			return err;
 		}
 	}
