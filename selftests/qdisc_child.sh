@@ -86,7 +86,7 @@ n_gw tc qdisc del dev g1 root
 warned() { dmesg | grep -c 'mqos qdisc .* is non-work-conserving'; }
 w0=$(warned)
 if ! err=$(n_gw tc qdisc add dev g1 root handle 1: drr 2>&1); then
-	# The check-debug kernel is built without DRR.
+	# A kernel built without DRR (sch_drr), as some embedded ones are.
 	for t in "mqos as DRR's child" "every packet dropped, DRR's queue empty" \
 		"memory limit back: traffic crosses DRR"; do
 		ktap_skip "$t" "no DRR here: $err"
