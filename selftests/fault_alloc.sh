@@ -6,8 +6,8 @@
 # the Nth slab or page allocation of the task fails) is armed by the client
 # right before it sends the request, for N = 1, 2, ... until the request
 # no longer reaches the Nth allocation. After each one:
-#   - a request the kernel refused changed nothing (mqosctl save and the
-#     device's root qdisc as before);
+#   - a request the kernel refused changed nothing (mqosctl save, the
+#     device's root qdisc and whether the hook has conntrack as before);
 #   - a request it accepted was applied whole (as when nothing fails: an
 #     allocation with a fallback, kvmalloc's, or one whose failure costs
 #     only a notification to listeners);
@@ -19,7 +19,8 @@
 #   2. qdisc change: the rate, a bigger flow table, a new class;
 #   3. tc class add (RTM_NEWTCLASS) of a new class with its flow table;
 #   4. a rule table replacement (generic netlink, six rules);
-#   5. the netfilter hook switched on (its per-CPU counters, its hooks).
+#   5. the netfilter hook switched on (conntrack in the namespace, the
+#      MQTT framing table, the netfilter hooks).
 # At the end nothing leaks (module refcount, slab, kmemleak; rel_finish).
 # Needs a kernel with CONFIG_FAULT_INJECTION, FAILSLAB and FAIL_PAGE_ALLOC
 # (make check-debug's); skipped where /proc/thread-self/fail-nth is missing,
@@ -48,6 +49,8 @@ rel_cleanup_hook() {
 	knob failslab/ignore-gfp-wait Y
 	knob fail_page_alloc/ignore-gfp-wait Y
 	knob fail_page_alloc/min-order 1
+	knob failslab/verbose 2
+	knob fail_page_alloc/verbose 2
 }
 rel_setup mqos_tc genl_fuzz
 knob failslab/ignore-gfp-wait N && knob fail_page_alloc/ignore-gfp-wait N &&
