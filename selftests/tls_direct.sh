@@ -24,7 +24,7 @@
 #      which the guest's CPU does not skew;
 #   4. end to end, the alarms' median and p90 delivery times with flow
 #      queues are below one FIFO's. (Both runs keep the class's AQM. In a
-#      1-vCPU TCG guest on a busy host the medians were 9-38 ms with flow
+#      1-vCPU TCG guest on a busy host the medians were 9-44 ms with flow
 #      queues and 51-161 ms with one FIFO: the TLS work of the uploads
 #      competes with the alarms for the guest's CPU, so end to end only
 #      the order is compared. The p99s, 20-188 ms and 244-589 ms, once
